@@ -1,0 +1,15 @@
+// Bundles the worker entry for `npm start`: our code in one ESM file, packages
+// left external (resolved from node_modules at run time).
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['src/worker-main.ts'],
+  outfile: 'dist/worker.mjs',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'info',
+});

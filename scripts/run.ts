@@ -1,0 +1,66 @@
+/**
+ * Local launcher behind `npm run dev`, `npm start` and `npm run worker`.
+ * Starts embedded PostgreSQL when DATABASE_URL is unset, migrates, then runs the
+ * web app and/or the worker as child processes, and stops everything on
+ * SIGINT/SIGTERM or when either child dies.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createLogger } from '../src/logging/logger';
+import { describeStartupError, prepareRuntime } from '../src/launcher/runtime';
+import { serviceCommands, spawnService, stopService, type Mode } from '../src/launcher/services';
+import { PROJECT_ROOT } from '../src/db/migrate';
+
+const USAGE = `usage: tsx scripts/run.ts <dev|start|worker> [--no-migrate]
+
+  dev      web (next dev) + worker (tsx), for development
+  start    web (next start) + worker (dist/worker.mjs) from \`npm run build\`
+  worker   the generation worker only
+
+Honours DATABASE_URL (unset: embedded PostgreSQL under .data/) and PORT.`;
+
+const [command, ...flags] = process.argv.slice(2);
+if (!command || flags.includes('--help') || command === '--help' || !['dev', 'start', 'worker'].includes(command)) {
+  console.log(USAGE);
+  process.exit(command === '--help' || flags.includes('--help') ? 0 : 2);
+}
+
+const log = createLogger().child({ component: 'launcher' });
+const mode: Mode = command === 'start' ? 'start' : 'dev';
+if (mode === 'start' && !existsSync(path.join(PROJECT_ROOT, 'dist', 'worker.mjs'))) {
+  console.error('No production build found: run `npm run build` first.');
+  process.exit(1);
+}
+
+let runtime;
+try {
+  runtime = await prepareRuntime(log, { migrate: !flags.includes('--no-migrate') });
+} catch (err) {
+  console.error(describeStartupError(err));
+  process.exit(1);
+}
+
+const commands = serviceCommands(mode, runtime.env.PORT);
+const children: ChildProcess[] = [];
+if (command !== 'worker') children.push(spawnService('web', commands.web, runtime.childEnv));
+children.push(spawnService('worker', commands.worker, runtime.childEnv));
+log.info({ mode: command, port: runtime.env.PORT }, command === 'worker' ? 'worker starting' : `web on http://localhost:${runtime.env.PORT}`);
+
+let shuttingDown = false;
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    await Promise.all(children.map((c) => stopService(c)));
+    await runtime!.stop();
+  }
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(0));
+for (const child of children) {
+  child.on('exit', (code, signal) => {
+    if (shuttingDown) return;
+    log.error({ code, signal }, 'a service exited; stopping the others');
+    void shutdown(code || 1);
+  });
+}

@@ -1,0 +1,91 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import type { OrderView } from '../../../delivery/order-view';
+
+const TOKEN_KEY = 'songswipe.access_token';
+const SETTLED = new Set(['complete', 'partial', 'failed']);
+
+function readToken(): string | null {
+  const hash = new URLSearchParams(window.location.hash.slice(1));
+  const fromHash = hash.get('access_token');
+  if (fromHash) {
+    sessionStorage.setItem(TOKEN_KEY, fromHash);
+    // keep the token out of the address bar, history and screenshots
+    history.replaceState(null, '', window.location.pathname);
+    return fromHash;
+  }
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+const STATUS_TEXT: Record<string, string> = {
+  queued: 'Queued: generation starts in a moment',
+  generating: 'Generating your songs…',
+  complete: 'All three songs are ready',
+  partial: 'Some songs are ready; we are looking into the rest',
+  failed: 'Generation failed; our team has been notified',
+};
+
+export function OrderProgress({ orderId }: { orderId: string }) {
+  const [order, setOrder] = useState<OrderView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const token = readToken();
+    if (!token) {
+      setError('Sign in to see this order.');
+      return;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const load = async () => {
+      const res = await fetch(`/api/orders/${encodeURIComponent(orderId)}`, {
+        headers: { authorization: `Bearer ${token}` },
+        cache: 'no-store',
+      });
+      if (stopped) return;
+      if (!res.ok) {
+        setError(res.status === 404 ? 'Order not found.' : res.status === 401 ? 'Your session has expired.' : 'Could not load the order.');
+        return;
+      }
+      const view = (await res.json()) as OrderView;
+      setOrder(view);
+      if (!SETTLED.has(view.generationStatus)) timer = setTimeout(load, 2000);
+    };
+    load().catch(() => setError('Could not load the order.'));
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }, [orderId]);
+
+  if (error) return <p role="alert">{error}</p>;
+  if (!order) return <p className="muted">Loading your order…</p>;
+  const done = order.variants.filter((v) => v.status === 'complete').length;
+  const total = Math.max(order.variants.length, 3);
+  return (
+    <>
+      <h1>Your song</h1>
+      <p data-testid="generation-status" data-status={order.generationStatus}>
+        {STATUS_TEXT[order.generationStatus]} <span className="muted">({done} of {total})</span>
+      </p>
+      <div className="progress" aria-hidden>
+        <div style={{ width: `${(done / total) * 100}%` }} />
+      </div>
+      {order.variants.map((v) => (
+        <section className="card" key={v.variantNumber} data-testid={`variant-${v.variantNumber}`}>
+          <div className="variant-head">
+            <strong>Variant {v.variantNumber}</strong>
+            <span className={`badge ${v.status}`}>{v.status}</span>
+          </div>
+          {v.audioUrl && <audio controls preload="none" src={v.audioUrl} />}
+          {v.shareUrl && (
+            <p>
+              <a href={v.shareUrl}>Share link</a>
+            </p>
+          )}
+        </section>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,40 @@
+import type { Queryable } from './pool';
+
+/** Columns a customer provides; camelCase at the edge, snake_case in SQL. */
+export interface CustomizationInput {
+  recipientName: string;
+  occasion: string;
+  occasionDate: string; // YYYY-MM-DD
+  genre: string;
+  mood: string;
+  story: string;
+  language: string;
+}
+
+export interface Customization extends CustomizationInput {
+  id: string;
+  userId: string;
+}
+
+const SELECT = `select id, user_id as "userId", recipient_name as "recipientName", occasion,
+  occasion_date as "occasionDate", genre, mood, story, language from public.customizations`;
+
+/**
+ * Inserts a customization owned by `userId`. Meant to run under RLS
+ * (`withUserTransaction`), where the insert policy rejects any other user id.
+ * @returns the new id.
+ */
+export async function insertCustomization(tx: Queryable, userId: string, input: CustomizationInput): Promise<string> {
+  const { rows } = await tx.query<{ id: string }>(
+    `insert into public.customizations (user_id, recipient_name, occasion, occasion_date, genre, mood, story, language)
+     values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+    [userId, input.recipientName, input.occasion, input.occasionDate, input.genre, input.mood, input.story, input.language],
+  );
+  return rows[0]!.id;
+}
+
+/** Loads a customization by id, or undefined. */
+export async function getCustomization(tx: Queryable, id: string): Promise<Customization | undefined> {
+  const { rows } = await tx.query<Customization>(`${SELECT} where id = $1`, [id]);
+  return rows[0];
+}

@@ -1,0 +1,24 @@
+import type { Queryable } from './pool';
+
+/**
+ * One dead-letter row. `eventData` must hold ids only: no secrets, no share
+ * tokens, no customer text (DESIGN.md "failed_jobs").
+ */
+export interface FailedJobInput {
+  jobType: 'generate_variant' | 'payment_intake';
+  orderId: string | null;
+  variantNumber: number | null;
+  eventData: Record<string, string | number | null>;
+  errorMessage: string;
+  errorStack: string | null;
+  retryCount: number;
+}
+
+export async function insertFailedJob(db: Queryable, job: FailedJobInput): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `insert into public.failed_jobs (job_type, order_id, variant_number, event_data, error_message, error_stack, retry_count)
+     values ($1, $2, $3, $4, $5, $6, $7) returning id`,
+    [job.jobType, job.orderId, job.variantNumber, JSON.stringify(job.eventData), job.errorMessage, job.errorStack, job.retryCount],
+  );
+  return rows[0]!.id;
+}

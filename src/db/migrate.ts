@@ -1,0 +1,73 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import type { Logger } from 'pino';
+
+const run = promisify(execFile);
+
+/** Repository root: the folder holding `supabase/` and `node_modules/.bin`. */
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+/**
+ * The Supabase CLI speaks TLS by default; local servers do not, so it needs
+ * `sslmode=disable` for them (DESIGN.md, version notes).
+ */
+export function cliDatabaseUrl(url: string): string {
+  const parsed = new URL(url);
+  if (['127.0.0.1', 'localhost', '::1', '[::1]'].includes(parsed.hostname) && !parsed.searchParams.has('sslmode')) {
+    parsed.searchParams.set('sslmode', 'disable');
+  }
+  return parsed.toString();
+}
+
+async function hasSupabaseAuth(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ present: boolean }>(
+    `select to_regclass('auth.users') is not null and to_regprocedure('auth.uid()') is not null as present`,
+  );
+  return rows[0]?.present ?? false;
+}
+
+async function bin(name: string, args: string[], log: Logger): Promise<void> {
+  const file = path.join(PROJECT_ROOT, 'node_modules', '.bin', name);
+  try {
+    const { stdout, stderr } = await run(file, args, { cwd: PROJECT_ROOT, maxBuffer: 10 * 1024 * 1024 });
+    const out = `${stdout}${stderr}`.trim();
+    if (out) log.debug({ tool: name }, out);
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${name} ${args[0] ?? ''} failed: ${(e.stderr || e.stdout || e.message).trim()}`);
+  }
+}
+
+/**
+ * Brings a database to the current schema. Idempotent: a re-run is a no-op.
+ *
+ * 1. On a plain PostgreSQL (no `auth` schema), applies the Supabase compat
+ *    bootstrap (`supabase/compat/bootstrap.sql`). A Supabase project is left alone.
+ * 2. Applies `supabase/migrations/*.sql` with the pinned Supabase CLI
+ *    (`supabase migration up --db-url`), which records them in
+ *    `supabase_migrations.schema_migrations`.
+ * 3. Creates the DBOS system tables in schema `dbos` (`dbos schema`), so the web
+ *    side can enqueue before any worker has launched.
+ *
+ * @param databaseUrl a privileged connection string (owner of `public`).
+ * @throws Error with the failing tool's output.
+ */
+export async function migrate(databaseUrl: string, log: Logger): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    if (!(await hasSupabaseAuth(client))) {
+      log.info('plain PostgreSQL: applying the Supabase compat bootstrap');
+      await client.query(readFileSync(path.join(PROJECT_ROOT, 'supabase', 'compat', 'bootstrap.sql'), 'utf8'));
+    }
+  } finally {
+    await client.end();
+  }
+  log.info('applying supabase/migrations with the Supabase CLI');
+  await bin('supabase', ['migration', 'up', '--db-url', cliDatabaseUrl(databaseUrl)], log);
+  log.info('creating the DBOS system schema');
+  await bin('dbos', ['schema', databaseUrl], log);
+}

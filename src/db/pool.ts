@@ -1,0 +1,83 @@
+import pg from 'pg';
+
+export type Db = pg.Pool;
+export type Tx = pg.PoolClient;
+
+// DATE columns come back as 'YYYY-MM-DD' strings, not local-midnight Date objects
+// that shift a day in negative UTC offsets.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+
+const pools = new Map<string, pg.Pool>();
+
+/**
+ * The privileged pool for `url` (one per process per URL). System writes (webhook,
+ * worker) use it directly; user-facing reads go through `withUserTransaction`.
+ */
+export function getPool(url: string): pg.Pool {
+  let pool = pools.get(url);
+  if (!pool) {
+    pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
+    // An idle client losing its connection must not crash the process.
+    pool.on('error', () => {});
+    pools.set(url, pool);
+  }
+  return pool;
+}
+
+/** Ends every pool this process opened. */
+export async function closePools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.end()));
+}
+
+/**
+ * Runs `fn` in one transaction on a privileged connection: commit on success,
+ * rollback on any throw (which is rethrown).
+ */
+export async function withTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    const result = await fn(client);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Claims a verified Supabase JWT carries into Postgres, as PostgREST passes them. */
+export interface JwtClaims {
+  sub: string;
+  role: 'authenticated';
+  [claim: string]: unknown;
+}
+
+/**
+ * Runs `fn` under row-level security, exactly as PostgREST does for a request:
+ * `set local role authenticated` and `request.jwt.claims` for this transaction
+ * only, so the setting never leaks to the next user of the pooled connection.
+ */
+export async function withUserTransaction<T>(db: Db, claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return withTransaction(db, async (tx) => {
+    await tx.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [
+      JSON.stringify(claims),
+    ]);
+    return fn(tx);
+  });
+}
+
+/** Runs `fn` as Supabase's `anon` role (no claims), the way public requests run. */
+export async function withAnonTransaction<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return withTransaction(db, async (tx) => {
+    await tx.query(`select set_config('role', 'anon', true)`);
+    return fn(tx);
+  });
+}
+
+/** Anything that runs a query: a pool, a pooled client, or a transaction. */
+export type Queryable = pg.Pool | pg.PoolClient | pg.Client;

@@ -1,0 +1,67 @@
+/**
+ * The small set of typed errors the app uses. Each carries its HTTP meaning
+ * (routes map them in src/app/http.ts) or its retry meaning (the generation
+ * workflow reads `retryable`).
+ */
+
+/** 404. Also used for "exists but is not yours", so the two are indistinguishable. */
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+  readonly status = 404;
+}
+
+/** 400 with per-field messages, e.g. `{ occasionDate: ['Invalid date'] }`. */
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+  readonly status = 400;
+  constructor(message: string, readonly fieldErrors: Record<string, string[]> = {}) {
+    super(message);
+  }
+}
+
+/** 401. `message` says why (missing, expired, invalid) without leaking details. */
+export class UnauthorizedError extends Error {
+  override name = 'UnauthorizedError';
+  readonly status = 401;
+}
+
+/** 403: a signed URL whose signature or expiry does not check out. */
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
+  readonly status = 403;
+}
+
+/** 413: a request body over the route's limit. */
+export class PayloadTooLargeError extends Error {
+  override name = 'PayloadTooLargeError';
+  readonly status = 413;
+}
+
+/** Base of provider errors: keeps the provider's HTTP status and body. */
+export abstract class ProviderError extends Error {
+  abstract readonly retryable: boolean;
+  constructor(message: string, readonly providerStatus?: number, readonly providerBody?: unknown) {
+    super(message);
+  }
+}
+
+/** 400/422-class failures (e.g. ElevenLabs `bad_prompt`): retrying cannot help. */
+export class PermanentProviderError extends ProviderError {
+  override name = 'PermanentProviderError';
+  readonly retryable = false;
+}
+
+/** 5xx, network resets, timeouts: retry with backoff. */
+export class RetryableProviderError extends ProviderError {
+  override name = 'RetryableProviderError';
+  readonly retryable = true;
+}
+
+/** 429: retry after `retryAfterMs` if the provider said, else back off. */
+export class RateLimitedError extends ProviderError {
+  override name = 'RateLimitedError';
+  readonly retryable = true;
+  constructor(message: string, readonly retryAfterMs?: number, providerStatus = 429, providerBody?: unknown) {
+    super(message, providerStatus, providerBody);
+  }
+}

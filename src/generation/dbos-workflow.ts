@@ -1,0 +1,32 @@
+import { DBOS } from '@dbos-inc/dbos-sdk';
+import type { DurableContext } from './durable-context';
+import { generateSong, type GenerationDeps } from './generate-song';
+import { GENERATE_SONG_WORKFLOW } from './workflow-names';
+
+/** DurableContext on DBOS Transact: steps are `DBOS.runStep`, sleeps `DBOS.sleep`. */
+export const dbosContext: DurableContext = {
+  step(name, fn, retry) {
+    return DBOS.runStep(fn, {
+      name,
+      retriesAllowed: Boolean(retry && retry.maxAttempts > 1),
+      maxAttempts: retry?.maxAttempts,
+      intervalSeconds: retry ? retry.intervalMs / 1000 : undefined,
+      backoffRate: retry?.backoffRate,
+      shouldRetry: retry?.shouldRetry,
+    });
+  },
+  sleep(_name, ms) {
+    return DBOS.sleep(ms);
+  },
+};
+
+/**
+ * Registers the `generate-song` workflow with DBOS. Must run before
+ * `DBOS.launch()`, so recovery finds the function for pending workflows.
+ * @returns the registered workflow function (for direct starts in tests).
+ */
+export function registerGenerateSongWorkflow(deps: GenerationDeps): (orderId: string) => Promise<unknown> {
+  return DBOS.registerWorkflow((orderId: string) => generateSong(dbosContext, deps, orderId), {
+    name: GENERATE_SONG_WORKFLOW,
+  });
+}

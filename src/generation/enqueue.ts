@@ -1,0 +1,52 @@
+import { DBOSClient } from '@dbos-inc/dbos-sdk';
+import type { Tx } from '../db/pool';
+import {
+  APP_NAME,
+  APP_VERSION,
+  GENERATE_SONG_WORKFLOW,
+  GENERATION_QUEUE,
+  generateSongWorkflowId,
+} from './workflow-names';
+
+const clients = new Map<string, Promise<DBOSClient>>();
+
+/** One DBOS client per process and database (it holds a small pool). */
+export function getDbosClient(databaseUrl: string): Promise<DBOSClient> {
+  let client = clients.get(databaseUrl);
+  if (!client) {
+    client = DBOSClient.create({ systemDatabaseUrl: databaseUrl, applicationName: APP_NAME, systemDatabasePoolSize: 4 });
+    client.catch(() => clients.delete(databaseUrl));
+    clients.set(databaseUrl, client);
+  }
+  return client;
+}
+
+export async function destroyDbosClients(): Promise<void> {
+  const all = [...clients.values()];
+  clients.clear();
+  await Promise.all(all.map(async (c) => (await c).destroy()));
+}
+
+/**
+ * Enqueues the generate-song workflow for an order inside the caller's
+ * transaction (`DBOSClient.enqueueInTransaction`): it exists if and only if the
+ * transaction that recorded the payment commits. The workflow id is
+ * `order:<orderId>`, so a second enqueue for the same order returns the existing
+ * workflow instead of starting another.
+ * @returns the workflow id.
+ */
+export async function enqueueGenerateSong(tx: Tx, client: DBOSClient, orderId: string): Promise<string> {
+  const workflowID = generateSongWorkflowId(orderId);
+  await client.enqueueInTransaction(
+    tx,
+    {
+      queueName: GENERATION_QUEUE,
+      workflowName: GENERATE_SONG_WORKFLOW,
+      workflowID,
+      appVersion: APP_VERSION,
+      applicationName: APP_NAME,
+    },
+    orderId,
+  );
+  return workflowID;
+}

@@ -1,0 +1,25 @@
+/**
+ * Names shared by the enqueuer (web) and the executor (worker). They live in the
+ * DBOS system tables, so changing one strands workflows already queued.
+ */
+export const APP_NAME = 'songswipe';
+
+/**
+ * Pinned DBOS application version. Workflows are enqueued for this version and a
+ * worker only recovers workflows of its own version, so it must not change with
+ * every build (DBOS otherwise derives it from a code hash). Bump it only when the
+ * generate-song workflow's step sequence changes incompatibly, and keep an old
+ * worker running until its in-flight workflows drain.
+ */
+export const APP_VERSION = 'generate-song-v1';
+
+export const GENERATION_QUEUE = 'song-generation';
+export const GENERATE_SONG_WORKFLOW = 'generate-song';
+
+/** Three variants per order (DESIGN.md; the schema allows up to 5). */
+export const VARIANTS_PER_ORDER = 3;
+
+/** The workflow id for an order: a duplicate enqueue for the same order is a no-op. */
+export function generateSongWorkflowId(orderId: string): string {
+  return `order:${orderId}`;
+}

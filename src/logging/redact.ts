@@ -1,0 +1,32 @@
+/**
+ * Scrubbing of secrets that hide inside free text (URLs, error messages), which
+ * pino's path-based redaction cannot see. Share tokens grant access to a song,
+ * so a log line must never carry one (DESIGN.md "Rules drawn from real failures").
+ */
+
+const SHARE_PATH = /(\/(?:api\/)?s(?:hare)?\/)[^/?#\s"']+/gi;
+const JWT = /\beyJ[\w-]+\.[\w-]+\.[\w-]*/g;
+const STRIPE_KEY = /\b(sk|rk|pk|whsec)_(test|live)?_?[A-Za-z0-9]{8,}/g;
+const SIGNED_URL_SIG = /([?&]sig=)[^&\s"']+/g;
+const EMAIL = /[\w.+-]+@[\w-]+\.[\w.-]+/g;
+
+/** Returns `text` with share paths, JWTs, API keys, URL signatures and emails replaced. */
+export function scrubText(text: string): string {
+  return text
+    .replace(SHARE_PATH, '$1[REDACTED]')
+    .replace(JWT, '[REDACTED_JWT]')
+    .replace(STRIPE_KEY, '[REDACTED_KEY]')
+    .replace(SIGNED_URL_SIG, '$1[REDACTED]')
+    .replace(EMAIL, '[REDACTED_EMAIL]');
+}
+
+/** Deep copy of a log payload with every string scrubbed. Depth-limited for cycles. */
+export function scrubValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return scrubText(value);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) {
+    return { type: value.name, message: scrubText(value.message), stack: value.stack && scrubText(value.stack) };
+  }
+  if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubValue(v, depth + 1)]));
+}

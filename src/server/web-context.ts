@@ -1,0 +1,51 @@
+import type { DBOSClient } from '@dbos-inc/dbos-sdk';
+import type { Logger } from 'pino';
+import { appUrl, env, type Env } from '../config/env';
+import { type Db, getPool } from '../db/pool';
+import type { DeliveryDeps } from '../delivery/order-view';
+import { getDbosClient } from '../generation/enqueue';
+import { logger } from '../logging/logger';
+import { songPrice } from '../payments/price';
+import type { WebhookDeps } from '../payments/handle-webhook';
+import { createStorage } from '../storage/create-storage';
+
+export interface WebContext {
+  env: Env;
+  db: Db;
+  log: Logger;
+  storage: ReturnType<typeof createStorage>;
+  delivery: DeliveryDeps;
+  webhookDeps(): Promise<WebhookDeps>;
+}
+
+let ctx: WebContext | undefined;
+
+/**
+ * The web app's dependencies, built once per process from the validated env.
+ * @throws EnvError when the env is invalid; Error when DATABASE_URL is unset
+ *   (the launcher, `npm run dev|start`, always provides one).
+ */
+export function webContext(): WebContext {
+  if (ctx) return ctx;
+  const e = env();
+  if (!e.DATABASE_URL) {
+    throw new Error('DATABASE_URL is not set: start the web app with `npm run dev` or `npm start`, which provide one');
+  }
+  const databaseUrl = e.DATABASE_URL;
+  const db = getPool(databaseUrl);
+  const storage = createStorage(e);
+  const log = logger().child({ component: 'web' });
+  let dbos: Promise<DBOSClient> | undefined;
+  ctx = {
+    env: e,
+    db,
+    log,
+    storage,
+    delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e) },
+    async webhookDeps() {
+      dbos ??= getDbosClient(databaseUrl);
+      return { db, dbos: await dbos, webhookSecrets: e.STRIPE_WEBHOOK_SECRET, price: songPrice(e), log };
+    },
+  };
+  return ctx;
+}

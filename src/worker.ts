@@ -1,0 +1,60 @@
+import { DBOS } from '@dbos-inc/dbos-sdk';
+import { env } from './config/env';
+import { closePools, getPool } from './db/pool';
+import { registerGenerateSongWorkflow } from './generation/dbos-workflow';
+import { createMusicProvider, songLengthMs } from './generation/providers/create-provider';
+import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from './generation/workflow-names';
+import { logger } from './logging/logger';
+import { createStorage } from './storage/create-storage';
+
+/**
+ * The generation worker: DBOS Transact on the app's own Postgres, dequeuing
+ * generate-song workflows from the `song-generation` queue.
+ *
+ * - `applicationVersion` is pinned (APP_VERSION) so a deploy still recovers the
+ *   previous build's in-flight workflows; `executorID` is stable
+ *   (WORKER_EXECUTOR_ID) so a restarted worker recovers its own.
+ * - The queue is registered after launch (DBOS: queues registered before launch
+ *   are not persisted), with worker and global concurrency both equal to
+ *   GENERATION_CONCURRENCY: each running workflow makes one provider call at a
+ *   time, so this caps provider calls across every worker process.
+ */
+export async function startWorker(): Promise<{ stop(): Promise<void> }> {
+  const e = env();
+  if (!e.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the worker with `npm run worker`');
+  const log = logger().child({ component: 'worker', executorId: e.WORKER_EXECUTOR_ID });
+  const deps = {
+    db: getPool(e.DATABASE_URL),
+    provider: createMusicProvider(e),
+    storage: createStorage(e),
+    lengthMs: songLengthMs(e),
+    retry: { maxAttempts: e.GENERATION_MAX_ATTEMPTS, intervalMs: 2000, backoffRate: 2 },
+    log,
+  };
+  registerGenerateSongWorkflow(deps);
+  DBOS.setConfig({
+    name: APP_NAME,
+    systemDatabaseUrl: e.DATABASE_URL,
+    applicationVersion: APP_VERSION,
+    executorID: e.WORKER_EXECUTOR_ID,
+    logLevel: e.LOG_LEVEL === 'debug' || e.LOG_LEVEL === 'trace' ? 'debug' : 'warn',
+  });
+  await DBOS.launch();
+  await DBOS.registerQueue(GENERATION_QUEUE, {
+    workerConcurrency: e.GENERATION_CONCURRENCY,
+    globalConcurrency: e.GENERATION_CONCURRENCY,
+    minPollingIntervalMs: 250,
+    onConflict: 'always_update',
+  });
+  log.info(
+    { provider: deps.provider.name, concurrency: e.GENERATION_CONCURRENCY, appVersion: APP_VERSION },
+    'worker ready; dequeuing generate-song workflows',
+  );
+  return {
+    async stop() {
+      await DBOS.shutdown();
+      await closePools();
+      log.info('worker stopped');
+    },
+  };
+}
