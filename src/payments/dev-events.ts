@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
+
+const id = (prefix: string, bytes = 12) => `${prefix}_${randomBytes(bytes).toString('hex')}`;
+
+export interface DevCheckoutSessionInput {
+  userId: string;
+  customizationId: string;
+  amount: number; // cents
+  currency: string;
+  email: string;
+  paymentStatus?: 'paid' | 'unpaid' | 'no_payment_required';
+  sessionId?: string;
+}
+
+/**
+ * A `checkout.session.completed` event shaped exactly like Stripe's (ids,
+ * api_version, created, livemode, and the checkout session fields we and Stripe
+ * set), for the local dev checkout, the demo and tests. Not sent to Stripe.
+ */
+export function buildCheckoutSessionCompletedEvent(input: DevCheckoutSessionInput) {
+  const created = Math.floor(Date.now() / 1000);
+  return {
+    id: id('evt_test'),
+    object: 'event',
+    api_version: Stripe.API_VERSION,
+    created,
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: 'checkout.session.completed',
+    data: {
+      object: {
+        id: input.sessionId ?? id('cs_test', 24),
+        object: 'checkout.session',
+        status: 'complete',
+        payment_status: input.paymentStatus ?? 'paid',
+        mode: 'payment',
+        amount_subtotal: input.amount,
+        amount_total: input.amount,
+        currency: input.currency,
+        client_reference_id: input.customizationId,
+        metadata: { user_id: input.userId, customization_id: input.customizationId },
+        customer_details: { email: input.email, name: null, address: null, phone: null, tax_exempt: 'none', tax_ids: [] },
+        customer_email: null,
+        payment_intent: id('pi_test'),
+        created,
+        expires_at: created + 24 * 3600,
+        livemode: false,
+        success_url: null,
+        cancel_url: null,
+        url: null,
+      },
+    },
+  };
+}
+
+/**
+ * Serialises and signs a payload with Stripe's real scheme (SDK
+ * `generateTestHeaderStringAsync`: `t=<unix s>,v1=<HMAC-SHA256 hex>`).
+ * @returns the exact body to send and its `Stripe-Signature` header.
+ */
+export async function signStripePayload(
+  payload: unknown,
+  secret: string,
+  timestampSeconds = Math.floor(Date.now() / 1000),
+): Promise<{ body: string; signature: string }> {
+  const body = JSON.stringify(payload);
+  const signature = await Stripe.webhooks.generateTestHeaderStringAsync({ payload: body, secret, timestamp: timestampSeconds });
+  return { body, signature };
+}

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { migrate, PROJECT_ROOT } from '../../src/db/migrate';
+import { createLogger } from '../../src/logging/logger';
+import { databaseUrl } from './database-url';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A privileged connection string to the server's maintenance database. */
+    adminUrl: string;
+    /** A database migrated once per run (Supabase CLI), cloned for every test file. */
+    templateDb: string;
+  }
+}
+
+/**
+ * Runs once per `npm test`: picks the server (DATABASE_URL, else embedded
+ * PostgreSQL 17 under .data/test), and migrates a template database with the
+ * real tooling. Each test file then clones it (CREATE DATABASE … TEMPLATE),
+ * which is fast and gives every file a fresh database.
+ */
+export default async function setup(project: TestProject) {
+  const log = createLogger({ level: 'warn' });
+  let adminUrl = process.env.DATABASE_URL;
+  let stop = async () => {};
+  if (!adminUrl) {
+    const embedded = await startEmbeddedPostgres(path.join(PROJECT_ROOT, '.data', 'test'), log);
+    adminUrl = embedded.adminUrl;
+    stop = embedded.stop;
+  }
+  const templateDb = `songswipe_tmpl_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${templateDb}`);
+  await admin.end();
+  await migrate(databaseUrl(adminUrl, templateDb), log);
+
+  project.provide('adminUrl', adminUrl);
+  project.provide('templateDb', templateDb);
+
+  return async () => {
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(`drop database if exists ${templateDb} with (force)`);
+    await c.end();
+    await stop();
+  };
+}
