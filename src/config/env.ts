@@ -67,7 +67,7 @@ export class EnvError extends Error {
  * Parses an environment. Empty strings are treated as unset.
  * @throws EnvError naming every missing or invalid variable.
  */
-export function parseEnv(source: NodeJS.ProcessEnv): Env {
+export function parseEnv(source: Record<string, string | undefined>): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const result = envSchema.safeParse(cleaned);
   if (!result.success) {

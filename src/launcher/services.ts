@@ -10,7 +10,9 @@ const bin = (name: string) => path.join(PROJECT_ROOT, 'node_modules', '.bin', na
 export function serviceCommands(mode: Mode, port: number): { web: string[]; worker: string[] } {
   return {
     web: [bin('next'), mode, '--port', String(port)],
-    worker: mode === 'dev' ? [bin('tsx'), 'src/worker-main.ts'] : [process.execPath, 'dist/worker.mjs'],
+    // `node --import tsx` rather than the tsx CLI: one process, so signals (and a
+    // SIGKILL in tests) reach the worker itself, not a wrapper.
+    worker: mode === 'dev' ? [process.execPath, '--import', 'tsx', 'src/worker-main.ts'] : [process.execPath, 'dist/worker.mjs'],
   };
 }
 

@@ -1,0 +1,88 @@
+import { type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countProviderCalls } from '../../src/db/provider-calls';
+import { listVariants } from '../../src/db/song-variants';
+import { serviceCommands, spawnService, stopService } from '../../src/launcher/services';
+import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
+import { createCustomizationRow, deliver, eventually, paidEvent, WEBHOOK_SECRET, webhookDeps } from '../support/fixtures';
+
+let db: TestDatabase;
+const dataDir = mkdtempSync(path.join(tmpdir(), 'songswipe-crash-'));
+const workers: ChildProcess[] = [];
+const output: string[] = [];
+
+function startWorker(): ChildProcess {
+  const child = spawnService(
+    'worker',
+    serviceCommands('dev', 0).worker,
+    {
+      ...process.env,
+      DATABASE_URL: db.url,
+      DATA_DIR: dataDir,
+      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      SUPABASE_JWT_SECRET: 'j'.repeat(32),
+      STORAGE_SIGNING_SECRET: 's'.repeat(32),
+      SYNTH_LATENCY_MS: '1500',
+      SONG_LENGTH_MS: '3000',
+      WORKER_EXECUTOR_ID: 'crash-test-worker',
+      LOG_LEVEL: 'info',
+    },
+    (line) => output.push(line),
+  );
+  workers.push(child);
+  return child;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => stopService(w)));
+});
+
+describe('crash recovery', () => {
+  it('a worker SIGKILLed after variant 1 completes is restarted; the order completes and variant 1 was generated once', async () => {
+    const userId = await createUser(db.pool);
+    const event = paidEvent(userId, await createCustomizationRow(db.pool, userId));
+    await deliver(await webhookDeps(db.pool, db.url), event);
+    const { rows } = await db.pool.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [event.data.object.id]);
+    const orderId = rows[0]!.id;
+
+    const first = startWorker();
+    await eventually(
+      async () => (await listVariants(db.pool, orderId)).find((v) => v.variantNumber === 1)?.status === 'complete',
+      60_000,
+      `variant 1 to complete; worker output:\n${output.join('\n')}`,
+    );
+    const exited = new Promise((resolve) => first.once('exit', (_code, signal) => resolve(signal)));
+    first.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const atKill = await listVariants(db.pool, orderId);
+    expect(atKill.map((v) => v.status)).not.toEqual(['complete', 'complete', 'complete']);
+
+    startWorker();
+    const variants = await eventually(
+      async () => {
+        const vs = await listVariants(db.pool, orderId);
+        return vs.every((v) => v.status === 'complete') ? vs : undefined;
+      },
+      60_000,
+      `all variants to complete after restart; worker output:\n${output.join('\n')}`,
+    );
+    expect(variants).toHaveLength(3);
+    for (const v of variants) expect(existsSync(path.join(dataDir, 'storage', v.storagePath!))).toBe(true);
+
+    const calls = await countProviderCalls(db.pool, orderId);
+    expect(calls[1]).toBe(1); // the finished variant was never regenerated
+    expect(calls[3]).toBe(1);
+    // variant 2 was in flight at the kill at most once more: the ledger keeps the paid-for call
+    expect(calls[2]).toBeGreaterThanOrEqual(1);
+    expect(calls[2]).toBeLessThanOrEqual(2);
+    const { rows: wf } = await db.pool.query('select status, recovery_attempts from dbos.workflow_status where workflow_uuid = $1', [`order:${orderId}`]);
+    expect(wf[0].status).toBe('SUCCESS');
+  });
+});

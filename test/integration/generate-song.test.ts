@@ -1,0 +1,167 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DBOS } from '@dbos-inc/dbos-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countProviderCalls } from '../../src/db/provider-calls';
+import { listVariants } from '../../src/db/song-variants';
+import { decodeMp3 } from '../../src/demo/decode-audio';
+import { getOrderView } from '../../src/delivery/order-view';
+import { PermanentProviderError, RetryableProviderError } from '../../src/errors';
+import { registerGenerateSongWorkflow } from '../../src/generation/dbos-workflow';
+import type { GenerationDeps } from '../../src/generation/generate-song';
+import type { MusicProvider } from '../../src/generation/providers/music-provider';
+import { createSynthProvider } from '../../src/generation/providers/synth-provider';
+import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../../src/generation/workflow-names';
+import { createLocalStorage } from '../../src/storage/local-storage';
+import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
+import { createCustomizationRow, deliver, paidEvent, quietLog, webhookDeps } from '../support/fixtures';
+
+/**
+ * Failures to inject, keyed by `<recipient name>:<variant>`: errors thrown by
+ * successive calls. Keyed by the recipient (unique per test, known before the
+ * payment) so the script is in place before the worker can dequeue the order.
+ */
+const script = new Map<string, Error[]>();
+const synth = createSynthProvider();
+const scriptedProvider: MusicProvider = {
+  name: 'scripted-synth',
+  async generate(prompt, options) {
+    const recipient = /written for ([^;]+);/.exec(prompt.text)?.[1];
+    const queue = script.get(`${recipient}:${options.variantNumber}`);
+    const next = queue?.shift();
+    if (next) throw next;
+    return synth.generate(prompt, options);
+  },
+};
+
+let db: TestDatabase;
+let workflowRef: ((orderId: string) => Promise<unknown>) | undefined;
+const storageRoot = mkdtempSync(path.join(tmpdir(), 'songswipe-gen-'));
+const storage = createLocalStorage({ root: storageRoot, signingSecret: 'k'.repeat(32), baseUrl: 'http://app.test' });
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const deps: GenerationDeps = {
+    db: db.pool,
+    provider: scriptedProvider,
+    storage,
+    lengthMs: 4000,
+    retry: { maxAttempts: 3, intervalMs: 50, backoffRate: 2 },
+    log: quietLog,
+  };
+  workflowRef = registerGenerateSongWorkflow(deps);
+  DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: db.url, applicationVersion: APP_VERSION, executorID: 'test-worker', logLevel: 'error' });
+  await DBOS.launch();
+  await DBOS.registerQueue(GENERATION_QUEUE, { workerConcurrency: 2, globalConcurrency: 2, minPollingIntervalMs: 100 });
+});
+
+afterAll(async () => {
+  await DBOS.shutdown();
+});
+
+let recipients = 0;
+
+/**
+ * Pays for a new order through payment intake. `failures` maps a variant
+ * number to the errors its successive provider calls throw.
+ */
+async function paidOrder(failures: Record<number, Error[]> = {}): Promise<{ orderId: string; userId: string }> {
+  const recipient = `Recipient${++recipients}`;
+  for (const [n, errors] of Object.entries(failures)) script.set(`${recipient}:${n}`, errors);
+  const userId = await createUser(db.pool);
+  const customization = await createCustomizationRow(db.pool, userId, { recipient_name: recipient });
+  const event = paidEvent(userId, customization);
+  await deliver(await webhookDeps(db.pool, db.url), event);
+  const { rows } = await db.pool.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [event.data.object.id]);
+  return { orderId: rows[0]!.id, userId };
+}
+
+async function settled(orderId: string) {
+  await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
+  return listVariants(db.pool, orderId);
+}
+
+describe('generate-song workflow (DBOS worker, real queue)', () => {
+  it('completes 3 variants whose files decode as audio, calling the provider once per variant', async () => {
+    const { orderId, userId } = await paidOrder();
+    const variants = await settled(orderId);
+    expect(variants.map((v) => [v.variantNumber, v.status, v.attempts])).toEqual([
+      [1, 'complete', 1],
+      [2, 'complete', 1],
+      [3, 'complete', 1],
+    ]);
+    for (const v of variants) {
+      expect(v.storagePath).toBe(`songs/${orderId}/variant-${v.variantNumber}.mp3`);
+      expect(v.completedAt).toBeInstanceOf(Date);
+      const audio = await decodeMp3(readFileSync(path.join(storageRoot, v.storagePath!)));
+      expect(audio.durationMs).toBeGreaterThan(3900);
+      expect(v.durationMs).toBeGreaterThan(3900);
+    }
+    expect(await countProviderCalls(db.pool, orderId)).toEqual({ 1: 1, 2: 1, 3: 1 });
+    const view = await getOrderView(
+      { db: db.pool, storage, signedUrlTtlSeconds: 60, appUrl: 'http://app.test' },
+      { sub: userId, role: 'authenticated' },
+      orderId,
+    );
+    expect(view.generationStatus).toBe('complete');
+    expect(view.variants.every((v) => v.audioUrl && v.shareUrl)).toBe(true);
+  });
+
+  it('a permanent provider error fails that variant at once, dead-letters it, and the siblings still complete (partial)', async () => {
+    const { orderId, userId } = await paidOrder({
+      2: [new PermanentProviderError('bad_prompt: the prompt names an artist', 400, { detail: { status: 'bad_prompt' } })],
+    });
+    const variants = await settled(orderId);
+    expect(variants.map((v) => v.status)).toEqual(['complete', 'failed', 'complete']);
+    expect(variants[1]).toMatchObject({ attempts: 1, lastError: 'bad_prompt: the prompt names an artist', storagePath: null });
+    expect(await countProviderCalls(db.pool, orderId)).toEqual({ 1: 1, 2: 1, 3: 1 });
+
+    const { rows } = await db.pool.query('select * from public.failed_jobs where order_id = $1', [orderId]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ job_type: 'generate_variant', variant_number: 2, retry_count: 1, error_message: 'bad_prompt: the prompt names an artist' });
+    expect(Object.keys(rows[0].event_data).sort()).toEqual(['customizationId', 'orderId', 'variantNumber']);
+    expect(JSON.stringify(rows[0])).not.toContain(variants[1]!.shareToken);
+
+    const view = await getOrderView({ db: db.pool, storage, signedUrlTtlSeconds: 60, appUrl: 'http://app.test' }, { sub: userId, role: 'authenticated' }, orderId);
+    expect(view.generationStatus).toBe('partial');
+    expect(view.variants[1]).toEqual({ variantNumber: 2, status: 'failed', durationMs: null });
+  });
+
+  it('retries retryable errors with backoff and completes the variant', async () => {
+    const { orderId } = await paidOrder({ 3: [new RetryableProviderError('503 upstream', 503), new RetryableProviderError('socket hang up')] });
+    const variants = await settled(orderId);
+    expect(variants.map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);
+    expect(variants[2]!.attempts).toBe(3);
+    expect(await countProviderCalls(db.pool, orderId)).toEqual({ 1: 1, 2: 1, 3: 3 });
+    const { rows } = await db.pool.query('select count(*)::int as n from public.failed_jobs where order_id = $1', [orderId]);
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('dead-letters a variant after exhausting its attempts; all failed means failed', async () => {
+    const fiveErrors = () => Array.from({ length: 5 }, () => new RetryableProviderError('500', 500));
+    const { orderId } = await paidOrder({ 1: fiveErrors(), 2: fiveErrors(), 3: fiveErrors() });
+    const variants = await settled(orderId);
+    expect(variants.map((v) => [v.status, v.attempts])).toEqual([
+      ['failed', 3],
+      ['failed', 3],
+      ['failed', 3],
+    ]);
+    const { rows } = await db.pool.query('select variant_number, retry_count from public.failed_jobs where order_id = $1 order by 1', [orderId]);
+    expect(rows).toEqual([1, 2, 3].map((n) => ({ variant_number: n, retry_count: 3 })));
+    expect(existsSync(path.join(storageRoot, 'songs', orderId))).toBe(false);
+  });
+
+  it('does not generate for an order that is no longer paid', async () => {
+    const userId = await createUser(db.pool);
+    const cust = await createCustomizationRow(db.pool, userId);
+    const { rows } = await db.pool.query<{ id: string }>(
+      `insert into public.orders (user_id, customization_id, stripe_session_id, status, amount, currency, occasion_date)
+       values ($1, $2, 'cs_test_unpaid', 'payment_failed', 2900, 'usd', '2026-12-24') returning id`,
+      [userId, cust],
+    );
+    const handle = await DBOS.startWorkflow(workflowRef!, { workflowID: `order:${rows[0]!.id}`, queueName: GENERATION_QUEUE })(rows[0]!.id);
+    expect(await handle.getResult()).toMatchObject({ skipped: 'order status is payment_failed' });
+    expect(await listVariants(db.pool, rows[0]!.id)).toEqual([]);
+  });
+});

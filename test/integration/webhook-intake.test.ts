@@ -1,0 +1,107 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/errors';
+import { handleStripeWebhook, type WebhookDeps } from '../../src/payments/handle-webhook';
+import { signStripePayload } from '../../src/payments/dev-events';
+import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
+import { createCustomizationRow, deliver, paidEvent, PRICE, WEBHOOK_SECRET, webhookDeps } from '../support/fixtures';
+
+let db: TestDatabase;
+let deps: WebhookDeps;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  deps = await webhookDeps(db.pool, db.url);
+});
+
+async function counts(sessionId?: string) {
+  const { rows } = await db.pool.query(
+    `select
+       (select count(*)::int from public.orders where $1::text is null or stripe_session_id = $1) as orders,
+       (select count(*)::int from dbos.workflow_status where name = 'generate-song'
+          and ($1::text is null or workflow_uuid in (select 'order:' || id from public.orders where stripe_session_id = $1))) as workflows,
+       (select count(*)::int from public.stripe_events) as events`,
+    [sessionId ?? null],
+  );
+  return rows[0] as { orders: number; workflows: number; events: number };
+}
+
+describe('payment intake (POST /api/stripe/webhook domain)', () => {
+  it('turns a paid checkout.session.completed into one paid order and one queued workflow, in one transaction', async () => {
+    const user = await createUser(db.pool);
+    const customization = await createCustomizationRow(db.pool, user);
+    const event = paidEvent(user, customization);
+    const result = await deliver(deps, event);
+    expect(result).toEqual({ eventId: event.id, duplicate: false });
+
+    const { rows: orders } = await db.pool.query('select * from public.orders where stripe_session_id = $1', [event.data.object.id]);
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({ user_id: user, customization_id: customization, status: 'paid', amount: PRICE.amount, currency: 'usd', stripe_event_id: event.id });
+    const { rows: wf } = await db.pool.query('select workflow_uuid, status, queue_name, application_version from dbos.workflow_status where workflow_uuid = $1', [`order:${orders[0].id}`]);
+    expect(wf).toEqual([{ workflow_uuid: `order:${orders[0].id}`, status: 'ENQUEUED', queue_name: 'song-generation', application_version: 'generate-song-v1' }]);
+    const { rows: ev } = await db.pool.query('select type, processed_at from public.stripe_events where id = $1', [event.id]);
+    expect(ev[0].type).toBe('checkout.session.completed');
+    expect(ev[0].processed_at).not.toBeNull();
+  });
+
+  it('delivering the same event twice, concurrently, still gives one order and one workflow', async () => {
+    const user = await createUser(db.pool);
+    const customization = await createCustomizationRow(db.pool, user);
+    const event = paidEvent(user, customization);
+    const results = await Promise.all(Array.from({ length: 8 }, () => deliver(deps, event)));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(await counts(event.data.object.id)).toMatchObject({ orders: 1, workflows: 1 });
+  });
+
+  it('two distinct events for the same checkout session converge on one order and one workflow', async () => {
+    const user = await createUser(db.pool);
+    const customization = await createCustomizationRow(db.pool, user);
+    const first = paidEvent(user, customization);
+    const second = paidEvent(user, customization, { sessionId: first.data.object.id });
+    await Promise.all([deliver(deps, first), deliver(deps, second)]);
+    expect(await counts(first.data.object.id)).toMatchObject({ orders: 1, workflows: 1 });
+  });
+
+  it.each([
+    ['a wrong amount', (e: ReturnType<typeof paidEvent>) => { e.data.object.amount_total = 1; }],
+    ['a wrong currency', (e: ReturnType<typeof paidEvent>) => { e.data.object.currency = 'eur'; }],
+    ['a customization of another user', (e: ReturnType<typeof paidEvent>, other: string) => { e.data.object.metadata.customization_id = other; e.data.object.client_reference_id = other; }],
+    ['a missing customization', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.customization_id = crypto.randomUUID(); e.data.object.client_reference_id = e.data.object.metadata.customization_id; }],
+    ['a client_reference_id that disagrees with metadata', (e: ReturnType<typeof paidEvent>, other: string) => { e.data.object.client_reference_id = other; }],
+    ['an unpaid session (delayed payment method)', (e: ReturnType<typeof paidEvent>) => { e.data.object.payment_status = 'unpaid'; }],
+  ])('records nothing that would generate songs for %s', async (_name, mutate) => {
+    const user = await createUser(db.pool);
+    const customization = await createCustomizationRow(db.pool, user);
+    const otherCustomization = await createCustomizationRow(db.pool, await createUser(db.pool));
+    const event = paidEvent(user, customization);
+    mutate(event, otherCustomization);
+    const result = await deliver(deps, event);
+    expect(result.duplicate).toBe(false);
+    expect(await counts(event.data.object.id)).toMatchObject({ orders: 0, workflows: 0 });
+    // still recorded, so Stripe's retries are answered as duplicates
+    expect((await deliver(deps, event)).duplicate).toBe(true);
+  });
+
+  it('writes nothing for a bad signature, a missing header or a malformed event', async () => {
+    const before = await counts();
+    const user = await createUser(db.pool);
+    const event = paidEvent(user, await createCustomizationRow(db.pool, user));
+    const { body, signature } = await signStripePayload(event, 'whsec_not_our_secret_000000000000');
+    await expect(handleStripeWebhook(deps, body, signature)).rejects.toBeInstanceOf(ValidationError);
+    await expect(handleStripeWebhook(deps, body, null)).rejects.toBeInstanceOf(ValidationError);
+    const malformed = await signStripePayload({ id: 'not-an-event' }, WEBHOOK_SECRET);
+    await expect(handleStripeWebhook(deps, malformed.body, malformed.signature)).rejects.toThrow(/malformed/);
+    const notASession = await signStripePayload({ ...event, id: 'evt_x1', data: { object: { id: 'cs_1', object: 'charge' } } }, WEBHOOK_SECRET);
+    await expect(handleStripeWebhook(deps, notASession.body, notASession.signature)).rejects.toThrow(/not a checkout session/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('acknowledges and records event types it does not handle', async () => {
+    const { body, signature } = await signStripePayload(
+      { id: 'evt_unhandled_1', object: 'event', type: 'customer.created', livemode: false, created: 1, data: { object: { id: 'cus_1', extra: { nested: true } } } },
+      WEBHOOK_SECRET,
+    );
+    await expect(handleStripeWebhook(deps, body, signature)).resolves.toEqual({ eventId: 'evt_unhandled_1', duplicate: false });
+    const { rows } = await db.pool.query(`select type from public.stripe_events where id = 'evt_unhandled_1'`);
+    expect(rows).toEqual([{ type: 'customer.created' }]);
+  });
+});
