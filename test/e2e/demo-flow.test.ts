@@ -1,0 +1,153 @@
+import { execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintAccessToken } from '../../src/auth/dev-tokens';
+import { PROJECT_ROOT } from '../../src/db/migrate';
+import { runDemoFlow, type DemoFlowResult } from '../../src/demo/demo-flow';
+import { serviceCommands, spawnService, stopService, waitForHttp } from '../../src/launcher/services';
+import { signStripePayload } from '../../src/payments/dev-events';
+import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
+import { WEBHOOK_SECRET } from '../support/fixtures';
+
+const JWT_SECRET = 'e2e-jwt-secret-0123456789abcdefghijkl';
+let db: TestDatabase;
+let base: string;
+let demo: DemoFlowResult;
+const services: ChildProcess[] = [];
+const logs: string[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+beforeAll(async () => {
+  // The production build, exactly as `npm run build` makes it.
+  await promisify(execFile)('npm', ['run', 'build'], { cwd: PROJECT_ROOT, maxBuffer: 64 * 1024 * 1024 });
+  db = await createTestDatabase();
+  const port = await freePort();
+  base = `http://localhost:${port}`;
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production' as const,
+    DATABASE_URL: db.url,
+    PORT: String(port),
+    APP_URL: base,
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'songswipe-e2e-')),
+    STRIPE_WEBHOOK_SECRET: `whsec_rotated_out_00000000000000,${WEBHOOK_SECRET}`,
+    SUPABASE_JWT_SECRET: JWT_SECRET,
+    STORAGE_SIGNING_SECRET: 'e2e-storage-secret-0123456789abcdefgh',
+    SYNTH_LATENCY_MS: '200',
+    SONG_LENGTH_MS: '6000',
+    LOG_LEVEL: 'info',
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
+  const commands = serviceCommands('start', port);
+  services.push(spawnService('web', commands.web, env, (l) => logs.push(l)));
+  services.push(spawnService('worker', commands.worker, env, (l) => logs.push(l)));
+  await waitForHttp(`${base}/api/orders`, 60_000);
+  demo = await runDemoFlow({ baseUrl: base, databaseUrl: db.url, jwtSecret: JWT_SECRET, webhookSecret: WEBHOOK_SECRET, price: { amount: 2900, currency: 'usd' }, timeoutMs: 90_000 });
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all(services.map((s) => stopService(s)));
+});
+
+describe('the built server runs the main job over HTTP', () => {
+  it('a paid checkout becomes three complete variants whose share links play decodable audio', () => {
+    expect(demo.order.status).toBe('paid');
+    expect(demo.order.generationStatus).toBe('complete');
+    expect(demo.songs).toHaveLength(3);
+    for (const [i, song] of demo.songs.entries()) {
+      expect(song.shareUrl).toMatch(new RegExp(`^${base}/s/[0-9a-f-]{36}$`));
+      expect(song.shared).toMatchObject({ variantNumber: i + 1, occasion: 'birthday', recipientName: 'Maya' });
+      expect(song.audio.durationMs).toBeGreaterThan(5900);
+      expect(song.audio.rms).toBeGreaterThan(0.02);
+    }
+  });
+
+  it('serves the share page with a player, and the owner page', async () => {
+    const page = await fetch(demo.songs[0]!.shareUrl);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Maya');
+    expect(html).toMatch(/<audio[^>]+controls[^>]+src="http:\/\/localhost:\d+\/api\/storage\/songs\//);
+    expect((await fetch(`${base}/s/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect((await fetch(`${base}/orders/${demo.order.id}`)).status).toBe(200);
+  });
+
+  it('lists the caller’s orders, and hides them from everyone else with the same 404 as a missing one', async () => {
+    const auth = { authorization: `Bearer ${demo.accessToken}` };
+    const list = await (await fetch(`${base}/api/orders`, { headers: auth })).json();
+    expect(list.map((o: { id: string }) => o.id)).toEqual([demo.order.id]);
+
+    const other = await mintAccessToken(JWT_SECRET, await createUser(db.pool));
+    const asOther = await fetch(`${base}/api/orders/${demo.order.id}`, { headers: { authorization: `Bearer ${other}` } });
+    const missing = await fetch(`${base}/api/orders/00000000-0000-4000-8000-000000000000`, { headers: auth });
+    const malformed = await fetch(`${base}/api/orders/not-a-uuid`, { headers: auth });
+    expect([asOther.status, missing.status, malformed.status]).toEqual([404, 404, 404]);
+    expect(await asOther.json()).toEqual(await missing.json());
+    expect(await (await fetch(`${base}/api/orders`, { headers: { authorization: `Bearer ${other}` } })).json()).toEqual([]);
+  });
+
+  it('answers 401 for a missing, forged or expired token', async () => {
+    const url = `${base}/api/orders/${demo.order.id}`;
+    expect((await fetch(url)).status).toBe(401);
+    const forged = await mintAccessToken('some-other-secret-0123456789abcdefgh', demo.userId);
+    expect((await fetch(url, { headers: { authorization: `Bearer ${forged}` } })).status).toBe(401);
+    const expired = await mintAccessToken(JWT_SECRET, demo.userId, { expiresIn: '-1m' });
+    const res = await fetch(url, { headers: { authorization: `Bearer ${expired}` } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: 'access token expired' });
+  });
+
+  it('validates customizations: 400 with field errors, 400 for bad JSON, 413 for a huge body', async () => {
+    const headers = { authorization: `Bearer ${demo.accessToken}`, 'content-type': 'application/json' };
+    const bad = await fetch(`${base}/api/customizations`, { method: 'POST', headers, body: JSON.stringify({ recipientName: '', occasionDate: '2026-13-45' }) });
+    expect(bad.status).toBe(400);
+    const body = await bad.json();
+    expect(Object.keys(body.fieldErrors)).toEqual(expect.arrayContaining(['recipientName', 'occasionDate', 'genre', 'mood', 'story', 'occasion']));
+    const notJson = await fetch(`${base}/api/customizations`, { method: 'POST', headers, body: '{"recipientName":' });
+    expect([notJson.status, await notJson.json()]).toEqual([400, { error: 'body is not valid JSON', fieldErrors: {} }]);
+    const huge = await fetch(`${base}/api/customizations`, { method: 'POST', headers, body: JSON.stringify({ story: 'x'.repeat(200_000) }) });
+    expect(huge.status).toBe(413);
+  });
+
+  it('rejects a badly signed webhook with 400 and records nothing', async () => {
+    const { rows: before } = await db.pool.query('select count(*)::int as n from public.stripe_events');
+    const { body, signature } = await signStripePayload({ id: 'evt_forged', type: 'checkout.session.completed' }, 'whsec_attacker_secret_000000000000');
+    const res = await fetch(`${base}/api/stripe/webhook`, { method: 'POST', headers: { 'stripe-signature': signature }, body });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'invalid or stale Stripe signature', fieldErrors: {} });
+    expect((await fetch(`${base}/api/stripe/webhook`, { method: 'POST', body })).status).toBe(400);
+    const { rows: after } = await db.pool.query('select count(*)::int as n from public.stripe_events');
+    expect(after[0].n).toBe(before[0].n);
+  });
+
+  it('share links: 404 alike for malformed and unknown tokens; signed audio URLs refuse tampering with 403', async () => {
+    expect((await fetch(`${base}/api/share/not-a-token`)).status).toBe(404);
+    expect((await fetch(`${base}/api/share/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    const audioUrl = demo.songs[0]!.shared.audioUrl;
+    expect((await fetch(audioUrl)).status).toBe(200);
+    expect((await fetch(audioUrl.replace(/sig=./, 'sig=A'))).status).toBe(403);
+    expect((await fetch(audioUrl.replace('variant-1', 'variant-2'))).status).toBe(403);
+    expect((await fetch(audioUrl.replace(/exp=\d+/, 'exp=1'))).status).toBe(403);
+  });
+
+  it('never writes a share token, JWT or webhook secret to the web or worker logs', () => {
+    expect(logs.length).toBeGreaterThan(5);
+    const all = logs.join('\n');
+    for (const song of demo.songs) expect(all).not.toContain(new URL(song.shareUrl).pathname.split('/').pop()!);
+    expect(all).not.toContain(demo.accessToken);
+    expect(all).not.toContain(WEBHOOK_SECRET);
+    expect(all).not.toContain(JWT_SECRET);
+  });
+});
