@@ -4,6 +4,7 @@ import { closePools, getPool } from './db/pool';
 import { registerGenerateSongWorkflow } from './generation/dbos-workflow';
 import { createMusicProvider, songLengthMs } from './generation/providers/create-provider';
 import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from './generation/workflow-names';
+import { dbosLogger } from './logging/dbos-logger';
 import { logger } from './logging/logger';
 import { createStorage } from './storage/create-storage';
 
@@ -37,7 +38,7 @@ export async function startWorker(): Promise<{ stop(): Promise<void> }> {
     systemDatabaseUrl: e.DATABASE_URL,
     applicationVersion: APP_VERSION,
     executorID: e.WORKER_EXECUTOR_ID,
-    logLevel: e.LOG_LEVEL === 'debug' || e.LOG_LEVEL === 'trace' ? 'debug' : 'warn',
+    logger: dbosLogger(log),
   });
   await DBOS.launch();
   await DBOS.registerQueue(GENERATION_QUEUE, {

@@ -17,7 +17,7 @@ import { variantStorageKey, type Storage } from '../storage/storage';
 import type { DurableContext, StepRetryPolicy } from './durable-context';
 import { buildSongPrompt } from './prompt';
 import type { MusicProvider } from './providers/music-provider';
-import { VARIANTS_PER_ORDER } from './workflow-names';
+import { generateSongWorkflowId, VARIANTS_PER_ORDER } from './workflow-names';
 
 export interface GenerationDeps {
   db: Db;
@@ -135,7 +135,7 @@ async function deadLetterVariant(deps: GenerationDeps, orderId: string, variantN
  * step.
  */
 export async function generateSong(ctx: DurableContext, deps: GenerationDeps, orderId: string): Promise<GenerateSongResult> {
-  const log = deps.log.child({ orderId });
+  const log = deps.log.child({ orderId, workflowId: generateSongWorkflowId(orderId) });
   const order = await ctx.step('load-order', async () => {
     const o = await getOrderForGeneration(deps.db, orderId);
     return o ? { status: o.status } : null;
