@@ -135,14 +135,15 @@ async function deadLetterVariant(deps: GenerationDeps, orderId: string, variantN
  * step.
  */
 export async function generateSong(ctx: DurableContext, deps: GenerationDeps, orderId: string): Promise<GenerateSongResult> {
-  const log = deps.log.child({ orderId, workflowId: generateSongWorkflowId(orderId) });
+  const log = deps.log.child({ workflowId: generateSongWorkflowId(orderId) });
+  const scoped: GenerationDeps = { ...deps, log };
   const order = await ctx.step('load-order', async () => {
     const o = await getOrderForGeneration(deps.db, orderId);
     return o ? { status: o.status } : null;
   });
   if (!order) return { orderId, skipped: 'order not found', variants: {} };
   if (order.status !== 'paid') {
-    log.warn({ status: order.status }, 'order is not paid; not generating');
+    log.warn({ orderId, status: order.status }, 'order is not paid; not generating');
     return { orderId, skipped: `order status is ${order.status}`, variants: {} };
   }
   await ctx.step('create-variants', () => createPendingVariants(deps.db, orderId, VARIANTS_PER_ORDER));
@@ -150,15 +151,15 @@ export async function generateSong(ctx: DurableContext, deps: GenerationDeps, or
   const variants: Record<number, VariantOutcome> = {};
   for (let n = 1; n <= VARIANTS_PER_ORDER; n++) {
     try {
-      variants[n] = await ctx.step(`variant-${n}`, () => generateVariant(deps, orderId, n), {
+      variants[n] = await ctx.step(`variant-${n}`, () => generateVariant(scoped, orderId, n), {
         ...deps.retry,
         shouldRetry: isRetryable,
       });
     } catch (err) {
-      await ctx.step(`dead-letter-${n}`, () => deadLetterVariant(deps, orderId, n, err));
+      await ctx.step(`dead-letter-${n}`, () => deadLetterVariant(scoped, orderId, n, err));
       variants[n] = 'failed';
     }
   }
-  log.info({ variants }, 'generate-song finished');
+  log.info({ orderId, variants }, 'generate-song finished');
   return { orderId, variants };
 }
