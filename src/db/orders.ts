@@ -9,7 +9,8 @@ export type OrderStatus =
   | 'refunded'
   | 'needs_review';
 
-export interface PaidOrderInput {
+/** The checkout session facts an order is built from. */
+export interface SessionOrderInput {
   userId: string;
   customizationId: string;
   stripeSessionId: string;
@@ -18,25 +19,32 @@ export interface PaidOrderInput {
   amount: number; // cents
   currency: string;
   occasionDate: string;
+  livemode: boolean;
+}
+
+export interface OrderTransition {
+  id: string;
+  /** Status after the statement: the target, or the old one if the transition was not allowed. */
+  status: OrderStatus;
 }
 
 /**
- * Records a paid checkout session as an order, keyed by the unique
- * `stripe_session_id`, so distinct events for one session converge on one row.
- * An order still waiting for payment becomes `paid`; a later state (refunded,
- * …) is never moved back.
- * @returns the order id and its status after the upsert.
+ * Moves the order of a checkout session to `target`, creating it if this is the
+ * first event seen for the session (Stripe events arrive in any order). The move
+ * happens only if `public.order_status_transition_allowed` permits it, so a
+ * late or duplicate event never moves an order backwards; the SQL trigger on
+ * orders enforces the same table for every other writer.
  */
-export async function upsertPaidOrder(tx: Queryable, input: PaidOrderInput): Promise<{ id: string; status: OrderStatus }> {
-  const { rows } = await tx.query<{ id: string; status: OrderStatus }>(
+export async function transitionSessionOrder(tx: Queryable, input: SessionOrderInput, target: OrderStatus): Promise<OrderTransition> {
+  const { rows } = await tx.query<OrderTransition>(
     `insert into public.orders
        (user_id, customization_id, stripe_session_id, stripe_event_id, stripe_payment_intent_id,
-        status, amount, currency, occasion_date)
-     values ($1, $2, $3, $4, $5, 'paid', $6, $7, $8)
+        status, amount, currency, occasion_date, livemode)
+     values ($1, $2, $3, $4, $5, $10, $6, $7, $8, $9)
      on conflict (stripe_session_id) do update
-       set status = case when orders.status in ('pending_payment', 'awaiting_payment') then 'paid'::public.order_status
-                         else orders.status end,
-           stripe_event_id = coalesce(orders.stripe_event_id, excluded.stripe_event_id),
+       set status = case when public.order_status_transition_allowed(orders.status, excluded.status)
+                         then excluded.status else orders.status end,
+           stripe_event_id = excluded.stripe_event_id,
            stripe_payment_intent_id = coalesce(orders.stripe_payment_intent_id, excluded.stripe_payment_intent_id),
            updated_at = now()
      returning id, status`,
@@ -49,9 +57,141 @@ export async function upsertPaidOrder(tx: Queryable, input: PaidOrderInput): Pro
       input.amount,
       input.currency,
       input.occasionDate,
+      input.livemode,
+      target,
     ],
   );
   return rows[0]!;
+}
+
+export interface ReviewInput {
+  stripeSessionId: string;
+  stripeEventId: string;
+  stripePaymentIntentId: string | null;
+  /** Ids as the session claims them; kept only if they name existing rows. */
+  claimedUserId: string | null;
+  claimedCustomizationId: string | null;
+  amount: number;
+  currency: string;
+  livemode: boolean;
+  reason: string;
+}
+
+/**
+ * Records a checkout session that failed the trust checks as a `needs_review`
+ * order (never generated), or moves its existing order there if it has not been
+ * paid yet. Claimed user and customization ids are stored only when they exist.
+ * @returns the order; its status stays as it was when it may not move (e.g. paid).
+ */
+export async function markSessionNeedsReview(tx: Queryable, input: ReviewInput): Promise<OrderTransition> {
+  const { rows } = await tx.query<OrderTransition>(
+    `with refs as (
+       select u.id as user_id, c.id as customization_id, c.occasion_date
+       from (select 1) one
+       left join auth.users u on u.id = $4::uuid
+       left join public.customizations c on c.id = $5::uuid and c.user_id = u.id
+     )
+     insert into public.orders
+       (user_id, customization_id, stripe_session_id, stripe_event_id, stripe_payment_intent_id,
+        status, amount, currency, occasion_date, livemode, review_reason)
+     select refs.user_id, refs.customization_id, $1, $2, $3, 'needs_review', $6, $7, refs.occasion_date, $8, $9 from refs
+     on conflict (stripe_session_id) do update
+       set status = case when public.order_status_transition_allowed(orders.status, 'needs_review')
+                         then 'needs_review'::public.order_status else orders.status end,
+           review_reason = case when public.order_status_transition_allowed(orders.status, 'needs_review')
+                                then excluded.review_reason else orders.review_reason end,
+           updated_at = now()
+     returning id, status`,
+    [
+      input.stripeSessionId,
+      input.stripeEventId,
+      input.stripePaymentIntentId,
+      input.claimedUserId,
+      input.claimedCustomizationId,
+      input.amount,
+      input.currency,
+      input.livemode,
+      input.reason,
+    ],
+  );
+  return rows[0]!;
+}
+
+/**
+ * Marks the order paid with `paymentIntentId` as refunded, if its status allows.
+ * @returns the order after the update, or undefined when no order has this payment intent yet.
+ */
+export async function markOrderRefunded(
+  tx: Queryable,
+  paymentIntentId: string,
+): Promise<(OrderTransition & { previousStatus: OrderStatus }) | undefined> {
+  const { rows } = await tx.query<OrderTransition & { previousStatus: OrderStatus }>(
+    `with previous as (
+       select id, status from public.orders where stripe_payment_intent_id = $1 for update
+     )
+     update public.orders o
+       set status = case when public.order_status_transition_allowed(o.status, 'refunded')
+                         then 'refunded'::public.order_status else o.status end,
+           updated_at = now()
+     from previous
+     where o.id = previous.id
+     returning o.id, o.status, previous.status as "previousStatus"`,
+    [paymentIntentId],
+  );
+  return rows[0];
+}
+
+export interface PendingOrderInput {
+  id: string;
+  userId: string;
+  customizationId: string;
+  stripeSessionId: string;
+  amount: number;
+  currency: string;
+  occasionDate: string;
+  livemode: boolean;
+  checkoutUrl: string;
+  checkoutExpiresAt: Date;
+}
+
+/**
+ * Records the order of a freshly created checkout session as `pending_payment`,
+ * so the success page can show it before any webhook arrives. Idempotent on
+ * the session id: a replayed creation leaves the first row as it is.
+ */
+export async function insertPendingOrder(tx: Queryable, input: PendingOrderInput): Promise<void> {
+  await tx.query(
+    `insert into public.orders
+       (id, user_id, customization_id, stripe_session_id, status, amount, currency, occasion_date,
+        livemode, checkout_url, checkout_expires_at)
+     values ($1, $2, $3, $4, 'pending_payment', $5, $6, $7, $8, $9, $10)
+     on conflict (stripe_session_id) do nothing`,
+    [
+      input.id,
+      input.userId,
+      input.customizationId,
+      input.stripeSessionId,
+      input.amount,
+      input.currency,
+      input.occasionDate,
+      input.livemode,
+      input.checkoutUrl,
+      input.checkoutExpiresAt,
+    ],
+  );
+}
+
+/** Orders of a customization, newest first: what a new checkout must know about earlier ones. */
+export async function listOrdersForCustomization(
+  tx: Queryable,
+  customizationId: string,
+): Promise<{ id: string; status: OrderStatus; checkoutUrl: string | null; checkoutExpiresAt: Date | null }[]> {
+  const { rows } = await tx.query(
+    `select id, status, checkout_url as "checkoutUrl", checkout_expires_at as "checkoutExpiresAt"
+     from public.orders where customization_id = $1 order by created_at desc`,
+    [customizationId],
+  );
+  return rows;
 }
 
 /** The ids a generation workflow needs, or undefined for an unknown order. */

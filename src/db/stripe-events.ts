@@ -1,24 +1,48 @@
 import type { Queryable as Tx } from './pool';
 
+export interface StripeEventRecord {
+  id: string;
+  type: string;
+  livemode: boolean;
+  /** `data.object.id`: the checkout session, charge, … the event is about. */
+  objectId: string | null;
+  /** The payment intent the event concerns, when it names one. */
+  paymentIntent: string | null;
+}
+
 /**
  * Claims a webhook event by its id, inside the caller's transaction. Returns false
  * when the id is already recorded: a duplicate delivery, which must do nothing.
  * A concurrent duplicate blocks on the primary key until the first transaction
- * ends, so if that one rolls back, this one claims the event instead.
+ * ends, so if that one rolls back, this one claims the event instead: the
+ * ledger never says "processed" for work that rolled back.
  */
-export async function claimStripeEvent(
-  tx: Tx,
-  event: { id: string; type: string; livemode: boolean },
-): Promise<boolean> {
+export async function claimStripeEvent(tx: Tx, event: StripeEventRecord): Promise<boolean> {
   const { rowCount } = await tx.query(
-    `insert into public.stripe_events (id, type, livemode) values ($1, $2, $3)
+    `insert into public.stripe_events (id, type, livemode, object_id, payment_intent) values ($1, $2, $3, $4, $5)
      on conflict (id) do nothing`,
-    [event.id, event.type, event.livemode],
+    [event.id, event.type, event.livemode, event.objectId, event.paymentIntent],
   );
   return rowCount === 1;
 }
 
-/** Stamps `processed_at` in the same transaction as the work it describes. */
-export async function markStripeEventProcessed(tx: Tx, eventId: string): Promise<void> {
-  await tx.query(`update public.stripe_events set processed_at = now() where id = $1`, [eventId]);
+/** Stamps `processed_at` and what was done, in the same transaction as the work it describes. */
+export async function markStripeEventProcessed(tx: Tx, eventId: string, outcome: string): Promise<void> {
+  await tx.query(`update public.stripe_events set processed_at = now(), outcome = $2 where id = $1`, [eventId, outcome]);
+}
+
+/** Outcome of a full refund that arrived before any order had its payment intent. */
+export const REFUND_BEFORE_ORDER = 'refund_before_order';
+
+/**
+ * True when a full refund of `paymentIntent` was already received: Stripe may
+ * deliver `charge.refunded` before the checkout events of the same payment.
+ */
+export async function wasPaymentIntentRefunded(tx: Tx, paymentIntent: string): Promise<boolean> {
+  const { rowCount } = await tx.query(
+    `select 1 from public.stripe_events
+     where payment_intent = $1 and type = 'charge.refunded' and outcome = '${REFUND_BEFORE_ORDER}' limit 1`,
+    [paymentIntent],
+  );
+  return (rowCount ?? 0) > 0;
 }

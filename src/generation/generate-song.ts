@@ -30,7 +30,8 @@ export interface GenerationDeps {
   log: Logger;
 }
 
-export type VariantOutcome = 'complete' | 'failed';
+/** `skipped`: the order stopped being paid (refunded) before this variant ran. */
+export type VariantOutcome = 'complete' | 'failed' | 'skipped';
 
 export interface GenerateSongResult {
   orderId: string;
@@ -69,6 +70,11 @@ export async function generateVariant(deps: GenerationDeps, orderId: string, var
     return 'complete';
   }
   const order = await getOrderForGeneration(db, orderId);
+  if (order && order.status !== 'paid') {
+    // A refund landed mid-generation: do not spend another provider call.
+    log.info({ status: order.status }, 'order is no longer paid; skipping variant');
+    return 'skipped';
+  }
   const customization = order && (await getCustomization(db, order.customizationId));
   if (!customization) throw new NotFoundError(`customization of order ${orderId} is gone`);
 

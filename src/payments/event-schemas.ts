@@ -9,9 +9,17 @@ export const stripeEventSchema = z.looseObject({
   type: z.string().min(1),
   livemode: z.boolean(),
   created: z.number().int(),
-  data: z.looseObject({ object: z.looseObject({}) }),
+  data: z.looseObject({ object: z.looseObject({ id: z.string().optional() }) }),
 });
 export type StripeEventEnvelope = z.infer<typeof stripeEventSchema>;
+
+const expandable = z.union([z.string(), z.looseObject({ id: z.string() })]).nullable().optional();
+
+/** The id of an expandable field (`"pi_…"` or `{ id: "pi_…", … }`), or null. */
+export function expandableId(value: z.infer<typeof expandable>): string | null {
+  if (!value) return null;
+  return typeof value === 'string' ? value : value.id;
+}
 
 export const checkoutSessionSchema = z.looseObject({
   id: z.string().startsWith('cs_'),
@@ -23,6 +31,22 @@ export const checkoutSessionSchema = z.looseObject({
   currency: z.string().nullable(),
   client_reference_id: z.string().nullable().optional(),
   metadata: z.record(z.string(), z.string()).nullable().optional(),
-  payment_intent: z.union([z.string(), z.looseObject({ id: z.string() })]).nullable().optional(),
+  payment_intent: expandable,
 });
 export type CheckoutSession = z.infer<typeof checkoutSessionSchema>;
+
+export const chargeSchema = z.looseObject({
+  id: z.string().startsWith('ch_'),
+  object: z.literal('charge'),
+  payment_intent: expandable,
+  amount: z.number().int(),
+  amount_refunded: z.number().int(),
+  refunded: z.boolean(),
+});
+export type Charge = z.infer<typeof chargeSchema>;
+
+/** The payment intent an event's object names, for the event ledger. */
+export function paymentIntentOf(object: Record<string, unknown>): string | null {
+  const parsed = expandable.safeParse(object.payment_intent);
+  return parsed.success ? expandableId(parsed.data) : null;
+}

@@ -3,8 +3,12 @@ import type { Logger } from 'pino';
 import { claimStripeEvent, markStripeEventProcessed } from '../db/stripe-events';
 import { type Db, withTransaction } from '../db/pool';
 import { ValidationError } from '../errors';
+import { onChargeRefunded } from './charge-refunded';
+import { onAsyncPaymentFailed } from './checkout-session-async-payment-failed';
+import { onAsyncPaymentSucceeded } from './checkout-session-async-payment-succeeded';
 import { onCheckoutSessionCompleted } from './checkout-session-completed';
-import { stripeEventSchema } from './event-schemas';
+import { onCheckoutSessionExpired } from './checkout-session-expired';
+import { paymentIntentOf, stripeEventSchema } from './event-schemas';
 import type { Price } from './price';
 import { verifyWebhookEvent } from './verify-webhook';
 import type { WebhookEventHandler } from './webhook-context';
@@ -12,12 +16,18 @@ import type { WebhookEventHandler } from './webhook-context';
 /** One handler per event type; other types are recorded and acknowledged. */
 const HANDLERS: Record<string, WebhookEventHandler> = {
   'checkout.session.completed': onCheckoutSessionCompleted,
+  'checkout.session.async_payment_succeeded': onAsyncPaymentSucceeded,
+  'checkout.session.async_payment_failed': onAsyncPaymentFailed,
+  'checkout.session.expired': onCheckoutSessionExpired,
+  'charge.refunded': onChargeRefunded,
 };
 
 export interface WebhookDeps {
   db: Db;
   dbos: DBOSClient;
   webhookSecrets: readonly string[];
+  /** true with a live secret key: test-mode events are then refused, and vice versa. */
+  livemode: boolean;
   price: Price;
   log: Logger;
 }
@@ -25,19 +35,22 @@ export interface WebhookDeps {
 export interface WebhookResult {
   eventId: string;
   duplicate: boolean;
+  /** What intake did, as recorded on `stripe_events.outcome` (undefined for duplicates). */
+  outcome?: string;
 }
 
 /**
  * Payment intake: verifies a Stripe webhook delivery and applies it in ONE
  * transaction: claim `event.id` in `stripe_events` (a duplicate stops there),
- * run the event type's handler (order upsert, workflow enqueue), stamp
- * `processed_at`. If anything throws, all of it rolls back, so Stripe's retry
- * finds the event unclaimed and can succeed later.
+ * run the event type's handler (order state machine, workflow enqueue), stamp
+ * `processed_at` and the outcome. If anything throws, all of it rolls back, so
+ * Stripe's retry finds the event unclaimed and can succeed later.
  *
- * Stripe docs: events are delivered at least once and in no guaranteed order.
+ * Stripe docs: events are delivered at least once, in no guaranteed order, and
+ * retried for up to three days.
  * @param rawBody the body exactly as received (`await req.text()`, read once).
- * @throws ValidationError (400) on a missing/bad/stale signature or a malformed
- *   event; nothing is written.
+ * @throws ValidationError (400) on a missing/bad/stale signature, a malformed
+ *   event, or an event of the other mode (test vs live); nothing is written.
  */
 export async function handleStripeWebhook(deps: WebhookDeps, rawBody: string, signature: string | null): Promise<WebhookResult> {
   const verified = await verifyWebhookEvent(rawBody, signature, deps.webhookSecrets);
@@ -45,15 +58,32 @@ export async function handleStripeWebhook(deps: WebhookDeps, rawBody: string, si
   if (!parsed.success) throw new ValidationError('malformed Stripe event');
   const event = parsed.data;
   const log = deps.log.child({ stripeEventId: event.id, eventType: event.type });
+  if (event.livemode !== deps.livemode) {
+    log.warn({ livemode: event.livemode }, 'event from the other Stripe mode refused');
+    throw new ValidationError(`${event.livemode ? 'live' : 'test'}-mode event sent to a ${deps.livemode ? 'live' : 'test'}-mode endpoint`);
+  }
 
-  const duplicate = await withTransaction(deps.db, async (tx) => {
-    if (!(await claimStripeEvent(tx, event))) return true;
+  const afterCommit: (() => Promise<void>)[] = [];
+  const result = await withTransaction(deps.db, async (tx): Promise<WebhookResult> => {
+    const claimed = await claimStripeEvent(tx, {
+      id: event.id,
+      type: event.type,
+      livemode: event.livemode,
+      objectId: event.data.object.id ?? null,
+      paymentIntent: paymentIntentOf(event.data.object),
+    });
+    if (!claimed) return { eventId: event.id, duplicate: true };
     const handler = HANDLERS[event.type];
-    if (handler) await handler({ tx, event, dbos: deps.dbos, price: deps.price, log });
-    else log.info('event type not handled; recorded and acknowledged');
-    await markStripeEventProcessed(tx, event.id);
-    return false;
+    const outcome = handler
+      ? await handler({ tx, event, dbos: deps.dbos, price: deps.price, log, afterCommit: (fn) => afterCommit.push(fn) })
+      : 'ignored';
+    if (!handler) log.info('event type not handled; recorded and acknowledged');
+    await markStripeEventProcessed(tx, event.id, outcome);
+    return { eventId: event.id, duplicate: false, outcome };
   });
-  if (duplicate) log.info('duplicate delivery; already processed');
-  return { eventId: event.id, duplicate };
+  if (result.duplicate) log.info('duplicate delivery; already processed');
+  for (const fn of afterCommit) {
+    await fn().catch((err: unknown) => log.error({ err }, 'after-commit action failed'));
+  }
+  return result;
 }

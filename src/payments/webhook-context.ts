@@ -11,7 +11,16 @@ export interface WebhookEventContext {
   dbos: DBOSClient;
   price: Price;
   log: Logger;
+  /**
+   * Runs `fn` once the intake transaction has committed (never if it rolls
+   * back), for side effects outside the database, such as cancelling a
+   * workflow. Best effort: a failure is logged, not retried.
+   */
+  afterCommit(fn: () => Promise<void>): void;
 }
 
-/** Handles one event type inside the intake transaction; throws to roll it back. */
-export type WebhookEventHandler = (ctx: WebhookEventContext) => Promise<void>;
+/**
+ * Handles one event type inside the intake transaction and says what it did
+ * (recorded as `stripe_events.outcome`); throws to roll everything back.
+ */
+export type WebhookEventHandler = (ctx: WebhookEventContext) => Promise<string>;

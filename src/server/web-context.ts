@@ -5,7 +5,7 @@ import { type Db, getPool } from '../db/pool';
 import type { DeliveryDeps } from '../delivery/order-view';
 import { getDbosClient } from '../generation/enqueue';
 import { logger } from '../logging/logger';
-import { songPrice } from '../payments/price';
+import { songPrice, stripeLivemode } from '../payments/price';
 import type { WebhookDeps } from '../payments/handle-webhook';
 import { createStorage } from '../storage/create-storage';
 
@@ -36,7 +36,7 @@ export function webContext(): WebContext {
   const storage = createStorage(e);
   const log = logger().child({ component: 'web' });
   let dbos: Promise<DBOSClient> | undefined;
-  ctx = {
+  const built: WebContext = {
     env: e,
     db,
     log,
@@ -44,8 +44,16 @@ export function webContext(): WebContext {
     delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e) },
     async webhookDeps() {
       dbos ??= getDbosClient(databaseUrl);
-      return { db, dbos: await dbos, webhookSecrets: e.STRIPE_WEBHOOK_SECRET, price: songPrice(e), log };
+      return {
+        db,
+        dbos: await dbos,
+        webhookSecrets: e.STRIPE_WEBHOOK_SECRET,
+        livemode: stripeLivemode(e),
+        price: songPrice(e),
+        log,
+      };
     },
   };
-  return ctx;
+  ctx = built;
+  return built;
 }

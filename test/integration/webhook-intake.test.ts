@@ -31,7 +31,7 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
     const customization = await createCustomizationRow(db.pool, user);
     const event = paidEvent(user, customization);
     const result = await deliver(deps, event);
-    expect(result).toEqual({ eventId: event.id, duplicate: false });
+    expect(result).toEqual({ eventId: event.id, duplicate: false, outcome: 'fulfilled' });
 
     const { rows: orders } = await db.pool.query('select * from public.orders where stripe_session_id = $1', [event.data.object.id]);
     expect(orders).toHaveLength(1);
@@ -62,23 +62,40 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
   });
 
   it.each([
-    ['a wrong amount', (e: ReturnType<typeof paidEvent>) => { e.data.object.amount_total = 1; }],
-    ['a wrong currency', (e: ReturnType<typeof paidEvent>) => { e.data.object.currency = 'eur'; }],
-    ['a customization of another user', (e: ReturnType<typeof paidEvent>, other: string) => { e.data.object.metadata.customization_id = other; e.data.object.client_reference_id = other; }],
-    ['a missing customization', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.customization_id = crypto.randomUUID(); e.data.object.client_reference_id = e.data.object.metadata.customization_id; }],
-    ['a client_reference_id that disagrees with metadata', (e: ReturnType<typeof paidEvent>, other: string) => { e.data.object.client_reference_id = other; }],
-    ['an unpaid session (delayed payment method)', (e: ReturnType<typeof paidEvent>) => { e.data.object.payment_status = 'unpaid'; }],
-  ])('records nothing that would generate songs for %s', async (_name, mutate) => {
+    ['a wrong amount', (e: ReturnType<typeof paidEvent>) => { e.data.object.amount_total = 1; }, /amount 1 usd does not match/],
+    ['a wrong currency', (e: ReturnType<typeof paidEvent>) => { e.data.object.currency = 'eur'; }, /does not match the price/],
+    ['a customization of another user', (e: ReturnType<typeof paidEvent>, other: string) => { e.data.object.metadata.customization_id = other; e.data.object.client_reference_id = other; }, /belongs to another user/],
+    ['a missing customization', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.customization_id = crypto.randomUUID(); e.data.object.client_reference_id = e.data.object.metadata.customization_id; }, /does not exist/],
+    ['a client_reference_id that disagrees with metadata', (e: ReturnType<typeof paidEvent>, other: string) => { e.data.object.client_reference_id = other; }, /client_reference_id does not match/],
+    ['no metadata at all', (e: ReturnType<typeof paidEvent>) => { (e.data.object as { metadata: unknown }).metadata = null; }, /missing or not a UUID/],
+  ])('holds the order for review and never generates for %s', async (_name, mutate, reason) => {
     const user = await createUser(db.pool);
     const customization = await createCustomizationRow(db.pool, user);
     const otherCustomization = await createCustomizationRow(db.pool, await createUser(db.pool));
     const event = paidEvent(user, customization);
     mutate(event, otherCustomization);
     const result = await deliver(deps, event);
-    expect(result.duplicate).toBe(false);
-    expect(await counts(event.data.object.id)).toMatchObject({ orders: 0, workflows: 0 });
-    // still recorded, so Stripe's retries are answered as duplicates
+    expect(result).toMatchObject({ duplicate: false, outcome: 'needs_review' });
+    expect(await counts(event.data.object.id)).toMatchObject({ orders: 1, workflows: 0 });
+    const { rows } = await db.pool.query(
+      `select o.status, o.review_reason, f.job_type, f.error_message, f.event_data
+       from public.orders o join public.failed_jobs f on f.order_id = o.id where o.stripe_session_id = $1`,
+      [event.data.object.id],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'needs_review', job_type: 'payment_intake' });
+    expect(rows[0].review_reason).toMatch(reason);
+    expect(rows[0].event_data).toMatchObject({ stripeEventId: event.id, stripeSessionId: event.data.object.id });
+    // recorded, so Stripe's retries are answered as duplicates
     expect((await deliver(deps, event)).duplicate).toBe(true);
+  });
+
+  it('an unpaid session (delayed payment method) waits as awaiting_payment, with no workflow', async () => {
+    const user = await createUser(db.pool);
+    const event = paidEvent(user, await createCustomizationRow(db.pool, user));
+    event.data.object.payment_status = 'unpaid';
+    expect(await deliver(deps, event)).toMatchObject({ outcome: 'awaiting_payment' });
+    expect(await counts(event.data.object.id)).toMatchObject({ orders: 1, workflows: 0 });
   });
 
   it('writes nothing for a bad signature, a missing header or a malformed event', async () => {
@@ -100,8 +117,8 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
       { id: 'evt_unhandled_1', object: 'event', type: 'customer.created', livemode: false, created: 1, data: { object: { id: 'cus_1', extra: { nested: true } } } },
       WEBHOOK_SECRET,
     );
-    await expect(handleStripeWebhook(deps, body, signature)).resolves.toEqual({ eventId: 'evt_unhandled_1', duplicate: false });
-    const { rows } = await db.pool.query(`select type from public.stripe_events where id = 'evt_unhandled_1'`);
-    expect(rows).toEqual([{ type: 'customer.created' }]);
+    await expect(handleStripeWebhook(deps, body, signature)).resolves.toEqual({ eventId: 'evt_unhandled_1', duplicate: false, outcome: 'ignored' });
+    const { rows } = await db.pool.query(`select type, outcome from public.stripe_events where id = 'evt_unhandled_1'`);
+    expect(rows).toEqual([{ type: 'customer.created', outcome: 'ignored' }]);
   });
 });

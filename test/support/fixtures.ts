@@ -28,7 +28,7 @@ export async function createCustomizationRow(db: pg.Pool, userId: string, overri
 }
 
 export async function webhookDeps(db: pg.Pool, url: string): Promise<WebhookDeps> {
-  return { db, dbos: await getDbosClient(url), webhookSecrets: [WEBHOOK_SECRET], price: PRICE, log: quietLog };
+  return { db, dbos: await getDbosClient(url), webhookSecrets: [WEBHOOK_SECRET], livemode: false, price: PRICE, log: quietLog };
 }
 
 /** Signs `event` with the real Stripe scheme and runs payment intake on it. */

@@ -1,0 +1,98 @@
+import { insertFailedJob } from '../db/failed-jobs';
+import { markSessionNeedsReview, transitionSessionOrder, type OrderStatus } from '../db/orders';
+import { wasPaymentIntentRefunded } from '../db/stripe-events';
+import { ValidationError } from '../errors';
+import { enqueueGenerateSong } from '../generation/enqueue';
+import { checkoutSessionSchema, expandableId, type CheckoutSession } from './event-schemas';
+import { checkSessionTrust } from './session-trust';
+import type { WebhookEventContext } from './webhook-context';
+
+/** Where a checkout session event wants its order to go, or why it must not be fulfilled. */
+export type SessionDecision = { target: Exclude<OrderStatus, 'needs_review' | 'pending_payment'> } | { reject: string };
+
+/**
+ * The shared path of every `checkout.session.*` event:
+ * 1. parse the session (400 if it is not one);
+ * 2. trust checks (owner, customization, price); a failure, or a `reject`
+ *    decision, records the order as `needs_review` with the reason plus a
+ *    `failed_jobs` row (job type `payment_intake`), and answers 200 so Stripe
+ *    stops retrying a permanent problem;
+ * 3. move the session's order towards the decided status through the SQL state
+ *    machine (a late or duplicate event never moves it backwards), except that
+ *    a payment already refunded (refund delivered first) lands on `refunded`;
+ * 4. if the order is now `paid`, enqueue its generate-song workflow in this
+ *    transaction (idempotent: the workflow id is `order:<id>`).
+ * @returns the outcome recorded on the webhook event.
+ */
+export async function applySessionEvent(
+  ctx: WebhookEventContext,
+  decide: (session: CheckoutSession) => SessionDecision,
+): Promise<string> {
+  const { tx, event, price } = ctx;
+  const parsed = checkoutSessionSchema.safeParse(event.data.object);
+  if (!parsed.success) throw new ValidationError('event data is not a checkout session');
+  const session = parsed.data;
+  const log = ctx.log.child({ stripeSessionId: session.id });
+  const paymentIntent = expandableId(session.payment_intent);
+
+  const decision = decide(session);
+  const trust = await checkSessionTrust(tx, session, price);
+  if ('reject' in decision || !trust.ok) {
+    const reason = 'reject' in decision ? decision.reject : trust.ok ? 'untrusted session' : trust.reason;
+    const order = await markSessionNeedsReview(tx, {
+      stripeSessionId: session.id,
+      stripeEventId: event.id,
+      stripePaymentIntentId: paymentIntent,
+      claimedUserId: /^[0-9a-f-]{36}$/i.test(session.metadata?.user_id ?? '') ? session.metadata!.user_id! : null,
+      claimedCustomizationId: /^[0-9a-f-]{36}$/i.test(session.metadata?.customization_id ?? '') ? session.metadata!.customization_id! : null,
+      amount: session.amount_total ?? 0,
+      currency: (session.currency ?? 'xxx').toLowerCase(),
+      livemode: event.livemode,
+      reason,
+    });
+    await insertFailedJob(tx, {
+      jobType: 'payment_intake',
+      orderId: order.id,
+      variantNumber: null,
+      eventData: { stripeEventId: event.id, eventType: event.type, stripeSessionId: session.id, orderId: order.id },
+      errorMessage: reason,
+      errorStack: null,
+      retryCount: 0,
+    });
+    log.warn({ orderId: order.id, reason, status: order.status }, 'checkout session failed the trust checks; held for review, nothing will be generated');
+    return 'needs_review';
+  }
+
+  let target = decision.target;
+  if (target === 'paid' && paymentIntent && (await wasPaymentIntentRefunded(tx, paymentIntent))) {
+    log.info({ paymentIntent }, 'payment was refunded before its checkout event arrived');
+    target = 'refunded';
+  }
+  const order = await transitionSessionOrder(
+    tx,
+    {
+      userId: trust.userId,
+      customizationId: trust.customization.id,
+      stripeSessionId: session.id,
+      stripeEventId: event.id,
+      stripePaymentIntentId: paymentIntent,
+      amount: session.amount_total!,
+      currency: session.currency!.toLowerCase(),
+      occasionDate: trust.customization.occasionDate,
+      livemode: event.livemode,
+    },
+    target,
+  );
+  const orderLog = log.child({ orderId: order.id });
+  if (order.status === 'paid') {
+    const workflowId = await enqueueGenerateSong(tx, ctx.dbos, order.id);
+    orderLog.info({ workflowId }, 'order paid; generation enqueued');
+    return 'fulfilled';
+  }
+  if (order.status !== target) {
+    orderLog.info({ status: order.status, target }, 'order already past this event; left as it is');
+    return `kept_${order.status}`;
+  }
+  orderLog.info({ status: order.status }, 'order updated');
+  return order.status;
+}
