@@ -69,3 +69,50 @@ export async function signStripePayload(
   const signature = await Stripe.webhooks.generateTestHeaderStringAsync({ payload: body, secret, timestamp: timestampSeconds });
   return { body, signature };
 }
+
+type SessionEvent = ReturnType<typeof buildCheckoutSessionCompletedEvent>;
+
+/**
+ * Another event about the same checkout session (`checkout.session.expired`,
+ * `…async_payment_succeeded`, `…async_payment_failed`), with a new event id
+ * and the session's state as Stripe would report it then.
+ */
+export function buildSessionEvent(
+  from: SessionEvent,
+  type: 'checkout.session.expired' | 'checkout.session.async_payment_succeeded' | 'checkout.session.async_payment_failed',
+): SessionEvent {
+  const session = { ...from.data.object };
+  if (type === 'checkout.session.expired') Object.assign(session, { status: 'expired', payment_status: 'unpaid' });
+  if (type === 'checkout.session.async_payment_succeeded') Object.assign(session, { status: 'complete', payment_status: 'paid' });
+  if (type === 'checkout.session.async_payment_failed') Object.assign(session, { status: 'complete', payment_status: 'unpaid' });
+  return { ...from, id: id('evt_test'), created: Math.floor(Date.now() / 1000), type, data: { object: session } };
+}
+
+/** A `charge.refunded` event for a session's payment intent (a full refund unless `amountRefunded` says less). */
+export function buildChargeRefundedEvent(from: SessionEvent, amountRefunded = from.data.object.amount_total) {
+  const amount = from.data.object.amount_total;
+  return {
+    id: id('evt_test'),
+    object: 'event',
+    api_version: Stripe.API_VERSION,
+    created: Math.floor(Date.now() / 1000),
+    livemode: from.livemode,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type: 'charge.refunded',
+    data: {
+      object: {
+        id: id('ch_test'),
+        object: 'charge',
+        amount,
+        amount_captured: amount,
+        amount_refunded: amountRefunded,
+        refunded: amountRefunded === amount,
+        currency: from.data.object.currency,
+        payment_intent: from.data.object.payment_intent,
+        status: 'succeeded',
+        livemode: from.livemode,
+      },
+    },
+  };
+}
