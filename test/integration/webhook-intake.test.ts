@@ -112,6 +112,16 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
     expect(await counts()).toEqual(before);
   });
 
+  it('refuses an event of the other Stripe mode (test event on a live deployment, and vice versa) and writes nothing', async () => {
+    const user = await createUser(db.pool);
+    const testEvent = paidEvent(user, await createCustomizationRow(db.pool, user));
+    await expect(deliver({ ...deps, livemode: true }, testEvent)).rejects.toThrow(/test-mode event sent to a live-mode endpoint/);
+    const liveEvent = { ...paidEvent(user, await createCustomizationRow(db.pool, user)), livemode: true };
+    await expect(deliver(deps, liveEvent)).rejects.toThrow(/live-mode event sent to a test-mode endpoint/);
+    const { rows } = await db.pool.query('select count(*)::int as n from public.stripe_events where id = any($1)', [[testEvent.id, liveEvent.id]]);
+    expect(rows[0].n).toBe(0);
+  });
+
   it('acknowledges and records event types it does not handle', async () => {
     const { body, signature } = await signStripePayload(
       { id: 'evt_unhandled_1', object: 'event', type: 'customer.created', livemode: false, created: 1, data: { object: { id: 'cus_1', extra: { nested: true } } } },

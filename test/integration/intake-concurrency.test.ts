@@ -1,0 +1,98 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DBOS } from '@dbos-inc/dbos-sdk';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countProviderCalls } from '../../src/db/provider-calls';
+import { registerGenerateSongWorkflow } from '../../src/generation/dbos-workflow';
+import { createSynthProvider } from '../../src/generation/providers/synth-provider';
+import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../../src/generation/workflow-names';
+import { buildSessionEvent } from '../../src/payments/dev-events';
+import type { WebhookDeps } from '../../src/payments/handle-webhook';
+import { createLocalStorage } from '../../src/storage/local-storage';
+import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
+import { createCustomizationRow, deliver, paidEvent, quietLog, webhookDeps } from '../support/fixtures';
+
+let db: TestDatabase;
+let pool: pg.Pool;
+let deps: WebhookDeps;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = new pg.Pool({ connectionString: db.url, max: 25 });
+  deps = { ...(await webhookDeps(pool, db.url)) };
+  registerGenerateSongWorkflow({
+    db: db.pool,
+    provider: createSynthProvider(),
+    storage: createLocalStorage({ root: mkdtempSync(path.join(tmpdir(), 'songswipe-conc-')), signingSecret: 'k'.repeat(32), baseUrl: 'http://app.test' }),
+    lengthMs: 3000,
+    retry: { maxAttempts: 3, intervalMs: 50, backoffRate: 2 },
+    log: quietLog,
+  });
+  DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: db.url, applicationVersion: APP_VERSION, executorID: 'concurrency-test', logLevel: 'error' });
+  await DBOS.launch();
+  await DBOS.registerQueue(GENERATION_QUEUE, { workerConcurrency: 2, globalConcurrency: 2, minPollingIntervalMs: 100 });
+});
+
+afterAll(async () => {
+  await DBOS.shutdown();
+  await pool.end();
+});
+
+async function outcome(sessionId: string) {
+  const { rows } = await db.pool.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [sessionId]);
+  expect(rows).toHaveLength(1);
+  const orderId = rows[0]!.id;
+  await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
+  const { rows: wf } = await db.pool.query(
+    `select count(*)::int as n from dbos.workflow_status where name = 'generate-song' and workflow_uuid like $1`,
+    [`order:${orderId}%`],
+  );
+  return { orders: rows.length, workflows: wf[0].n as number, calls: await countProviderCalls(db.pool, orderId) };
+}
+
+describe('payment intake under concurrency', () => {
+  it('50 concurrent deliveries of one event: one order, one workflow, three provider calls', async () => {
+    const user = await createUser(db.pool);
+    const event = paidEvent(user, await createCustomizationRow(db.pool, user));
+    const results = await Promise.all(Array.from({ length: 50 }, () => deliver(deps, event)));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(await outcome(event.data.object.id)).toEqual({ orders: 1, workflows: 1, calls: { 1: 1, 2: 1, 3: 1 } });
+  });
+
+  it('50 distinct events for one session, concurrently: one order, one workflow, three provider calls', async () => {
+    const user = await createUser(db.pool);
+    const completed = paidEvent(user, await createCustomizationRow(db.pool, user));
+    const events = Array.from({ length: 50 }, (_, i) =>
+      i % 2 === 0 ? { ...completed, id: `${completed.id}_${i}` } : buildSessionEvent(completed, 'checkout.session.async_payment_succeeded'),
+    );
+    const results = await Promise.all(events.map((e) => deliver(deps, e)));
+    expect(results.every((r) => !r.duplicate)).toBe(true);
+    expect(await outcome(completed.data.object.id)).toEqual({ orders: 1, workflows: 1, calls: { 1: 1, 2: 1, 3: 1 } });
+  });
+
+  it('an event whose processing fails is not marked processed, and Stripe’s retry then succeeds', async () => {
+    // A real database fault: the order insert fails while the fault flag is set.
+    await db.pool.query(`
+      create table public.test_faults (name text primary key);
+      create function public.test_fail_order_insert() returns trigger language plpgsql as $$
+      begin
+        if exists (select 1 from public.test_faults where name = 'orders') then
+          raise exception 'injected fault';
+        end if;
+        return new;
+      end $$;
+      create trigger test_fail_order_insert before insert on public.orders for each row execute function public.test_fail_order_insert();
+      insert into public.test_faults values ('orders');`);
+    const user = await createUser(db.pool);
+    const event = paidEvent(user, await createCustomizationRow(db.pool, user));
+    await expect(deliver(deps, event)).rejects.toThrow(/injected fault/);
+    const { rows: ledger } = await db.pool.query('select * from public.stripe_events where id = $1', [event.id]);
+    expect(ledger).toEqual([]);
+
+    await db.pool.query(`delete from public.test_faults`);
+    expect(await deliver(deps, event)).toMatchObject({ duplicate: false, outcome: 'fulfilled' });
+    expect(await outcome(event.data.object.id)).toEqual({ orders: 1, workflows: 1, calls: { 1: 1, 2: 1, 3: 1 } });
+  });
+});
