@@ -25,6 +25,12 @@ export class UnauthorizedError extends Error {
   readonly status = 401;
 }
 
+/** 409: the request conflicts with the resource's state (e.g. paying twice). */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+  readonly status = 409;
+}
+
 /** 403: a signed URL whose signature or expiry does not check out. */
 export class ForbiddenError extends Error {
   override name = 'ForbiddenError';

@@ -21,6 +21,8 @@ export const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
     STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be an sk_/rk_ test or live key').optional(),
+    /** Stripe API base URL override (tests point the SDK at a local stub). */
+    STRIPE_API_BASE_URL: z.url().optional(),
     /** Comma-separated, so an old and a new secret both verify during rotation. */
     STRIPE_WEBHOOK_SECRET: commaSeparatedSecrets,
     SONG_PRICE_AMOUNT: z.coerce.number().int().min(0).default(2900),

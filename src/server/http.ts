@@ -1,5 +1,5 @@
 import { NextResponse } from 'next/server';
-import { ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../errors';
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../errors';
 import { logger } from '../logging/logger';
 
 /** Largest JSON body a route accepts, bytes. */
@@ -44,6 +44,7 @@ export function errorResponse(err: unknown, context: Record<string, unknown> = {
     err instanceof NotFoundError ||
     err instanceof UnauthorizedError ||
     err instanceof ForbiddenError ||
+    err instanceof ConflictError ||
     err instanceof PayloadTooLargeError
   ) {
     return NextResponse.json({ error: err.message }, { status: err.status });

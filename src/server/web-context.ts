@@ -6,7 +6,10 @@ import type { DeliveryDeps } from '../delivery/order-view';
 import { getDbosClient } from '../generation/enqueue';
 import { logger } from '../logging/logger';
 import { songPrice, stripeLivemode } from '../payments/price';
+import type { CheckoutDeps } from '../payments/create-checkout';
+import type { DevCheckoutDeps } from '../payments/dev-checkout';
 import type { WebhookDeps } from '../payments/handle-webhook';
+import { createStripeClient } from '../payments/stripe-client';
 import { createStorage } from '../storage/create-storage';
 
 export interface WebContext {
@@ -15,6 +18,8 @@ export interface WebContext {
   log: Logger;
   storage: ReturnType<typeof createStorage>;
   delivery: DeliveryDeps;
+  checkout: CheckoutDeps;
+  devCheckout: DevCheckoutDeps;
   webhookDeps(): Promise<WebhookDeps>;
 }
 
@@ -42,6 +47,14 @@ export function webContext(): WebContext {
     log,
     storage,
     delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e) },
+    checkout: { db, stripe: createStripeClient(e), price: songPrice(e), appUrl: appUrl(e), livemode: stripeLivemode(e), log },
+    devCheckout: {
+      db,
+      appUrl: appUrl(e),
+      webhookSecret: e.STRIPE_WEBHOOK_SECRET[0]!,
+      stripeConfigured: Boolean(e.STRIPE_SECRET_KEY),
+      log,
+    },
     async webhookDeps() {
       dbos ??= getDbosClient(databaseUrl);
       return {

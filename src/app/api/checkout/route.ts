@@ -1,0 +1,15 @@
+import { NextResponse } from 'next/server';
+import { authenticate } from '../../../auth/jwt';
+import { createCheckout } from '../../../payments/create-checkout';
+import { errorResponse, readJsonBody } from '../../../server/http';
+import { webContext } from '../../../server/web-context';
+
+export async function POST(req: Request) {
+  try {
+    const ctx = webContext();
+    const claims = await authenticate(req.headers, ctx.env.SUPABASE_JWT_SECRET);
+    return NextResponse.json(await createCheckout(ctx.checkout, claims, await readJsonBody(req)));
+  } catch (err) {
+    return errorResponse(err, { route: 'create-checkout' });
+  }
+}

@@ -1,0 +1,36 @@
+'use client';
+
+import { useState } from 'react';
+
+export function PayButtons({ sessionId }: { sessionId: string }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const pay = async (method: 'card' | 'delayed') => {
+    setBusy(true);
+    setError(null);
+    const res = await fetch(`/api/dev/checkout/${encodeURIComponent(sessionId)}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method }),
+    });
+    const body = (await res.json()) as { redirectUrl?: string; error?: string };
+    if (res.ok && body.redirectUrl) window.location.assign(body.redirectUrl);
+    else {
+      setError(body.error ?? `payment failed (${res.status})`);
+      setBusy(false);
+    }
+  };
+  return (
+    <div>
+      <p>
+        <button type="button" disabled={busy} onClick={() => pay('card')}>
+          Pay
+        </button>{' '}
+        <button type="button" disabled={busy} onClick={() => pay('delayed')}>
+          Pay with a delayed method
+        </button>
+      </p>
+      {error && <p role="alert">{error}</p>}
+    </div>
+  );
+}

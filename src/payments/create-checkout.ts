@@ -1,0 +1,114 @@
+import { createHash } from 'node:crypto';
+import type Stripe from 'stripe';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { getCustomization } from '../db/customizations';
+import { insertPendingOrder, listOrdersForCustomization } from '../db/orders';
+import { type Db, type JwtClaims, withUserTransaction } from '../db/pool';
+import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import type { Price } from './price';
+
+export const checkoutBodySchema = z.strictObject({ customizationId: z.uuid() });
+
+export interface CheckoutDeps {
+  db: Db;
+  /** null: the local dev checkout stands in for Stripe. */
+  stripe: Stripe | null;
+  price: Price;
+  appUrl: string;
+  livemode: boolean;
+  log: Logger;
+}
+
+export interface CheckoutResult {
+  /** Where to send the customer: Stripe Checkout, or the local dev checkout page. */
+  url: string;
+  orderId: string;
+}
+
+/** A UUID derived from `seed` (RFC 4122 layout, version nibble 5 style). */
+function uuidFrom(seed: string): string {
+  const h = createHash('sha256').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * Starts paying for a customization: a Stripe Checkout Session (mode
+ * `payment`, price from env, `client_reference_id`, metadata on the session
+ * AND on the PaymentIntent, since Stripe does not copy one to the other), plus
+ * the order row in `pending_payment` so the success page can show it before
+ * the webhook arrives.
+ *
+ * Idempotent: the order id and the Stripe idempotency key are derived from the
+ * customization and the number of its earlier orders, so a retried or
+ * concurrent request gets the same session and order. An unexpired open
+ * session is handed out again instead of creating another.
+ * @throws ValidationError (400) for a bad body; NotFoundError (404) when the
+ *   customization is missing or not the caller's (read under RLS);
+ *   ConflictError (409) when it is already paid for.
+ */
+export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body: unknown): Promise<CheckoutResult> {
+  const parsed = checkoutBodySchema.safeParse(body);
+  if (!parsed.success) {
+    throw new ValidationError('invalid checkout request', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
+  }
+  const { customizationId } = parsed.data;
+  const customization = await withUserTransaction(deps.db, claims, (tx) => getCustomization(tx, customizationId));
+  if (!customization) throw new NotFoundError('customization not found');
+
+  const earlier = await listOrdersForCustomization(deps.db, customizationId);
+  if (earlier.some((o) => ['paid', 'refunded', 'needs_review'].includes(o.status))) {
+    throw new ConflictError('this customization has already been paid for');
+  }
+  const open = earlier.find(
+    (o) => ['pending_payment', 'awaiting_payment'].includes(o.status) && o.checkoutUrl && o.checkoutExpiresAt && o.checkoutExpiresAt.getTime() > Date.now() + 60_000,
+  );
+  if (open) return { url: open.checkoutUrl!, orderId: open.id };
+
+  const attempt = earlier.length;
+  const orderId = uuidFrom(`order:${customizationId}:${attempt}`);
+  const ids = { user_id: claims.sub, customization_id: customizationId, order_id: orderId };
+  let session: { id: string; url: string; expiresAt: Date };
+  if (deps.stripe) {
+    const created = await deps.stripe.checkout.sessions.create(
+      {
+        mode: 'payment',
+        line_items: [
+          {
+            quantity: 1,
+            price_data: {
+              currency: deps.price.currency,
+              unit_amount: deps.price.amount,
+              product_data: { name: 'Personalised song (3 variants)' },
+            },
+          },
+        ],
+        client_reference_id: customizationId,
+        metadata: ids,
+        payment_intent_data: { metadata: ids },
+        success_url: `${deps.appUrl}/orders/${orderId}?checkout=success`,
+        cancel_url: `${deps.appUrl}/orders/${orderId}?checkout=cancelled`,
+      },
+      { idempotencyKey: `checkout-session:${customizationId}:${attempt}` },
+    );
+    if (!created.url) throw new Error(`Stripe returned checkout session ${created.id} without a url`);
+    session = { id: created.id, url: created.url, expiresAt: new Date(created.expires_at * 1000) };
+  } else {
+    const id = `cs_test_dev_${createHash('sha256').update(orderId).digest('hex').slice(0, 32)}`;
+    session = { id, url: `${deps.appUrl}/dev/checkout/${id}`, expiresAt: new Date(Date.now() + 24 * 3600_000) };
+  }
+  await insertPendingOrder(deps.db, {
+    id: orderId,
+    userId: claims.sub,
+    customizationId,
+    stripeSessionId: session.id,
+    amount: deps.price.amount,
+    currency: deps.price.currency,
+    occasionDate: customization.occasionDate,
+    livemode: deps.livemode,
+    checkoutUrl: session.url,
+    checkoutExpiresAt: session.expiresAt,
+  });
+  deps.log.info({ orderId, stripeSessionId: session.id, dev: !deps.stripe }, 'checkout session created');
+  return { url: session.url, orderId };
+}

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConflictError, NotFoundError, ValidationError } from '../../src/errors';
+import { createCheckout, type CheckoutDeps } from '../../src/payments/create-checkout';
+import { createStripeClient } from '../../src/payments/stripe-client';
+import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
+import { createCustomizationRow, deliver, paidEvent, PRICE, quietLog, webhookDeps } from '../support/fixtures';
+import { startStripeStub } from '../support/stripe-stub';
+
+let db: TestDatabase;
+let stub: Awaited<ReturnType<typeof startStripeStub>>;
+let deps: CheckoutDeps;
+const claims = (sub: string) => ({ sub, role: 'authenticated' as const });
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  stub = await startStripeStub();
+  deps = {
+    db: db.pool,
+    stripe: createStripeClient({ STRIPE_SECRET_KEY: 'sk_test_stub_key_123456', STRIPE_API_BASE_URL: stub.url }),
+    price: PRICE,
+    appUrl: 'https://songswipe.test',
+    livemode: false,
+    log: quietLog,
+  };
+});
+
+afterAll(async () => {
+  await stub.close();
+});
+
+describe('POST /api/checkout (createCheckout) against a Stripe API stub', () => {
+  it('creates a Checkout Session with the price, ids on session and PaymentIntent, URLs and an idempotency key, and a pending order', async () => {
+    const user = await createUser(db.pool);
+    const customizationId = await createCustomizationRow(db.pool, user);
+    const result = await createCheckout(deps, claims(user), { customizationId });
+
+    const sent = stub.requests.filter((r) => r.path === '/v1/checkout/sessions');
+    expect(sent).toHaveLength(1);
+    const { form, headers } = sent[0]!;
+    expect(headers.authorization).toBe('Bearer sk_test_stub_key_123456');
+    expect(headers['idempotency-key']).toBe(`checkout-session:${customizationId}:0`);
+    expect(form).toMatchObject({
+      mode: 'payment',
+      'line_items[0][quantity]': '1',
+      'line_items[0][price_data][currency]': 'usd',
+      'line_items[0][price_data][unit_amount]': '2900',
+      client_reference_id: customizationId,
+      'metadata[user_id]': user,
+      'metadata[customization_id]': customizationId,
+      'metadata[order_id]': result.orderId,
+      'payment_intent_data[metadata][user_id]': user,
+      'payment_intent_data[metadata][customization_id]': customizationId,
+      success_url: `https://songswipe.test/orders/${result.orderId}?checkout=success`,
+      cancel_url: `https://songswipe.test/orders/${result.orderId}?checkout=cancelled`,
+    });
+    expect(result.url).toMatch(/^https:\/\/checkout\.stripe\.test\/c\/pay\//);
+
+    const { rows } = await db.pool.query('select status, user_id, amount, currency, checkout_url, stripe_session_id from public.orders where id = $1', [result.orderId]);
+    expect(rows[0]).toMatchObject({ status: 'pending_payment', user_id: user, amount: 2900, currency: 'usd', checkout_url: result.url });
+    expect(rows[0].stripe_session_id).toMatch(/^cs_test_stub_/);
+  });
+
+  it('is idempotent: a repeated or concurrent request returns the same session and order', async () => {
+    const user = await createUser(db.pool);
+    const customizationId = await createCustomizationRow(db.pool, user);
+    const results = await Promise.all([1, 2, 3].map(() => createCheckout(deps, claims(user), { customizationId })));
+    expect(new Set(results.map((r) => r.orderId)).size).toBe(1);
+    expect(new Set(results.map((r) => r.url)).size).toBe(1);
+    const again = await createCheckout(deps, claims(user), { customizationId });
+    expect(again).toEqual(results[0]);
+    const { rows } = await db.pool.query('select count(*)::int as n from public.orders where customization_id = $1', [customizationId]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('the webhook for that session pays the same order', async () => {
+    const user = await createUser(db.pool);
+    const customizationId = await createCustomizationRow(db.pool, user);
+    const { orderId } = await createCheckout(deps, claims(user), { customizationId });
+    const { rows } = await db.pool.query('select stripe_session_id from public.orders where id = $1', [orderId]);
+    const event = paidEvent(user, customizationId, { sessionId: rows[0].stripe_session_id });
+    expect(await deliver(await webhookDeps(db.pool, db.url), event)).toMatchObject({ outcome: 'fulfilled' });
+    const { rows: after } = await db.pool.query('select id, status from public.orders where customization_id = $1', [customizationId]);
+    expect(after).toEqual([{ id: orderId, status: 'paid' }]);
+    await expect(createCheckout(deps, claims(user), { customizationId })).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('refuses another user’s customization (404, as if missing) and a malformed body (400), calling Stripe for neither', async () => {
+    const before = stub.requests.length;
+    const owner = await createUser(db.pool);
+    const customizationId = await createCustomizationRow(db.pool, owner);
+    await expect(createCheckout(deps, claims(await createUser(db.pool)), { customizationId })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(createCheckout(deps, claims(owner), { customizationId: 'nope' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(createCheckout(deps, claims(owner), { customizationId, extra: 1 })).rejects.toBeInstanceOf(ValidationError);
+    expect(stub.requests.length).toBe(before);
+  });
+
+  it('without a Stripe key, hands out the local dev checkout', async () => {
+    const user = await createUser(db.pool);
+    const customizationId = await createCustomizationRow(db.pool, user);
+    const result = await createCheckout({ ...deps, stripe: null }, claims(user), { customizationId });
+    expect(result.url).toMatch(/^https:\/\/songswipe\.test\/dev\/checkout\/cs_test_dev_[0-9a-f]{32}$/);
+  });
+});
