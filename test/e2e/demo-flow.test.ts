@@ -142,6 +142,39 @@ describe('the built server runs the main job over HTTP', () => {
     expect((await fetch(audioUrl.replace(/exp=\d+/, 'exp=1'))).status).toBe(403);
   });
 
+  it('local dev checkout (no Stripe key): POST /api/checkout, the dev page, a delayed payment, then generation', async () => {
+    const auth = { authorization: `Bearer ${demo.accessToken}`, 'content-type': 'application/json' };
+    const body = JSON.stringify({ recipientName: 'Sam', occasion: 'anniversary', occasionDate: '2027-02-14', genre: 'soul', mood: 'tender', story: 'Ten years.' });
+    const { id: customizationId } = await (await fetch(`${base}/api/customizations`, { method: 'POST', headers: auth, body })).json();
+    const checkout = await fetch(`${base}/api/checkout`, { method: 'POST', headers: auth, body: JSON.stringify({ customizationId }) });
+    expect(checkout.status).toBe(200);
+    const { url, orderId } = await checkout.json();
+    expect(url).toMatch(new RegExp(`^${base}/dev/checkout/cs_test_dev_`));
+    const order = async () => (await fetch(`${base}/api/orders/${orderId}`, { headers: auth })).json();
+    expect(await order()).toMatchObject({ id: orderId, status: 'pending_payment', generationStatus: 'queued' });
+
+    const page = await fetch(url);
+    expect(await page.text()).toContain('Pay with a delayed method');
+    const sessionId = new URL(url).pathname.split('/').pop();
+    const paid = await fetch(`${base}/api/dev/checkout/${sessionId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'delayed' }) });
+    expect(await paid.json()).toEqual({ redirectUrl: `${base}/orders/${orderId}?checkout=success` });
+    expect((await order()).status).toBe('awaiting_payment');
+    const deadline = Date.now() + 60_000;
+    let view = await order();
+    while (view.generationStatus !== 'complete' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 500));
+      view = await order();
+    }
+    expect(view).toMatchObject({ status: 'paid', generationStatus: 'complete' });
+    const again = await fetch(`${base}/api/dev/checkout/${sessionId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'card' }) });
+    expect(again.status).toBe(409);
+  });
+
+  it('refuses a webhook body over 1 MB with 413', async () => {
+    const res = await fetch(`${base}/api/stripe/webhook`, { method: 'POST', headers: { 'stripe-signature': 't=1,v1=x' }, body: 'x'.repeat(1024 * 1024 + 1) });
+    expect(res.status).toBe(413);
+  });
+
   it('never writes a share token, JWT or webhook secret to the web or worker logs', () => {
     expect(logs.length).toBeGreaterThan(5);
     const all = logs.join('\n');
