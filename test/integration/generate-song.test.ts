@@ -15,7 +15,8 @@ import { createSynthProvider } from '../../src/generation/providers/synth-provid
 import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../../src/generation/workflow-names';
 import { createLocalStorage } from '../../src/storage/local-storage';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
-import { createCustomizationRow, deliver, paidEvent, quietLog, webhookDeps } from '../support/fixtures';
+import { createCustomizationRow, deliver, eventually, paidEvent, quietLog, webhookDeps } from '../support/fixtures';
+import { buildChargeRefundedEvent } from '../../src/payments/dev-events';
 
 /**
  * Failures to inject, keyed by `<recipient name>:<variant>`: errors thrown by
@@ -23,11 +24,14 @@ import { createCustomizationRow, deliver, paidEvent, quietLog, webhookDeps } fro
  * payment) so the script is in place before the worker can dequeue the order.
  */
 const script = new Map<string, Error[]>();
+/** Calls that wait for a gate to open, keyed like `script`. */
+const gates = new Map<string, Promise<void>>();
 const synth = createSynthProvider();
 const scriptedProvider: MusicProvider = {
   name: 'scripted-synth',
   async generate(prompt, options) {
     const recipient = /written for ([^;]+);/.exec(prompt.text)?.[1];
+    await gates.get(`${recipient}:${options.variantNumber}`);
     const queue = script.get(`${recipient}:${options.variantNumber}`);
     const next = queue?.shift();
     if (next) throw next;
@@ -66,15 +70,19 @@ let recipients = 0;
  * Pays for a new order through payment intake. `failures` maps a variant
  * number to the errors its successive provider calls throw.
  */
-async function paidOrder(failures: Record<number, Error[]> = {}): Promise<{ orderId: string; userId: string }> {
+async function paidOrder(
+  failures: Record<number, Error[]> = {},
+  gated: Record<number, Promise<void>> = {},
+): Promise<{ orderId: string; userId: string; event: ReturnType<typeof paidEvent> }> {
   const recipient = `Recipient${++recipients}`;
   for (const [n, errors] of Object.entries(failures)) script.set(`${recipient}:${n}`, errors);
+  for (const [n, gate] of Object.entries(gated)) gates.set(`${recipient}:${n}`, gate);
   const userId = await createUser(db.pool);
   const customization = await createCustomizationRow(db.pool, userId, { recipient_name: recipient });
   const event = paidEvent(userId, customization);
   await deliver(await webhookDeps(db.pool, db.url), event);
   const { rows } = await db.pool.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [event.data.object.id]);
-  return { orderId: rows[0]!.id, userId };
+  return { orderId: rows[0]!.id, userId, event };
 }
 
 async function settled(orderId: string) {
@@ -150,6 +158,25 @@ describe('generate-song workflow (DBOS worker, real queue)', () => {
     const { rows } = await db.pool.query('select variant_number, retry_count from public.failed_jobs where order_id = $1 order by 1', [orderId]);
     expect(rows).toEqual([1, 2, 3].map((n) => ({ variant_number: n, retry_count: 3 })));
     expect(existsSync(path.join(storageRoot, 'songs', orderId))).toBe(false);
+  });
+
+  it('a refund during generation cancels the workflow: no further provider calls, share links dead', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const { orderId, event } = await paidOrder({}, { 2: gate });
+    await eventually(async () => (await countProviderCalls(db.pool, orderId))[2] === 1, 30_000, 'variant 2 call in flight');
+    const refund = await deliver(await webhookDeps(db.pool, db.url), buildChargeRefundedEvent(event));
+    expect(refund.outcome).toBe('refunded');
+    open();
+    await expect(DBOS.retrieveWorkflow(`order:${orderId}`).getResult()).rejects.toThrow(/cancel/i);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await countProviderCalls(db.pool, orderId)).toEqual({ 1: 1, 2: 1 });
+    const { rows } = await db.pool.query(`select status from dbos.workflow_status where workflow_uuid = $1`, [`order:${orderId}`]);
+    expect(rows[0].status).toBe('CANCELLED');
+    const v1 = (await listVariants(db.pool, orderId))[0]!;
+    expect(v1.status).toBe('complete');
+    const { rows: shared } = await db.pool.query('select * from public.get_shared_song($1)', [v1.shareToken]);
+    expect(shared).toEqual([]);
   });
 
   it('does not generate for an order that is no longer paid', async () => {
