@@ -70,3 +70,6 @@ create trigger orders_status_transition
 
 revoke execute on function public.order_status_transition_allowed(public.order_status, public.order_status) from public, anon, authenticated;
 revoke execute on function public.enforce_order_status_transition() from public, anon, authenticated;
+-- the trigger runs as the writer: the service role must be able to evaluate it
+grant execute on function public.order_status_transition_allowed(public.order_status, public.order_status) to service_role;
+grant execute on function public.enforce_order_status_transition() to service_role;

@@ -1,0 +1,294 @@
+/**
+ * The RLS attack suite: every actor × table × operation, run as real Postgres
+ * roles the way PostgREST runs a request (`set local role`, and
+ * `request.jwt.claims` for signed-in users), each attempt in its own
+ * transaction that is rolled back. The expected matrix is written out in full,
+ * so loosening any grant or policy makes a cell fail.
+ *
+ * A cell is what the actor got:
+ *   denied  Postgres refused (42501: no privilege)
+ *   none    allowed, but RLS left no rows
+ *   own     exactly the actor's own rows
+ *   all     every row in the table (all owners)
+ *   ok      an INSERT went through
+ *   other   anything else (rows of someone else): always a failure
+ */
+import pg from 'pg';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { withTransaction } from '../../../src/db/pool';
+import { createTestDatabase, createUser, type TestDatabase } from '../../support/database';
+import { createCustomizationRow } from '../../support/fixtures';
+
+type Cell = 'denied' | 'none' | 'own' | 'all' | 'ok';
+type Op = 'SELECT' | 'INSERT' | 'UPDATE' | 'UPDATE selected' | 'DELETE';
+type Actor = 'anon' | 'userA' | 'userB' | 'fakeAdmin' | 'admin' | 'service_role';
+
+let db: TestDatabase;
+const users: Record<'userA' | 'userB' | 'fakeAdmin' | 'admin', string> = { userA: '', userB: '', fakeAdmin: '', admin: '' };
+/** Row id → owner (user id, or 'system' for rows nobody owns). */
+const owners = new Map<string, string>();
+/** Rows that UPDATE and DELETE attempts target, per table (deletable without FK errors). */
+const victims: Record<string, string[]> = {};
+let victimUser = '';
+
+interface TableSpec {
+  table: string;
+  key: string;
+  /** SQL returning the owner column alongside the key, or null when rows have no owner. */
+  ownerOf?: string;
+  insert: (sub: string) => [string, unknown[]];
+  /** An UPDATE that changes nothing but needs the privilege, on the victim rows. */
+  update: string;
+  updateSelected?: string;
+}
+
+const TABLES: TableSpec[] = [
+  {
+    table: 'public.customizations',
+    key: 'id',
+    insert: (sub) => [`insert into public.customizations (user_id, recipient_name, occasion, occasion_date, genre, mood, story) values ($1, 'X', 'y', '2027-01-01', 'g', 'm', 's')`, [sub]],
+    update: 'update public.customizations set story = story where id = any($1) returning id',
+  },
+  {
+    table: 'public.orders',
+    key: 'id',
+    insert: (sub) => [`insert into public.orders (user_id, customization_id, stripe_session_id, status, amount, currency, occasion_date) select $1, id, 'cs_attack_' || md5(random()::text), 'paid', 0, 'usd', '2027-01-01' from public.customizations limit 1`, [sub]],
+    update: `update public.orders set status = status where id = any($1) returning id`,
+  },
+  {
+    table: 'public.song_variants',
+    key: 'id',
+    insert: (sub) => [`insert into public.song_variants (order_id, user_id, variant_number) select id, user_id, 5 from public.orders where user_id = $1 limit 1`, [sub]],
+    update: 'update public.song_variants set share_token = share_token where id = any($1) returning id',
+    updateSelected: 'update public.song_variants set selected = false where id = any($1) returning id',
+  },
+  {
+    table: 'public.failed_jobs',
+    key: 'id',
+    insert: () => [`insert into public.failed_jobs (job_type, error_message) values ('x', 'y')`, []],
+    update: 'update public.failed_jobs set error_message = error_message where id = any($1) returning id',
+  },
+  {
+    table: 'public.stripe_events',
+    key: 'id',
+    insert: () => [`insert into public.stripe_events (id, type, livemode) values ('evt_attack_' || md5(random()::text), 'x', false)`, []],
+    update: 'update public.stripe_events set type = type where id = any($1) returning id',
+  },
+  {
+    table: 'public.provider_calls',
+    key: 'id::text',
+    insert: () => [`insert into public.provider_calls (order_id, variant_number, provider) select id, 1, 'x' from public.orders limit 1`, []],
+    update: 'update public.provider_calls set provider = provider where id::text = any($1) returning id::text as id',
+  },
+  {
+    table: 'auth.users',
+    key: 'id',
+    insert: () => [`insert into auth.users (id, email) values (gen_random_uuid(), 'attacker@example.test')`, []],
+    update: 'update auth.users set email = email where id = any($1) returning id',
+  },
+  {
+    table: 'dbos.workflow_status',
+    key: 'workflow_uuid',
+    insert: () => [`insert into dbos.workflow_status (workflow_uuid, status, name) values ('attack', 'ENQUEUED', 'generate-song')`, []],
+    update: `update dbos.workflow_status set status = status where workflow_uuid = any($1) returning workflow_uuid as id`,
+  },
+];
+
+const USER_CELLS: Record<string, Partial<Record<Op, Cell>>> = {
+  'public.customizations': { SELECT: 'own', INSERT: 'ok', UPDATE: 'denied', DELETE: 'denied' },
+  'public.orders': { SELECT: 'own', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  'public.song_variants': { SELECT: 'own', INSERT: 'denied', UPDATE: 'denied', 'UPDATE selected': 'own', DELETE: 'denied' },
+  'public.failed_jobs': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  'public.stripe_events': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  'public.provider_calls': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  'auth.users': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  'dbos.workflow_status': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+};
+const allDenied = Object.fromEntries(
+  Object.entries(USER_CELLS).map(([t, ops]) => [t, Object.fromEntries(Object.keys(ops).map((op) => [op, 'denied']))]),
+) as typeof USER_CELLS;
+const serviceCells = Object.fromEntries(
+  Object.entries(USER_CELLS).map(([t, ops]) => [
+    t,
+    Object.fromEntries(Object.keys(ops).map((op) => [op, t.startsWith('dbos.') ? 'denied' : op === 'INSERT' ? 'ok' : 'all'])),
+  ]),
+) as typeof USER_CELLS;
+
+const EXPECTED: Record<Actor, typeof USER_CELLS> = {
+  anon: allDenied,
+  userA: USER_CELLS,
+  userB: USER_CELLS,
+  // user_metadata is editable by the user: it must grant nothing
+  fakeAdmin: USER_CELLS,
+  admin: {
+    ...USER_CELLS,
+    'public.failed_jobs': { ...USER_CELLS['public.failed_jobs'], SELECT: 'all' },
+    'public.stripe_events': { ...USER_CELLS['public.stripe_events'], SELECT: 'all' },
+    'public.provider_calls': { ...USER_CELLS['public.provider_calls'], SELECT: 'all' },
+  },
+  service_role: serviceCells,
+};
+
+function claimsOf(actor: Actor): Record<string, unknown> | null {
+  if (actor === 'anon' || actor === 'service_role') return null;
+  const claims: Record<string, unknown> = { sub: users[actor], role: 'authenticated', aud: 'authenticated' };
+  if (actor === 'fakeAdmin') claims.user_metadata = { role: 'admin' };
+  if (actor === 'admin') claims.app_metadata = { role: 'admin' };
+  return claims;
+}
+
+/** Runs `sql` as `actor` in a transaction that is always rolled back. */
+async function attempt(actor: Actor, sql: string, params: unknown[]): Promise<{ rows: { id: string }[] } | { code: string }> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('begin');
+    const role = actor === 'anon' || actor === 'service_role' ? actor : 'authenticated';
+    await client.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [role, JSON.stringify(claimsOf(actor) ?? {})]);
+    const result = await client.query<{ id: string }>(sql, params);
+    return { rows: result.rows };
+  } catch (err) {
+    return { code: (err as { code?: string }).code ?? String(err) };
+  } finally {
+    await client.query('rollback').catch(() => {});
+    client.release();
+  }
+}
+
+function classify(actor: Actor, op: Op, result: Awaited<ReturnType<typeof attempt>>, present: Set<string>): string {
+  if ('code' in result) return result.code === '42501' ? 'denied' : `error ${result.code}`;
+  if (op === 'INSERT') return 'ok';
+  const seen = new Set(result.rows.map((r) => owners.get(r.id) ?? 'unknown'));
+  if (seen.size === 0) return 'none';
+  const me = actor === 'anon' || actor === 'service_role' ? null : users[actor];
+  if (me && seen.size === 1 && seen.has(me)) return 'own';
+  if (seen.size === present.size && [...present].every((o) => seen.has(o))) return 'all';
+  return `other: ${[...seen].join(',')}`;
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  for (const actor of Object.keys(users) as (keyof typeof users)[]) {
+    users[actor] = await createUser(db.pool, actor === 'fakeAdmin' ? { userMetadata: { role: 'admin' } } : actor === 'admin' ? { appMetadata: { role: 'admin' } } : {});
+  }
+  victimUser = await createUser(db.pool); // owns nothing: deletable
+  await withTransaction(db.pool, async (tx) => {
+    for (const user of Object.values(users)) {
+      const customization = await createCustomizationRow(db.pool, user);
+      await createCustomizationRow(db.pool, user); // unreferenced: deletable
+      const { rows } = await tx.query<{ id: string }>(
+        `insert into public.orders (user_id, customization_id, stripe_session_id, status, amount, currency, occasion_date)
+         values ($1, $2, 'cs_' || md5(random()::text), 'paid', 2900, 'usd', '2027-01-01') returning id`,
+        [user, customization],
+      );
+      const orderId = rows[0]!.id;
+      await tx.query(`insert into public.song_variants (order_id, user_id, variant_number) values ($1, $2, 1), ($1, $2, 2)`, [orderId, user]);
+      await tx.query(`insert into public.failed_jobs (job_type, order_id, error_message) values ('generate_variant', $1, 'e')`, [orderId]);
+      await tx.query(`insert into public.provider_calls (order_id, variant_number, provider) values ($1, 1, 'synth')`, [orderId]);
+    }
+    await tx.query(`insert into public.stripe_events (id, type, livemode) values ('evt_a', 'x', false), ('evt_b', 'y', false)`);
+    await tx.query(`insert into dbos.workflow_status (workflow_uuid, status, name) values ('wf-1', 'SUCCESS', 'generate-song')`);
+  });
+  // Owner of every row, read with the privileged connection.
+  const ownerQueries: [string, string][] = [
+    ['public.customizations', 'select id::text, user_id::text as owner from public.customizations'],
+    ['public.orders', 'select id::text, user_id::text as owner from public.orders'],
+    ['public.song_variants', 'select id::text, user_id::text as owner from public.song_variants'],
+    ['public.failed_jobs', 'select f.id::text, o.user_id::text as owner from public.failed_jobs f join public.orders o on o.id = f.order_id'],
+    ['public.stripe_events', `select id, 'system' as owner from public.stripe_events`],
+    ['public.provider_calls', 'select p.id::text, o.user_id::text as owner from public.provider_calls p join public.orders o on o.id = p.order_id'],
+    ['auth.users', 'select id::text, id::text as owner from auth.users'],
+    ['dbos.workflow_status', `select workflow_uuid as id, 'system' as owner from dbos.workflow_status`],
+  ];
+  for (const [table, sql] of ownerQueries) {
+    const { rows } = await db.pool.query<{ id: string; owner: string }>(sql);
+    for (const r of rows) owners.set(r.id, r.owner);
+    // Victims: rows that can be deleted without a foreign-key error.
+    victims[table] =
+      table === 'public.customizations'
+        ? (await db.pool.query<{ id: string }>('select id::text from public.customizations c where not exists (select 1 from public.orders o where o.customization_id = c.id)')).rows.map((r) => r.id)
+        : table === 'auth.users'
+          ? [victimUser]
+          : rows.map((r) => r.id);
+  }
+});
+
+const ACTORS: Actor[] = ['anon', 'userA', 'userB', 'fakeAdmin', 'admin', 'service_role'];
+const cases = ACTORS.flatMap((actor) =>
+  TABLES.flatMap((spec) =>
+    (Object.entries(EXPECTED[actor][spec.table]!) as [Op, Cell][]).map(([op, cell]) => ({ actor, spec, op, cell })),
+  ),
+);
+
+describe(`RLS attack matrix: ${ACTORS.length} actors × ${TABLES.length} tables × SELECT/INSERT/UPDATE/DELETE = ${cases.length} attempts`, () => {
+  it.each(cases.map((c) => [c.actor, c.spec.table, c.op, c.cell, c] as const))('%s %s %s → %s', async (actor, table, op, cell, c) => {
+    const present = new Set(
+      [...owners.entries()]
+        .filter(([id]) => (op === 'SELECT' ? true : victims[table]!.includes(id)))
+        .filter(([id]) => tableOf(id) === table)
+        .map(([, owner]) => owner),
+    );
+    let result;
+    if (op === 'SELECT') result = await attempt(actor, `select ${c.spec.key} as id from ${table}`, []);
+    else if (op === 'INSERT') {
+      const [sql, params] = c.spec.insert(actor === 'anon' || actor === 'service_role' ? users.userA : users[actor]);
+      result = await attempt(actor, sql, params);
+    } else if (op === 'DELETE') {
+      const idCast = table === 'public.provider_calls' ? 'id::text' : table === 'dbos.workflow_status' ? 'workflow_uuid' : 'id::text';
+      result = await attempt(actor, `delete from ${table} where ${idCast} = any($1) returning ${idCast} as id`, [victims[table]]);
+    } else {
+      result = await attempt(actor, op === 'UPDATE selected' ? c.spec.updateSelected! : c.spec.update, [victims[table]]);
+    }
+    expect(classify(actor, op, result, present)).toBe(cell);
+  });
+});
+
+const tableIds = new Map<string, string>();
+function tableOf(id: string): string | undefined {
+  return tableIds.get(id);
+}
+
+beforeAll(async () => {
+  const sources: [string, string][] = [
+    ['public.customizations', 'select id::text from public.customizations'],
+    ['public.orders', 'select id::text from public.orders'],
+    ['public.song_variants', 'select id::text from public.song_variants'],
+    ['public.failed_jobs', 'select id::text from public.failed_jobs'],
+    ['public.stripe_events', 'select id from public.stripe_events'],
+    ['public.provider_calls', 'select id::text from public.provider_calls'],
+    ['auth.users', 'select id::text from auth.users'],
+    ['dbos.workflow_status', 'select workflow_uuid as id from dbos.workflow_status'],
+  ];
+  for (const [table, sql] of sources) for (const r of (await db.pool.query<{ id: string }>(sql)).rows) tableIds.set(`${r.id}`, table);
+});
+
+describe('share tokens and the one selected variant', () => {
+  it('only the owner can read a variant’s share token', async () => {
+    const { rows } = await db.pool.query<{ share_token: string }>('select share_token from public.song_variants where user_id = $1 limit 1', [users.userA]);
+    const token = rows[0]!.share_token;
+    const read = async (actor: Actor) => {
+      const r = await attempt(actor, 'select share_token::text as id from public.song_variants where share_token = $1', [token]);
+      return 'code' in r ? 'denied' : r.rows.length;
+    };
+    expect({ userA: await read('userA'), userB: await read('userB'), fakeAdmin: await read('fakeAdmin'), admin: await read('admin'), anon: await read('anon') }).toEqual({
+      userA: 1,
+      userB: 0,
+      fakeAdmin: 0,
+      admin: 0,
+      anon: 'denied',
+    });
+  });
+
+  it('an owner may select at most one variant per order', async () => {
+    const client = await db.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claimsOf('userA'))]);
+      const { rows } = await client.query<{ id: string; variant_number: number }>('select id, variant_number from public.song_variants order by variant_number');
+      await client.query('update public.song_variants set selected = true where id = $1', [rows[0]!.id]);
+      await expect(client.query('update public.song_variants set selected = true where id = $1', [rows[1]!.id])).rejects.toMatchObject({ code: '23505' });
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
+  });
+});
