@@ -13,13 +13,13 @@
  * PostgreSQL. No worker runs: this measures intake, not generation.
  */
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { buildCheckoutSessionCompletedEvent, signStripePayload } from '../src/payments/dev-events';
 import { createLogger } from '../src/logging/logger';
 import { prepareRuntime } from '../src/launcher/runtime';
 import { migrate } from '../src/db/migrate';
+import { anyFreePort } from '../src/launcher/ports';
 import { serviceCommands, spawnService, stopService, waitForHttp } from '../src/launcher/services';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -50,12 +50,7 @@ if (process.env.BENCH_SKIP_BUILD !== '1' || !existsSync('.next/BUILD_ID')) {
   execFileSync('npm', ['run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-const port = await new Promise<number>((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const p = (s.address() as net.AddressInfo).port;
-    s.close(() => resolve(p));
-  });
-});
+const port = await anyFreePort();
 const base = `http://127.0.0.1:${port}`;
 const secret = runtime.env.STRIPE_WEBHOOK_SECRET[0]!;
 const web = spawnService('web', serviceCommands('start', port).web, { ...runtime.childEnv, DATABASE_URL: dbUrl, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' }, () => {});

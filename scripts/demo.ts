@@ -8,13 +8,13 @@
  * decode as audio.
  */
 import { createWriteStream, mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { runDemoFlow } from '../src/demo/demo-flow';
 import type { OrderView } from '../src/delivery/order-view';
 import { createLogger } from '../src/logging/logger';
 import { describeStartupError, prepareRuntime } from '../src/launcher/runtime';
+import { freePortNear } from '../src/launcher/ports';
 import { serviceCommands, spawnService, stopService, waitForHttp } from '../src/launcher/services';
 
 const USAGE = `usage: npm run demo [-- --keep-running]
@@ -43,22 +43,6 @@ const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
 const say = (msg: string) => console.log(`[${elapsed().padStart(6)}] ${msg}`);
 
-async function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer().once('error', () => resolve(false));
-    s.listen(port, '0.0.0.0', () => s.close(() => resolve(true)));
-  });
-}
-async function pickPort(preferred: number): Promise<number> {
-  if (await portFree(preferred)) return preferred;
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 process.env.SYNTH_LATENCY_MS ||= '1500';
 const logDir = path.resolve(process.env.DATA_DIR || '.data', 'logs');
 mkdirSync(logDir, { recursive: true });
@@ -80,7 +64,7 @@ try {
   console.error(describeStartupError(err));
   process.exit(1);
 }
-const port = await pickPort(runtime.env.PORT);
+const port = await freePortNear(runtime.env.PORT);
 const baseUrl = `http://localhost:${port}`;
 const childEnv = { ...runtime.childEnv, PORT: String(port), APP_URL: process.env.APP_URL || baseUrl };
 say(`database ready (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL 17'}); starting web on ${baseUrl} and the worker…`);

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../src/logging/logger';
 import { describeStartupError, prepareRuntime } from '../src/launcher/runtime';
+import { anyFreePort, isPortFree } from '../src/launcher/ports';
 import { serviceCommands, spawnService, stopService, type Mode } from '../src/launcher/services';
 import { PROJECT_ROOT } from '../src/db/migrate';
 
@@ -41,11 +42,22 @@ try {
   process.exit(1);
 }
 
-const commands = serviceCommands(mode, runtime.env.PORT);
+let port = runtime.env.PORT;
+if (command !== 'worker' && !(await isPortFree(port))) {
+  if (mode === 'start') {
+    console.error(`port ${port} is in use: stop what holds it, or set PORT`);
+    await runtime.stop();
+    process.exit(1);
+  }
+  port = await anyFreePort();
+  log.warn({ wanted: runtime.env.PORT, port }, 'PORT is in use; development server takes a free port instead');
+}
+const childEnv = { ...runtime.childEnv, PORT: String(port), APP_URL: process.env.APP_URL || `http://localhost:${port}` };
+const commands = serviceCommands(mode, port);
 const children: ChildProcess[] = [];
-if (command !== 'worker') children.push(spawnService('web', commands.web, runtime.childEnv));
-children.push(spawnService('worker', commands.worker, runtime.childEnv));
-log.info({ mode: command, port: runtime.env.PORT }, command === 'worker' ? 'worker starting' : `web on http://localhost:${runtime.env.PORT}`);
+if (command !== 'worker') children.push(spawnService('web', commands.web, childEnv));
+children.push(spawnService('worker', commands.worker, childEnv));
+log.info({ mode: command, port }, command === 'worker' ? 'worker starting' : `web on http://localhost:${port}`);
 
 let shuttingDown = false;
 async function shutdown(code: number): Promise<never> {

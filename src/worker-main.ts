@@ -5,13 +5,22 @@ import { startWorker } from './worker';
 process.env.SONGSWIPE_SERVICE ??= 'worker';
 const worker = await startWorker().catch((err: unknown) => {
   logger().fatal({ err }, 'worker failed to start');
+  console.error(`worker failed to start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    worker.stop().finally(() => process.exit(0));
-  });
+const stop = (why: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger().info({ why }, 'worker stopping');
+  worker.stop().finally(() => process.exit(0));
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop(signal));
+
+// Started by a launcher: stop when it dies, even by SIGKILL (we are re-parented).
+if (process.env.SONGSWIPE_LAUNCHER_PID) {
+  const launcher = Number(process.env.SONGSWIPE_LAUNCHER_PID);
+  setInterval(() => {
+    if (process.ppid !== launcher) stop('launcher exited');
+  }, 1000).unref();
 }

@@ -2,6 +2,7 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import { env } from './config/env';
 import { closePools, getPool } from './db/pool';
 import { registerGenerateSongWorkflow } from './generation/dbos-workflow';
+import { lockExecutorId } from './generation/executor-lock';
 import { createMusicProvider, songLengthMs } from './generation/providers/create-provider';
 import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from './generation/workflow-names';
 import { dbosLogger } from './logging/dbos-logger';
@@ -14,7 +15,8 @@ import { createStorage } from './storage/create-storage';
  *
  * - `applicationVersion` is pinned (APP_VERSION) so a deploy still recovers the
  *   previous build's in-flight workflows; `executorID` is stable
- *   (WORKER_EXECUTOR_ID) so a restarted worker recovers its own.
+ *   (WORKER_EXECUTOR_ID) so a restarted worker recovers its own, and locked
+ *   (./generation/executor-lock.ts) so two live processes never share one.
  * - The queue is registered after launch (DBOS: queues registered before launch
  *   are not persisted), with worker and global concurrency both equal to
  *   GENERATION_CONCURRENCY: each running workflow makes one provider call at a
@@ -24,6 +26,7 @@ export async function startWorker(): Promise<{ stop(): Promise<void> }> {
   const e = env();
   if (!e.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the worker with `npm run worker`');
   const log = logger().child({ component: 'worker', executorId: e.WORKER_EXECUTOR_ID });
+  const executorLock = await lockExecutorId(e.DATABASE_URL, e.WORKER_EXECUTOR_ID);
   const deps = {
     db: getPool(e.DATABASE_URL),
     provider: createMusicProvider(e),
@@ -54,6 +57,7 @@ export async function startWorker(): Promise<{ stop(): Promise<void> }> {
   return {
     async stop() {
       await DBOS.shutdown();
+      await executorLock.release();
       await closePools();
       log.info('worker stopped');
     },

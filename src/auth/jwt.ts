@@ -12,8 +12,9 @@ const claimsSchema = z.looseObject({
 /**
  * Verifies a Supabase Auth access token: HS256 signed with
  * `SUPABASE_JWT_SECRET`, `aud = authenticated`, `role = authenticated`, `sub` a
- * user id, `exp`/`nbf` honoured (jose). Only HS256 is accepted, which rules out
- * `alg: none` and RS/HS confusion.
+ * user id, `exp` required and honoured, `nbf` honoured (jose). Only HS256 is
+ * accepted, which rules out `alg: none` and RS/HS confusion; a service-role
+ * key (role `service_role`) is refused like any other non-user token.
  * @returns the claims to hand to Postgres as `request.jwt.claims`.
  * @throws UnauthorizedError (401) saying why: expired, or invalid.
  */
@@ -23,9 +24,11 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
     ({ payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
       algorithms: ['HS256'],
       audience: 'authenticated',
+      requiredClaims: ['exp', 'sub'],
     }));
   } catch (err) {
     if (err instanceof errors.JWTExpired) throw new UnauthorizedError('access token expired');
+    if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'nbf') throw new UnauthorizedError('access token not yet valid');
     throw new UnauthorizedError('invalid access token');
   }
   const claims = claimsSchema.safeParse(payload);

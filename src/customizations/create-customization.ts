@@ -1,19 +1,28 @@
 import { z } from 'zod';
 import { insertCustomization } from '../db/customizations';
 import { type Db, type JwtClaims, withUserTransaction } from '../db/pool';
-import { ValidationError } from '../errors';
+import { UnauthorizedError, ValidationError } from '../errors';
 
-const text = (max: number) => z.string().trim().min(1, 'is required').max(max, `must be at most ${max} characters`);
+/** Free text: trimmed, non-empty, bounded, and without NUL (Postgres text cannot hold it). */
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(max, `must be at most ${max} characters`)
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 
 /** Body of `POST /api/customizations` (camelCase JSON). */
 export const customizationBodySchema = z.strictObject({
   recipientName: text(100),
   occasion: text(100),
-  occasionDate: z.iso.date('must be a date, YYYY-MM-DD'),
+  occasionDate: z.iso
+    .date('must be a date, YYYY-MM-DD')
+    .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31'),
   genre: text(50),
   mood: text(50),
   story: text(2000),
-  language: z.string().trim().min(2).max(35).default('en'),
+  language: z.string().trim().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'must be a language tag such as en or pt-BR').max(35).default('en'),
 });
 export type CustomizationBody = z.infer<typeof customizationBodySchema>;
 
@@ -21,13 +30,20 @@ export type CustomizationBody = z.infer<typeof customizationBodySchema>;
  * Validates and stores a customization for the signed-in user, under RLS (the
  * insert policy checks `user_id = auth.uid()`).
  * @returns the new customization id.
- * @throws ValidationError (400) with per-field messages.
+ * @throws ValidationError (400) with per-field messages; UnauthorizedError (401)
+ *   when the token's user no longer exists.
  */
 export async function createCustomization(db: Db, claims: JwtClaims, body: unknown): Promise<{ id: string }> {
   const parsed = customizationBodySchema.safeParse(body);
   if (!parsed.success) {
     throw new ValidationError('invalid customization', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
   }
-  const id = await withUserTransaction(db, claims, (tx) => insertCustomization(tx, claims.sub, parsed.data));
-  return { id };
+  try {
+    const id = await withUserTransaction(db, claims, (tx) => insertCustomization(tx, claims.sub, parsed.data));
+    return { id };
+  } catch (err) {
+    // A valid token for an account that has since been deleted.
+    if ((err as { code?: string }).code === '23503') throw new UnauthorizedError('account not found');
+    throw err;
+  }
 }

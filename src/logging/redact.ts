@@ -25,7 +25,17 @@ export function scrubValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return scrubText(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
-    return { type: value.name, message: scrubText(value.message), stack: value.stack && scrubText(value.stack) };
+    // Keep what a reader needs to act on a database or provider error.
+    const e = value as Error & { code?: unknown; detail?: unknown; constraint?: unknown; providerStatus?: unknown };
+    return {
+      type: value.name,
+      message: scrubText(value.message),
+      ...(e.code !== undefined && { code: e.code }),
+      ...(typeof e.detail === 'string' && { detail: scrubText(e.detail) }),
+      ...(e.constraint !== undefined && { constraint: e.constraint }),
+      ...(e.providerStatus !== undefined && { providerStatus: e.providerStatus }),
+      stack: value.stack && scrubText(value.stack),
+    };
   }
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, depth + 1));
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scrubValue(v, depth + 1)]));

@@ -4,16 +4,19 @@ import { z } from 'zod';
  * The parts of Stripe webhook events we act on. Objects are loose: Stripe adds
  * fields all the time and we must not reject them (STYLE.md "Boundaries").
  */
+/** A Stripe object id with its prefix: `evt_…`, `cs_…`; bounded, no odd bytes. */
+const stripeId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_]{1,250}$`), `must be a ${prefix}_ id`);
+
 export const stripeEventSchema = z.looseObject({
-  id: z.string().startsWith('evt_'),
-  type: z.string().min(1),
+  id: stripeId('evt'),
+  type: z.string().regex(/^[a-z0-9_.]{1,100}$/),
   livemode: z.boolean(),
   created: z.number().int(),
-  data: z.looseObject({ object: z.looseObject({ id: z.string().optional() }) }),
+  data: z.looseObject({ object: z.looseObject({ id: z.string().regex(/^[A-Za-z0-9_]{1,255}$/).optional() }) }),
 });
 export type StripeEventEnvelope = z.infer<typeof stripeEventSchema>;
 
-const expandable = z.union([z.string(), z.looseObject({ id: z.string() })]).nullable().optional();
+const expandable = z.union([stripeId('pi'), z.looseObject({ id: stripeId('pi') })]).nullable().optional();
 
 /** The id of an expandable field (`"pi_…"` or `{ id: "pi_…", … }`), or null. */
 export function expandableId(value: z.infer<typeof expandable>): string | null {
@@ -22,13 +25,13 @@ export function expandableId(value: z.infer<typeof expandable>): string | null {
 }
 
 export const checkoutSessionSchema = z.looseObject({
-  id: z.string().startsWith('cs_'),
+  id: stripeId('cs'),
   object: z.literal('checkout.session'),
   mode: z.string(),
   status: z.string().nullable(),
   payment_status: z.enum(['paid', 'unpaid', 'no_payment_required']),
   amount_total: z.number().int().nullable(),
-  currency: z.string().nullable(),
+  currency: z.string().regex(/^[A-Za-z]{3}$/).nullable(),
   client_reference_id: z.string().nullable().optional(),
   metadata: z.record(z.string(), z.string()).nullable().optional(),
   payment_intent: expandable,
@@ -36,7 +39,7 @@ export const checkoutSessionSchema = z.looseObject({
 export type CheckoutSession = z.infer<typeof checkoutSessionSchema>;
 
 export const chargeSchema = z.looseObject({
-  id: z.string().startsWith('ch_'),
+  id: stripeId('ch'),
   object: z.literal('charge'),
   payment_intent: expandable,
   amount: z.number().int(),

@@ -49,6 +49,12 @@ export function errorResponse(err: unknown, context: Record<string, unknown> = {
   ) {
     return NextResponse.json({ error: err.message }, { status: err.status });
   }
+  // Postgres data exceptions (class 22: out-of-range dates, bad encodings, …)
+  // are bad input that slipped past validation, not server faults.
+  if (typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('22')) {
+    logger().warn({ err, ...context }, 'input rejected by the database');
+    return NextResponse.json({ error: 'invalid input' }, { status: 400 });
+  }
   logger().error({ err, ...context }, 'unhandled error in route');
   return NextResponse.json({ error: 'internal error' }, { status: 500 });
 }

@@ -54,6 +54,10 @@ export function createLocalStorage(options: LocalStorageOptions): Storage & {
       await writeFile(tmp, bytes);
       await rename(tmp, file);
     },
+    async exists(key) {
+      const info = await stat(fileOf(key)).catch(() => undefined);
+      return Boolean(info?.isFile());
+    },
     async signedUrl(key, ttlSeconds) {
       assertSafeKey(key);
       const expires = Math.floor(Date.now() / 1000) + ttlSeconds;

@@ -5,6 +5,8 @@
 export interface Storage {
   /** Writes `bytes` at `key` atomically (a reader never sees half a file). Overwrites. */
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
+  /** Whether an object exists at `key`. */
+  exists(key: string): Promise<boolean>;
   /** A URL that serves `key` until `ttlSeconds` from now. */
   signedUrl(key: string, ttlSeconds: number): Promise<string>;
 }

@@ -1,6 +1,5 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintAccessToken } from '../../src/auth/dev-tokens';
 import { PROJECT_ROOT } from '../../src/db/migrate';
 import { runDemoFlow, type DemoFlowResult } from '../../src/demo/demo-flow';
+import { anyFreePort } from '../../src/launcher/ports';
 import { serviceCommands, spawnService, stopService, waitForHttp } from '../../src/launcher/services';
 import { signStripePayload } from '../../src/payments/dev-events';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
@@ -20,20 +20,11 @@ let demo: DemoFlowResult;
 const services: ChildProcess[] = [];
 const logs: string[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 beforeAll(async () => {
   // The production build, exactly as `npm run build` makes it.
   await promisify(execFile)('npm', ['run', 'build'], { cwd: PROJECT_ROOT, maxBuffer: 64 * 1024 * 1024 });
   db = await createTestDatabase();
-  const port = await freePort();
+  const port = await anyFreePort();
   base = `http://localhost:${port}`;
   const env = {
     ...process.env,
@@ -137,9 +128,13 @@ describe('the built server runs the main job over HTTP', () => {
     expect((await fetch(`${base}/api/share/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     const audioUrl = demo.songs[0]!.shared.audioUrl;
     expect((await fetch(audioUrl)).status).toBe(200);
-    expect((await fetch(audioUrl.replace(/sig=./, 'sig=A'))).status).toBe(403);
+    const sig = new URL(audioUrl).searchParams.get('sig')!;
+    const flipped = `${sig[0] === 'A' ? 'B' : 'A'}${sig.slice(1)}`;
+    expect((await fetch(audioUrl.replace(`sig=${sig}`, `sig=${flipped}`))).status).toBe(403);
     expect((await fetch(audioUrl.replace('variant-1', 'variant-2'))).status).toBe(403);
-    expect((await fetch(audioUrl.replace(/exp=\d+/, 'exp=1'))).status).toBe(403);
+    expect((await fetch(audioUrl.replace(/exp=\d+/, 'exp=1'))).status).toBe(403); // the signature covers the expiry
+    const ranged = await fetch(audioUrl, { headers: { range: 'bytes=0-99' } });
+    expect([ranged.status, ranged.headers.get('content-range'), (await ranged.arrayBuffer()).byteLength]).toEqual([206, `bytes 0-99/${demo.songs[0]!.bytes}`, 100]);
   });
 
   it('local dev checkout (no Stripe key): POST /api/checkout, the dev page, a delayed payment, then generation', async () => {

@@ -82,7 +82,11 @@ describe('crash recovery', () => {
     // variant 2 was in flight at the kill at most once more: the ledger keeps the paid-for call
     expect(calls[2]).toBeGreaterThanOrEqual(1);
     expect(calls[2]).toBeLessThanOrEqual(2);
-    const { rows: wf } = await db.pool.query('select status, recovery_attempts from dbos.workflow_status where workflow_uuid = $1', [`order:${orderId}`]);
-    expect(wf[0].status).toBe('SUCCESS');
+    // The variants commit before the workflow's final checkpoint: wait for that too.
+    await eventually(
+      async () => (await db.pool.query('select status from dbos.workflow_status where workflow_uuid = $1', [`order:${orderId}`])).rows[0]?.status === 'SUCCESS',
+      30_000,
+      'the workflow to finish',
+    );
   });
 });

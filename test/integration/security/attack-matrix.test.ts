@@ -181,7 +181,11 @@ beforeAll(async () => {
         [user, customization],
       );
       const orderId = rows[0]!.id;
-      await tx.query(`insert into public.song_variants (order_id, user_id, variant_number) values ($1, $2, 1), ($1, $2, 2)`, [orderId, user]);
+      await tx.query(
+        `insert into public.song_variants (order_id, user_id, variant_number, generation_status, storage_path, content_type, duration_ms, completed_at)
+         values ($1, $2, 1, 'complete', 'songs/x/variant-1.mp3', 'audio/mpeg', 1000, now()), ($1, $2, 2, 'complete', 'songs/x/variant-2.mp3', 'audio/mpeg', 1000, now()), ($1, $2, 3, 'pending', null, null, null, null)`,
+        [orderId, user],
+      );
       await tx.query(`insert into public.failed_jobs (job_type, order_id, error_message) values ('generate_variant', $1, 'e')`, [orderId]);
       await tx.query(`insert into public.provider_calls (order_id, variant_number, provider) values ($1, 1, 'synth')`, [orderId]);
     }
@@ -285,7 +289,12 @@ describe('share tokens and the one selected variant', () => {
       await client.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claimsOf('userA'))]);
       const { rows } = await client.query<{ id: string; variant_number: number }>('select id, variant_number from public.song_variants order by variant_number');
       await client.query('update public.song_variants set selected = true where id = $1', [rows[0]!.id]);
+      await client.query('savepoint s');
       await expect(client.query('update public.song_variants set selected = true where id = $1', [rows[1]!.id])).rejects.toMatchObject({ code: '23505' });
+      await client.query('rollback to savepoint s');
+      // and only a complete one: variant 3 is still pending
+      await client.query('update public.song_variants set selected = false where id = $1', [rows[0]!.id]);
+      await expect(client.query('update public.song_variants set selected = true where id = $1', [rows[2]!.id])).rejects.toMatchObject({ code: '42501' });
     } finally {
       await client.query('rollback');
       client.release();

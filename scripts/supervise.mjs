@@ -1,0 +1,24 @@
+// Runs a command as a child and ends it when the launcher that started us
+// dies, even by SIGKILL, so `next start`/`next dev` are never left holding the
+// port. Usage: node scripts/supervise.mjs <command> [args…]
+import { spawn } from 'node:child_process';
+
+const [command, ...args] = process.argv.slice(2);
+if (!command) {
+  console.error('usage: node scripts/supervise.mjs <command> [args…]');
+  process.exit(2);
+}
+const launcher = process.ppid;
+const child = spawn(command, args, { stdio: 'inherit' });
+let ending = false;
+const end = (signal) => {
+  if (ending) return;
+  ending = true;
+  child.kill(signal);
+  setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+};
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => end(signal));
+setInterval(() => {
+  if (process.ppid !== launcher) end('SIGTERM');
+}, 1000).unref();
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
