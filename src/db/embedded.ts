@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { freePortNear } from '../launcher/ports';
+import { PROJECT_ROOT } from './migrate';
 import type { Logger } from 'pino';
 
 /** A running embedded server and how to stop it (a no-op when we only attached). */
@@ -79,32 +79,33 @@ function postgresIds(): { uid: number; gid: number } | undefined {
   }
 }
 
-/** Whether the `postgres` user can walk down to `dir` (every existing ancestor searchable). */
-function postgresCanReach(dir: string): boolean {
-  if (process.getuid?.() !== 0) return true; // not root: the server runs as us
-  const ids = postgresIds();
-  for (let d = path.dirname(path.resolve(dir)); ; d = path.dirname(d)) {
-    if (existsSync(d)) {
-      const st = statSync(d);
-      const searchable = st.mode & 0o001 || (ids && st.gid === ids.gid && st.mode & 0o010) || (ids && st.uid === ids.uid && st.mode & 0o100);
-      if (!searchable) return false;
-    }
-    if (d === path.dirname(d)) return true;
-  }
-}
-
 /**
- * Where the cluster's files go: `<dataDir>/postgres`, unless the `postgres`
- * user PostgreSQL runs as cannot reach it (a project under a 0700 folder such
- * as /root or a `mktemp -d`); then a folder of this project under the system
- * temp dir, which it can.
+ * PostgreSQL runs as the `postgres` system user (it refuses root), so that user
+ * must be able to walk down to both the binaries in node_modules and the data
+ * dir. A project cloned under a private folder (/root, a `mktemp -d`) blocks
+ * it. As root, grant search-only permission (o+x: enter, not list) on each
+ * blocking ancestor, and say so.
  */
-function clusterDir(dataDir: string, log: Logger): string {
-  const preferred = path.resolve(dataDir, 'postgres');
-  if (postgresCanReach(preferred)) return preferred;
-  const fallback = path.join(tmpdir(), `songswipe-pg-${createHash('sha256').update(preferred).digest('hex').slice(0, 12)}`);
-  log.warn({ preferred, fallback }, 'the postgres user cannot reach the data dir (a parent folder is private); keeping the cluster in the temp dir');
-  return fallback;
+function letPostgresReach(dirs: string[], log: Logger): void {
+  if (process.getuid?.() !== 0) return; // not root: the server runs as us
+  const ids = postgresIds();
+  const changed: string[] = [];
+  for (const dir of dirs) {
+    for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+      if (existsSync(d)) {
+        const st = statSync(d);
+        const searchable = st.mode & 0o001 || (ids && st.gid === ids.gid && st.mode & 0o010) || (ids && st.uid === ids.uid && st.mode & 0o100);
+        if (!searchable) {
+          chmodSync(d, (st.mode & 0o7777) | 0o001);
+          changed.push(d);
+        }
+      }
+      if (d === path.dirname(d)) break;
+    }
+  }
+  if (changed.length) {
+    log.warn({ folders: changed }, 'gave the postgres user search permission (o+x) on private folders above the project, so embedded PostgreSQL can run');
+  }
 }
 
 async function ensureDatabase(adminUrl: string): Promise<void> {
@@ -133,7 +134,8 @@ async function ensureDatabase(adminUrl: string): Promise<void> {
  * @throws Error when the server does not start; the message carries its log tail.
  */
 export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
-  const pgDir = clusterDir(dataDir, log);
+  const pgDir = path.resolve(dataDir, 'postgres');
+  letPostgresReach([PROJECT_ROOT, pgDir], log);
   const stateFile = path.resolve(dataDir, 'embedded-postgres.json');
   mkdirSync(path.resolve(dataDir), { recursive: true });
   const state: StateFile | undefined = existsSync(stateFile)

@@ -8,11 +8,13 @@ export interface OrderWithVariants {
   occasionDate: string;
   createdAt: Date;
   variants: {
+    id: string;
     variantNumber: number;
     status: VariantStatus;
     durationMs: number | null;
     storagePath: string | null;
     shareToken: string;
+    sharingEnabled: boolean;
   }[];
 }
 
@@ -20,8 +22,9 @@ const SELECT = `
   select o.id, o.status, o.occasion_date as "occasionDate", o.created_at as "createdAt",
     coalesce((
       select json_agg(json_build_object(
-        'variantNumber', v.variant_number, 'status', v.generation_status, 'durationMs', v.duration_ms,
-        'storagePath', v.storage_path, 'shareToken', v.share_token) order by v.variant_number)
+        'id', v.id, 'variantNumber', v.variant_number, 'status', v.generation_status, 'durationMs', v.duration_ms,
+        'storagePath', v.storage_path, 'shareToken', v.share_token, 'sharingEnabled', v.sharing_enabled)
+        order by v.variant_number)
       from public.song_variants v where v.order_id = o.id
     ), '[]'::json) as variants
   from public.orders o`;

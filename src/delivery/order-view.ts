@@ -14,12 +14,15 @@ export interface OrderView {
   generationStatus: GenerationStatus;
   occasionDate: string;
   variants: {
+    /** For `POST|DELETE /api/variants/:id/share-token`. */
+    id: string;
     variantNumber: number;
     status: VariantStatus;
     durationMs: number | null;
+    sharingEnabled: boolean;
     /** Signed URL, minted per request; only for complete variants. */
     audioUrl?: string;
-    /** `<APP_URL>/s/<share token>`; only for complete variants. */
+    /** `<APP_URL>/s/<share token>`; only for complete variants with sharing on. */
     shareUrl?: string;
   }[];
 }
@@ -40,14 +43,16 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps): Promise<Ord
     occasionDate: order.occasionDate,
     variants: await Promise.all(
       order.variants.map(async (v) => ({
+        id: v.id,
         variantNumber: v.variantNumber,
         status: v.status,
         durationMs: v.durationMs,
+        sharingEnabled: v.sharingEnabled,
         ...(v.status === 'complete' && v.storagePath
-          ? {
-              audioUrl: await deps.storage.signedUrl(v.storagePath, deps.signedUrlTtlSeconds),
-              shareUrl: `${deps.appUrl}/s/${v.shareToken}`,
-            }
+          ? { audioUrl: await deps.storage.signedUrl(v.storagePath, deps.signedUrlTtlSeconds) }
+          : {}),
+        ...(v.status === 'complete' && v.sharingEnabled && order.status === 'paid'
+          ? { shareUrl: `${deps.appUrl}/s/${v.shareToken}` }
           : {}),
       })),
     ),

@@ -1,55 +1,28 @@
-import { execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintAccessToken } from '../../src/auth/dev-tokens';
-import { PROJECT_ROOT } from '../../src/db/migrate';
 import { runDemoFlow, type DemoFlowResult } from '../../src/demo/demo-flow';
-import { anyFreePort } from '../../src/launcher/ports';
-import { serviceCommands, spawnService, stopService, waitForHttp } from '../../src/launcher/services';
+import { type BuiltServer, E2E_JWT_SECRET, startBuiltServer } from '../support/built-server';
 import { signStripePayload } from '../../src/payments/dev-events';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
 import { WEBHOOK_SECRET } from '../support/fixtures';
 
-const JWT_SECRET = 'e2e-jwt-secret-0123456789abcdefghijkl';
+const JWT_SECRET = E2E_JWT_SECRET;
 let db: TestDatabase;
 let base: string;
 let demo: DemoFlowResult;
-const services: ChildProcess[] = [];
-const logs: string[] = [];
+let server: BuiltServer;
+let logs: string[];
+const rotatedTokens: string[] = [];
 
 beforeAll(async () => {
-  // The production build, exactly as `npm run build` makes it.
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: PROJECT_ROOT, maxBuffer: 64 * 1024 * 1024 });
   db = await createTestDatabase();
-  const port = await anyFreePort();
-  base = `http://localhost:${port}`;
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production' as const,
-    DATABASE_URL: db.url,
-    PORT: String(port),
-    APP_URL: base,
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'songswipe-e2e-')),
-    STRIPE_WEBHOOK_SECRET: `whsec_rotated_out_00000000000000,${WEBHOOK_SECRET}`,
-    SUPABASE_JWT_SECRET: JWT_SECRET,
-    STORAGE_SIGNING_SECRET: 'e2e-storage-secret-0123456789abcdefgh',
-    SYNTH_LATENCY_MS: '200',
-    SONG_LENGTH_MS: '6000',
-    LOG_LEVEL: 'info',
-    NEXT_TELEMETRY_DISABLED: '1',
-  };
-  const commands = serviceCommands('start', port);
-  services.push(spawnService('web', commands.web, env, (l) => logs.push(l)));
-  services.push(spawnService('worker', commands.worker, env, (l) => logs.push(l)));
-  await waitForHttp(`${base}/api/orders`, 60_000);
+  server = await startBuiltServer(db.url);
+  ({ base, logs } = server);
   demo = await runDemoFlow({ baseUrl: base, databaseUrl: db.url, jwtSecret: JWT_SECRET, webhookSecret: WEBHOOK_SECRET, price: { amount: 2900, currency: 'usd' }, timeoutMs: 90_000 });
 }, 300_000);
 
 afterAll(async () => {
-  await Promise.all(services.map((s) => stopService(s)));
+  await server?.stop();
 });
 
 describe('the built server runs the main job over HTTP', () => {
@@ -170,11 +143,44 @@ describe('the built server runs the main job over HTTP', () => {
     expect(res.status).toBe(413);
   });
 
+  it('the owner can rotate a share link (the old one dies) and switch sharing off; nobody else can', async () => {
+    const auth = { authorization: `Bearer ${demo.accessToken}` };
+    const order = async () => (await fetch(`${base}/api/orders/${demo.order.id}`, { headers: auth })).json();
+    const [v1, v2] = (await order()).variants;
+    const oldToken = new URL(v1.shareUrl).pathname.split('/').pop()!;
+
+    const other = await mintAccessToken(JWT_SECRET, await createUser(db.pool));
+    expect((await fetch(`${base}/api/variants/${v1.id}/share-token`, { method: 'POST', headers: { authorization: `Bearer ${other}` } })).status).toBe(404);
+    expect((await fetch(`${base}/api/variants/${v1.id}/share-token`, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(`${base}/api/variants/not-a-uuid/share-token`, { method: 'POST', headers: auth })).status).toBe(404);
+
+    const rotated = await fetch(`${base}/api/variants/${v1.id}/share-token`, { method: 'POST', headers: auth });
+    const { shareUrl } = await rotated.json();
+    const newToken = new URL(shareUrl).pathname.split('/').pop()!;
+    rotatedTokens.push(newToken);
+    expect(newToken).not.toBe(oldToken);
+    expect((await fetch(`${base}/api/share/${oldToken}`)).status).toBe(404);
+    expect((await fetch(`${base}/s/${oldToken}`)).status).toBe(404);
+    expect((await fetch(`${base}/api/share/${newToken}`)).status).toBe(200);
+
+    const disabled = await fetch(`${base}/api/variants/${v2.id}/share-token`, { method: 'DELETE', headers: auth });
+    expect(await disabled.json()).toEqual({ sharingEnabled: false });
+    expect((await fetch(`${base}/api/share/${new URL(v2.shareUrl).pathname.split('/').pop()}`)).status).toBe(404);
+    const after = await order();
+    expect(after.variants[1]).toMatchObject({ sharingEnabled: false });
+    expect(after.variants[1]).not.toHaveProperty('shareUrl');
+    expect(after.variants[1].audioUrl).toBeTruthy(); // the owner still plays it
+    expect(after.variants[0].shareUrl).toBe(shareUrl);
+  });
+
   it('never writes a share token, JWT or webhook secret to the web or worker logs', () => {
     expect(logs.length).toBeGreaterThan(5);
     const all = logs.join('\n');
     for (const song of demo.songs) expect(all).not.toContain(new URL(song.shareUrl).pathname.split('/').pop()!);
+    for (const token of rotatedTokens) expect(all).not.toContain(token);
     expect(all).not.toContain(demo.accessToken);
+    expect(all).not.toContain('@songswipe.test'); // customer emails
+    expect(all).not.toContain('fell off the board'); // the customization's story
     expect(all).not.toContain(WEBHOOK_SECRET);
     expect(all).not.toContain(JWT_SECRET);
   });

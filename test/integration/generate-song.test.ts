@@ -133,7 +133,9 @@ describe('generate-song workflow (DBOS worker, real queue)', () => {
 
     const view = await getOrderView({ db: db.pool, storage, signedUrlTtlSeconds: 60, appUrl: 'http://app.test' }, { sub: userId, role: 'authenticated' }, orderId);
     expect(view.generationStatus).toBe('partial');
-    expect(view.variants[1]).toEqual({ variantNumber: 2, status: 'failed', durationMs: null });
+    expect(view.variants[1]).toMatchObject({ variantNumber: 2, status: 'failed', durationMs: null });
+    expect(view.variants[1]).not.toHaveProperty('audioUrl');
+    expect(view.variants[1]).not.toHaveProperty('shareUrl');
   });
 
   it('retries retryable errors with backoff and completes the variant', async () => {

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
@@ -12,6 +13,8 @@ declare module 'vitest' {
     adminUrl: string;
     /** A database migrated once per run (Supabase CLI), cloned for every test file. */
     templateDb: string;
+    /** Unique per `npm test` run (names the shared production-build lock). */
+    runId: string;
   }
 }
 
@@ -39,8 +42,11 @@ export default async function setup(project: TestProject) {
 
   project.provide('adminUrl', adminUrl);
   project.provide('templateDb', templateDb);
+  const runId = `${process.pid}-${Date.now()}`;
+  project.provide('runId', runId);
 
   return async () => {
+    for (const suffix of ['lock', 'done', 'failed']) rmSync(path.join(PROJECT_ROOT, '.data', `build-${runId}.${suffix}`), { force: true });
     const c = new pg.Client({ connectionString: adminUrl });
     await c.connect();
     await c.query(`drop database if exists ${templateDb} with (force)`);

@@ -1,0 +1,79 @@
+import { execFile, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { inject } from 'vitest';
+import { PROJECT_ROOT } from '../../src/db/migrate';
+import { anyFreePort } from '../../src/launcher/ports';
+import { serviceCommands, spawnService, stopService, waitForHttp } from '../../src/launcher/services';
+import { WEBHOOK_SECRET } from './fixtures';
+
+export const E2E_JWT_SECRET = 'e2e-jwt-secret-0123456789abcdefghijkl';
+export const E2E_STORAGE_SECRET = 'e2e-storage-secret-0123456789abcdefgh';
+
+/**
+ * Runs `npm run build` once per test run, however many e2e files ask: the
+ * first caller builds under an exclusive lock file, the others wait for it.
+ */
+export async function ensureProductionBuild(): Promise<void> {
+  const base = path.join(PROJECT_ROOT, '.data', `build-${inject('runId')}`);
+  mkdirSync(path.dirname(base), { recursive: true });
+  try {
+    writeFileSync(`${base}.lock`, String(process.pid), { flag: 'wx' });
+  } catch {
+    const deadline = Date.now() + 300_000;
+    while (!existsSync(`${base}.done`)) {
+      if (existsSync(`${base}.failed`)) throw new Error(`production build failed: ${readFileSync(`${base}.failed`, 'utf8')}`);
+      if (Date.now() > deadline) throw new Error('timed out waiting for the production build');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    return;
+  }
+  try {
+    await promisify(execFile)('npm', ['run', 'build'], { cwd: PROJECT_ROOT, maxBuffer: 64 * 1024 * 1024 });
+    writeFileSync(`${base}.done`, '');
+  } catch (err) {
+    writeFileSync(`${base}.failed`, String((err as Error).message).slice(0, 4000));
+    throw err;
+  }
+}
+
+export interface BuiltServer {
+  base: string;
+  /** Every line the web app and the worker wrote. */
+  logs: string[];
+  stop(): Promise<void>;
+}
+
+/** Starts the production web app and worker (`npm start`'s processes) on `databaseUrl`. */
+export async function startBuiltServer(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<BuiltServer> {
+  await ensureProductionBuild();
+  const port = await anyFreePort();
+  const base = `http://localhost:${port}`;
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production' as const,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    APP_URL: base,
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'songswipe-e2e-')),
+    STRIPE_WEBHOOK_SECRET: `whsec_rotated_out_00000000000000,${WEBHOOK_SECRET}`,
+    SUPABASE_JWT_SECRET: E2E_JWT_SECRET,
+    STORAGE_SIGNING_SECRET: E2E_STORAGE_SECRET,
+    SYNTH_LATENCY_MS: '200',
+    SONG_LENGTH_MS: '6000',
+    LOG_LEVEL: 'info',
+    NEXT_TELEMETRY_DISABLED: '1',
+    WORKER_EXECUTOR_ID: `e2e-${port}`,
+    ...extraEnv,
+  };
+  const logs: string[] = [];
+  const commands = serviceCommands('start', port);
+  const services: ChildProcess[] = [
+    spawnService('web', commands.web, env, (l) => logs.push(l)),
+    spawnService('worker', commands.worker, env, (l) => logs.push(l)),
+  ];
+  await waitForHttp(`${base}/api/health`, 60_000);
+  return { base, logs, stop: async () => void (await Promise.all(services.map((s) => stopService(s)))) };
+}
