@@ -43,9 +43,22 @@ export class PayloadTooLargeError extends Error {
   readonly status = 413;
 }
 
-/** Base of provider errors: keeps the provider's HTTP status and body. */
+/** What a provider said about a failure, normalised across its error shapes. */
+export interface ProviderDetail {
+  status?: string; // e.g. `bad_prompt`, `concurrent_limit_exceeded`
+  code?: string;
+  message?: string;
+  requestId?: string;
+  /** ElevenLabs' rewrite of a rejected prompt (400 `bad_prompt`). */
+  promptSuggestion?: string;
+}
+
+/** Base of provider errors: keeps the provider's HTTP status, body and detail. */
 export abstract class ProviderError extends Error {
   abstract readonly retryable: boolean;
+  /** True when the request may have reached the provider (timeout or reset after sending): count it as paid. */
+  outcomeUnknown = false;
+  detail: ProviderDetail = {};
   constructor(message: string, readonly providerStatus?: number, readonly providerBody?: unknown) {
     super(message);
   }
@@ -55,6 +68,14 @@ export abstract class ProviderError extends Error {
 export class PermanentProviderError extends ProviderError {
   override name = 'PermanentProviderError';
   readonly retryable = false;
+}
+
+/**
+ * 401/403/quota exhausted: the account, not the request, is broken. Permanent
+ * for the variant, and it pauses all generation until an admin resumes it.
+ */
+export class ProviderAccountError extends PermanentProviderError {
+  override name = 'ProviderAccountError';
 }
 
 /** 5xx, network resets, timeouts: retry with backoff. */

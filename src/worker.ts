@@ -3,7 +3,7 @@ import { env } from './config/env';
 import { closePools, getPool } from './db/pool';
 import { registerGenerateSongWorkflow } from './generation/dbos-workflow';
 import { lockExecutorId } from './generation/executor-lock';
-import { createMusicProvider, songLengthMs } from './generation/providers/create-provider';
+import { createMusicProvider, songLengthMs, variantRetryPolicy } from './generation/providers/create-provider';
 import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from './generation/workflow-names';
 import { dbosLogger } from './logging/dbos-logger';
 import { logger } from './logging/logger';
@@ -32,7 +32,7 @@ export async function startWorker(): Promise<{ stop(): Promise<void> }> {
     provider: createMusicProvider(e),
     storage: createStorage(e),
     lengthMs: songLengthMs(e),
-    retry: { maxAttempts: e.GENERATION_MAX_ATTEMPTS, intervalMs: 2000, backoffRate: 2 },
+    retry: variantRetryPolicy(e),
     log,
   };
   registerGenerateSongWorkflow(deps);
@@ -47,7 +47,7 @@ export async function startWorker(): Promise<{ stop(): Promise<void> }> {
   await DBOS.registerQueue(GENERATION_QUEUE, {
     workerConcurrency: e.GENERATION_CONCURRENCY,
     globalConcurrency: e.GENERATION_CONCURRENCY,
-    minPollingIntervalMs: 250,
+    minPollingIntervalMs: e.QUEUE_POLL_MS,
     onConflict: 'always_update',
   });
   log.info(

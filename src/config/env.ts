@@ -37,8 +37,17 @@ export const envSchema = z
     ELEVENLABS_BASE_URL: z.url().optional(),
     /** Provider calls in flight across all workers. ElevenLabs allows 2 (5 on Scale/Business). */
     GENERATION_CONCURRENCY: z.coerce.number().int().min(1).max(10).default(2),
-    /** Attempts per variant before it is dead-lettered. */
+    /** Attempts per variant (retryable failures) before it is dead-lettered. */
     GENERATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+    /** Full-jitter backoff between attempts: first ceiling and cap, ms. */
+    GENERATION_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
+    GENERATION_RETRY_MAX_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+    /** While generation is paused (dead key, no quota), how often workflows look again, ms. */
+    GENERATION_PAUSE_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    /** Longest one ElevenLabs call may take before it is aborted, ms (generation takes 30–120 s). */
+    GENERATION_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(900_000).default(300_000),
+    /** How often the worker looks for queued work, ms (lower keeps provider slots busier). */
+    QUEUE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     /** Length of each generated song, ms. */
     SONG_LENGTH_MS: z.coerce.number().int().min(3000).max(600000).optional(),
     /** Simulated generation time of the synth provider, ms (demos and tests). */

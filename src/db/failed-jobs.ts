@@ -12,13 +12,24 @@ export interface FailedJobInput {
   errorMessage: string;
   errorStack: string | null;
   retryCount: number;
+  /** What the provider said (status, code, message, prompt_suggestion); admin-only table. */
+  providerDetail?: Record<string, unknown> | null;
 }
 
 export async function insertFailedJob(db: Queryable, job: FailedJobInput): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `insert into public.failed_jobs (job_type, order_id, variant_number, event_data, error_message, error_stack, retry_count)
-     values ($1, $2, $3, $4, $5, $6, $7) returning id`,
-    [job.jobType, job.orderId, job.variantNumber, JSON.stringify(job.eventData), job.errorMessage, job.errorStack, job.retryCount],
+    `insert into public.failed_jobs (job_type, order_id, variant_number, event_data, error_message, error_stack, retry_count, provider_detail)
+     values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+    [
+      job.jobType,
+      job.orderId,
+      job.variantNumber,
+      JSON.stringify(job.eventData),
+      job.errorMessage,
+      job.errorStack,
+      job.retryCount,
+      job.providerDetail ? JSON.stringify(job.providerDetail) : null,
+    ],
   );
   return rows[0]!.id;
 }

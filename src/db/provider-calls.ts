@@ -25,9 +25,12 @@ export interface DeliveredAudio {
   providerSongId: string | null;
 }
 
-/** Records a failed call (`error` is the provider's message). */
-export async function recordProviderCallFailed(db: Queryable, id: string, error: string): Promise<void> {
-  await db.query(`update public.provider_calls set finished_at = now(), outcome = 'error', error = $2 where id = $1`, [id, error]);
+/**
+ * Records a failed call (`error` is the provider's message). `unknown`: it timed
+ * out or was reset after the request was sent, so it was probably charged.
+ */
+export async function recordProviderCallFailed(db: Queryable, id: string, error: string, outcome: 'error' | 'unknown' = 'error'): Promise<void> {
+  await db.query(`update public.provider_calls set finished_at = now(), outcome = $3, error = $2 where id = $1`, [id, error, outcome]);
 }
 
 /** Records a successful call and the storage key its audio goes to. */

@@ -1,33 +1,28 @@
-import type { Logger } from 'pino';
-import { getCustomization } from '../db/customizations';
 import { insertFailedJob } from '../db/failed-jobs';
 import { getOrderForGeneration } from '../db/orders';
-import { type Db, withTransaction } from '../db/pool';
-import { findDeliveredAudio, recordProviderCallDelivered, recordProviderCallFailed, startProviderCall } from '../db/provider-calls';
-import {
-  createPendingVariants,
-  getVariant,
-  markVariantComplete,
-  markVariantFailed,
-  markVariantGenerating,
-  recordVariantError,
-} from '../db/song-variants';
-import { NotFoundError, ProviderError } from '../errors';
-import { variantStorageKey, type Storage } from '../storage/storage';
+import { withTransaction } from '../db/pool';
+import { createPendingVariants, getVariant, markVariantFailed } from '../db/song-variants';
+import { type BackoffPolicy, fullJitterDelayMs } from './backoff';
 import type { DurableContext, StepRetryPolicy } from './durable-context';
-import { buildSongPrompt } from './prompt';
-import type { GeneratedSong, MusicProvider } from './providers/music-provider';
+import { type AttemptDeps, type AttemptResult, attemptVariant } from './variant-attempt';
 import { generateSongWorkflowId, VARIANTS_PER_ORDER } from './workflow-names';
 
-export interface GenerationDeps {
-  db: Db;
-  provider: MusicProvider;
-  storage: Storage;
-  /** Requested song length, ms. */
-  lengthMs: number;
-  /** Retry policy of each variant's step (attempts, backoff). */
-  retry: Omit<StepRetryPolicy, 'shouldRetry'>;
-  log: Logger;
+/** How hard to try one variant. */
+export interface VariantRetryPolicy {
+  /** Attempts that fail with a retryable error (5xx, timeout, reset) before dead-lettering. */
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  /**
+   * 429 waits allowed before dead-lettering. A 429 is the provider saying
+   * "not now", not "failed", so it has its own, larger budget.
+   */
+  maxRateLimitWaits: number;
+  /** While generation is paused, how often to look again (ms). Does not use attempts. */
+  pausePollMs: number;
+}
+
+export interface GenerationDeps extends AttemptDeps {
+  retry: VariantRetryPolicy;
 }
 
 /** `skipped`: the order stopped being paid (refunded) before this variant ran. */
@@ -39,140 +34,89 @@ export interface GenerateSongResult {
   variants: Record<number, VariantOutcome>;
 }
 
-/** Permanent provider errors (400/422, bad prompt, auth) never get another attempt. */
-function isRetryable(error: unknown): boolean {
-  if (error instanceof ProviderError) return error.retryable;
-  return !(error instanceof NotFoundError);
-}
+/** Our own bookkeeping steps (database writes) ride out a transient database error. */
+const BOOKKEEPING: StepRetryPolicy = { maxAttempts: 5, intervalMs: 500, backoffRate: 2 };
 
-function describe(error: unknown): { message: string; stack: string | null } {
-  const err = error as { errors?: Error[]; message?: string; stack?: string };
-  const last = err.errors?.at(-1) ?? (error as Error);
-  return { message: String(last?.message ?? error).slice(0, 2000), stack: last?.stack ?? null };
-}
+type Failure = Extract<AttemptResult, { ok: false }>;
 
 /**
- * Audio generated in this process but not yet stored and recorded, keyed by
- * `<orderId>:<variant>`: a retry after a storage or database error reuses it
- * instead of paying the provider again.
+ * Dead-letters a variant whose attempts are exhausted (or that failed for
+ * good): marks it `failed` and writes a `failed_jobs` row (ids only: no story,
+ * no share token; the provider's detail, e.g. a `prompt_suggestion`, for the
+ * admin) in one transaction.
+ * @returns false when there was nothing to dead-letter (the variant is complete).
  */
-const undelivered = new Map<string, GeneratedSong>();
-
-/**
- * One attempt at one variant: generate, upload, mark complete.
- *
- * Never pays twice for one variant unless the first call is known to have
- * failed (ElevenLabs charges for every call):
- * - a variant already `complete` returns at once (a crash between our commit
- *   and the step's checkpoint);
- * - audio a successful call delivered is reused: from this process's memory
- *   after a storage/database error, or from storage after a crash, found
- *   through the `provider_calls` ledger;
- * - every call is written to the ledger before it is made.
- * @throws the provider's typed error (the retry policy decides), or a storage
- *   or database error (retried without a new provider call).
- */
-export async function generateVariant(deps: GenerationDeps, orderId: string, variantNumber: number): Promise<VariantOutcome> {
-  const { db, provider, storage } = deps;
-  const log = deps.log.child({ orderId, variantNumber });
-  const variant = await getVariant(db, orderId, variantNumber);
-  if (!variant) throw new NotFoundError(`variant ${variantNumber} of order ${orderId} does not exist`);
-  if (variant.status === 'complete') {
-    log.info('variant already complete; not calling the provider again');
-    return 'complete';
-  }
-  const order = await getOrderForGeneration(db, orderId);
-  if (order && order.status !== 'paid') {
-    // A refund landed mid-generation: do not spend another provider call.
-    log.info({ status: order.status }, 'order is no longer paid; skipping variant');
-    return 'skipped';
-  }
-
-  const delivered = await findDeliveredAudio(db, orderId, variantNumber);
-  if (delivered && (await storage.exists(delivered.storagePath))) {
-    log.info({ storagePath: delivered.storagePath }, 'audio from an earlier paid call is already stored; reusing it');
-    await markVariantComplete(db, orderId, variantNumber, delivered);
-    return 'complete';
-  }
-
-  const memoKey = `${orderId}:${variantNumber}`;
-  let song = undelivered.get(memoKey);
-  if (song) {
-    log.info('reusing audio generated by an earlier attempt in this process');
-  } else {
-    const customization = order && (await getCustomization(db, order.customizationId));
-    if (!customization) throw new NotFoundError(`customization of order ${orderId} is gone`);
-    const prompt = buildSongPrompt(customization, variantNumber);
-    await markVariantGenerating(db, orderId, variantNumber);
-    log.info({ attempt: variant.attempts + 1, provider: provider.name }, 'generating variant');
-    const callId = await startProviderCall(db, { orderId, variantNumber, provider: provider.name });
-    try {
-      song = await provider.generate(prompt, { orderId, variantNumber, lengthMs: deps.lengthMs });
-    } catch (err) {
-      const { message } = describe(err);
-      await recordProviderCallFailed(db, callId, message);
-      await recordVariantError(db, orderId, variantNumber, message);
-      log.warn({ err, retryable: isRetryable(err) }, 'provider call failed');
-      throw err;
-    }
-    // Paid for from here on: keep the audio until it is stored and recorded.
-    undelivered.set(memoKey, song);
-    await recordProviderCallDelivered(db, callId, {
-      storagePath: variantStorageKey(orderId, variantNumber, song.extension),
-      contentType: song.contentType,
-      durationMs: song.durationMs,
-      providerSongId: song.providerSongId,
-    });
-  }
-  const key = variantStorageKey(orderId, variantNumber, song.extension);
-  await storage.put(key, song.audio, song.contentType);
-  await markVariantComplete(db, orderId, variantNumber, {
-    storagePath: key,
-    contentType: song.contentType,
-    durationMs: song.durationMs,
-    providerSongId: song.providerSongId,
-  });
-  undelivered.delete(memoKey);
-  log.info({ durationMs: song.durationMs, bytes: song.audio.length }, 'variant complete');
-  return 'complete';
-}
-
-/**
- * Dead-letters a variant whose attempts are exhausted: marks it `failed` and
- * writes a `failed_jobs` row (ids only: no story, no share token) in one
- * transaction.
- */
-async function deadLetterVariant(deps: GenerationDeps, orderId: string, variantNumber: number, error: unknown): Promise<boolean> {
-  const { message, stack } = describe(error);
+async function deadLetterVariant(deps: GenerationDeps, orderId: string, variantNumber: number, failure: Failure): Promise<boolean> {
   const written = await withTransaction(deps.db, async (tx) => {
     const variant = await getVariant(tx, orderId, variantNumber);
     if (!variant || variant.status === 'complete') return false;
     const order = await getOrderForGeneration(tx, orderId);
-    await markVariantFailed(tx, orderId, variantNumber, message);
+    await markVariantFailed(tx, orderId, variantNumber, failure.message);
     await insertFailedJob(tx, {
       jobType: 'generate_variant',
       orderId,
       variantNumber,
-      eventData: { orderId, variantNumber, customizationId: order?.customizationId ?? null },
-      errorMessage: message,
-      errorStack: stack,
+      eventData: { orderId, variantNumber, customizationId: order?.customizationId ?? null, failure: failure.kind },
+      errorMessage: failure.message,
+      errorStack: failure.stack,
       retryCount: variant.attempts,
+      providerDetail: failure.providerStatus || failure.detail ? { providerStatus: failure.providerStatus ?? null, ...failure.detail } : null,
     });
     return true;
   });
-  if (written) deps.log.error({ orderId, variantNumber, error: message }, 'variant failed for good; dead-lettered for manual retry');
+  if (written) {
+    deps.log.error({ orderId, variantNumber, kind: failure.kind, error: failure.message }, 'variant failed for good; dead-lettered for manual retry');
+  }
   return written;
+}
+
+/**
+ * Generates one variant until it is complete or its budget is spent, with
+ * durable waits between attempts (a crash mid-wait resumes the wait):
+ * - retryable (5xx, timeout, reset, our own storage/database): full-jitter
+ *   exponential backoff, up to `maxAttempts`;
+ * - rate-limited (429): waits `Retry-After` when given, else backs off; its own
+ *   budget of `maxRateLimitWaits`;
+ * - paused (dead key): polls every `pausePollMs`, spending no attempt;
+ * - permanent (400/422, `bad_prompt`) and account (401/403/quota): no retry.
+ * Each attempt is a separate step (`variant-<n>#<k>`), so a finished attempt is
+ * never run again after a crash.
+ * @param label step-name prefix, distinct per workflow kind.
+ */
+export async function runVariant(ctx: DurableContext, deps: GenerationDeps, orderId: string, variantNumber: number, label = `variant-${variantNumber}`): Promise<VariantOutcome> {
+  const policy = deps.retry;
+  let failures = 0;
+  let rateLimits = 0;
+  for (let k = 1; ; k++) {
+    const result = await ctx.step(`${label}#${k}`, () => attemptVariant(deps, orderId, variantNumber));
+    if (result.ok) return result.outcome;
+    let waitMs: number | undefined;
+    if (result.kind === 'paused') {
+      waitMs = policy.pausePollMs;
+    } else if (result.kind === 'rate_limited' && ++rateLimits <= policy.maxRateLimitWaits) {
+      const jitter = await ctx.step(`${label}#${k}-jitter`, async () => Math.random());
+      waitMs = result.retryAfterMs ?? fullJitterDelayMs(policy.backoff, rateLimits, jitter);
+    } else if (result.kind === 'retryable' && ++failures < policy.maxAttempts) {
+      const jitter = await ctx.step(`${label}#${k}-jitter`, async () => Math.random());
+      waitMs = fullJitterDelayMs(policy.backoff, failures, jitter);
+    }
+    if (waitMs === undefined) {
+      const written = await ctx.step(`${label}-dead-letter`, () => deadLetterVariant(deps, orderId, variantNumber, result), BOOKKEEPING);
+      return written ? 'failed' : 'complete';
+    }
+    deps.log.info({ orderId, variantNumber, kind: result.kind, waitMs, attempt: k }, 'waiting before the next attempt');
+    await ctx.sleep(`${label}#${k}-wait`, waitMs);
+  }
 }
 
 /**
  * The generate-song workflow body: from a paid order to three stored variants.
  * Engine-neutral: all durability comes from `ctx`.
  *
- * Steps: `load-order`, `create-variants`, then per variant `variant-<n>` (with
- * the retry policy) and, only if it fails for good, `dead-letter-<n>`. Each
- * variant is its own step, so a failing variant never redoes or blocks a
- * finished sibling, and a recovered workflow resumes after the last completed
- * step.
+ * Steps: `load-order`, `create-variants`, then per variant the attempts of
+ * `runVariant`. Variants run one after another, so a workflow holds one
+ * provider call at a time and the queue's concurrency caps calls across all
+ * workers; a failing variant never redoes or blocks a finished sibling.
  */
 export async function generateSong(ctx: DurableContext, deps: GenerationDeps, orderId: string): Promise<GenerateSongResult> {
   const log = deps.log.child({ workflowId: generateSongWorkflowId(orderId) });
@@ -180,28 +124,16 @@ export async function generateSong(ctx: DurableContext, deps: GenerationDeps, or
   const order = await ctx.step('load-order', async () => {
     const o = await getOrderForGeneration(deps.db, orderId);
     return o ? { status: o.status } : null;
-  });
+  }, BOOKKEEPING);
   if (!order) return { orderId, skipped: 'order not found', variants: {} };
   if (order.status !== 'paid') {
     log.warn({ orderId, status: order.status }, 'order is not paid; not generating');
     return { orderId, skipped: `order status is ${order.status}`, variants: {} };
   }
-  await ctx.step('create-variants', () => createPendingVariants(deps.db, orderId, VARIANTS_PER_ORDER));
+  await ctx.step('create-variants', () => createPendingVariants(deps.db, orderId, VARIANTS_PER_ORDER), BOOKKEEPING);
 
   const variants: Record<number, VariantOutcome> = {};
-  for (let n = 1; n <= VARIANTS_PER_ORDER; n++) {
-    try {
-      variants[n] = await ctx.step(`variant-${n}`, () => generateVariant(scoped, orderId, n), {
-        ...deps.retry,
-        shouldRetry: isRetryable,
-      });
-    } catch (err) {
-      // Cancellation or a takeover by another process is not a failure of this variant.
-      if (ctx.isInterruption(err)) throw err;
-      const written = await ctx.step(`dead-letter-${n}`, () => deadLetterVariant(scoped, orderId, n, err));
-      variants[n] = written ? 'failed' : 'complete';
-    }
-  }
+  for (let n = 1; n <= VARIANTS_PER_ORDER; n++) variants[n] = await runVariant(ctx, scoped, orderId, n);
   log.info({ orderId, variants }, 'generate-song finished');
   return { orderId, variants };
 }

@@ -51,7 +51,7 @@ beforeAll(async () => {
     provider: scriptedProvider,
     storage,
     lengthMs: 4000,
-    retry: { maxAttempts: 3, intervalMs: 50, backoffRate: 2 },
+    retry: { maxAttempts: 3, backoff: { baseMs: 50, capMs: 200 }, maxRateLimitWaits: 12, pausePollMs: 100 },
     log: quietLog,
   };
   workflowRef = registerGenerateSongWorkflow(deps);
@@ -128,7 +128,8 @@ describe('generate-song workflow (DBOS worker, real queue)', () => {
     const { rows } = await db.pool.query('select * from public.failed_jobs where order_id = $1', [orderId]);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ job_type: 'generate_variant', variant_number: 2, retry_count: 1, error_message: 'bad_prompt: the prompt names an artist' });
-    expect(Object.keys(rows[0].event_data).sort()).toEqual(['customizationId', 'orderId', 'variantNumber']);
+    expect(Object.keys(rows[0].event_data).sort()).toEqual(['customizationId', 'failure', 'orderId', 'variantNumber']);
+    expect(rows[0].provider_detail).toMatchObject({ providerStatus: 400 });
     expect(JSON.stringify(rows[0])).not.toContain(variants[1]!.shareToken);
 
     const view = await getOrderView({ db: db.pool, storage, signedUrlTtlSeconds: 60, appUrl: 'http://app.test' }, { sub: userId, role: 'authenticated' }, orderId);

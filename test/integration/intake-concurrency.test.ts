@@ -27,7 +27,7 @@ beforeAll(async () => {
     provider: createSynthProvider(),
     storage: createLocalStorage({ root: mkdtempSync(path.join(tmpdir(), 'songswipe-conc-')), signingSecret: 'k'.repeat(32), baseUrl: 'http://app.test' }),
     lengthMs: 3000,
-    retry: { maxAttempts: 3, intervalMs: 50, backoffRate: 2 },
+    retry: { maxAttempts: 3, backoff: { baseMs: 50, capMs: 200 }, maxRateLimitWaits: 12, pausePollMs: 100 },
     log: quietLog,
   });
   DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: db.url, applicationVersion: APP_VERSION, executorID: 'concurrency-test', logLevel: 'error' });

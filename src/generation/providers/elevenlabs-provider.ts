@@ -1,0 +1,73 @@
+import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { SongPrompt } from '../prompt';
+import { classifyElevenLabsError } from './elevenlabs-errors';
+import type { GeneratedSong, GenerateOptions, MusicProvider } from './music-provider';
+
+export interface ElevenLabsProviderOptions {
+  apiKey: string;
+  /** API base URL; tests point it at a local stub. Default: ElevenLabs production. */
+  baseUrl?: string;
+  /** Longest one call may take before it is aborted, ms. Generation takes 30–120 s. */
+  attemptTimeoutMs: number;
+}
+
+/** Reads a web stream to the end. */
+async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The production music provider: ElevenLabs Music through the official SDK
+ * (`music.compose`, raw response for the `song-id` header), `music_v1`,
+ * MP3 44.1 kHz 128 kbps.
+ *
+ * - SDK retries are off (`maxRetries: 0`): the workflow owns retries, and every
+ *   call costs credits.
+ * - Each call has its own timeout (`attemptTimeoutMs`) and honours the abort
+ *   signal. Its undici dispatcher allows headers and body for longer than that,
+ *   because Node's default 300 s `headersTimeout` would otherwise cut long
+ *   generations first.
+ * @throws the classified provider errors of ./elevenlabs-errors.ts.
+ */
+export function createElevenLabsProvider(options: ElevenLabsProviderOptions): MusicProvider {
+  const dispatcher = new Agent({
+    headersTimeout: options.attemptTimeoutMs + 30_000,
+    bodyTimeout: options.attemptTimeoutMs + 30_000,
+    connectTimeout: 15_000,
+  });
+  const client = new ElevenLabsClient({
+    apiKey: options.apiKey,
+    ...(options.baseUrl && { baseUrl: options.baseUrl }),
+    maxRetries: 0,
+    timeoutInSeconds: options.attemptTimeoutMs / 1000,
+    fetch: ((input: string | URL, init?: RequestInit) =>
+      undiciFetch(input, { ...(init as object), dispatcher } as Parameters<typeof undiciFetch>[1])) as unknown as typeof fetch,
+  });
+  return {
+    name: 'elevenlabs',
+    async generate(prompt: SongPrompt, { lengthMs, signal }: GenerateOptions): Promise<GeneratedSong> {
+      try {
+        const { data, rawResponse } = await client.music
+          .compose(
+            { prompt: prompt.text, musicLengthMs: lengthMs, modelId: 'music_v1', outputFormat: 'mp3_44100_128' },
+            { maxRetries: 0, timeoutInSeconds: options.attemptTimeoutMs / 1000, abortSignal: signal },
+          )
+          .withRawResponse();
+        const audio = await collect(data);
+        if (audio.length === 0) throw new Error('ElevenLabs returned an empty body');
+        return {
+          audio,
+          contentType: 'audio/mpeg',
+          extension: 'mp3',
+          durationMs: lengthMs,
+          providerSongId: rawResponse.headers.get('song-id'),
+        };
+      } catch (err) {
+        throw classifyElevenLabsError(err);
+      }
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import type { Logger } from 'pino';
+import { getCustomization } from '../db/customizations';
+import { getGenerationPause, pauseGeneration } from '../db/generation-control';
+import { getOrderForGeneration } from '../db/orders';
+import type { Db } from '../db/pool';
+import { findDeliveredAudio, recordProviderCallDelivered, recordProviderCallFailed, startProviderCall } from '../db/provider-calls';
+import { getVariant, markVariantComplete, markVariantGenerating, recordVariantError } from '../db/song-variants';
+import { ProviderAccountError, type ProviderDetail, ProviderError, RateLimitedError } from '../errors';
+import { type Storage, variantStorageKey } from '../storage/storage';
+import { buildSongPrompt } from './prompt';
+import type { GeneratedSong, MusicProvider } from './providers/music-provider';
+
+export interface AttemptDeps {
+  db: Db;
+  provider: MusicProvider;
+  storage: Storage;
+  /** Requested song length, ms. */
+  lengthMs: number;
+  log: Logger;
+}
+
+/** How an attempt failed, which decides what the workflow does next. */
+export type FailureKind = 'paused' | 'rate_limited' | 'retryable' | 'permanent' | 'account';
+
+/**
+ * The result of one attempt, as plain data: a workflow engine checkpoints it
+ * and replays it as it was, so the retry decisions made on it are the same
+ * after a crash (a thrown error may not come back as the same class).
+ */
+export type AttemptResult =
+  | { ok: true; outcome: 'complete' | 'skipped' }
+  | {
+      ok: false;
+      kind: FailureKind;
+      message: string;
+      stack: string | null;
+      providerStatus?: number;
+      retryAfterMs?: number;
+      detail?: ProviderDetail;
+    };
+
+/**
+ * Audio generated in this process but not yet stored and recorded, keyed by
+ * `<orderId>:<variant>`: a retry after a storage or database error reuses it
+ * instead of paying the provider again.
+ */
+const undelivered = new Map<string, GeneratedSong>();
+
+function failure(err: unknown): Extract<AttemptResult, { ok: false }> {
+  const e = err as Error;
+  const base = { message: String(e?.message ?? err).slice(0, 2000), stack: e?.stack ?? null };
+  if (!(err instanceof ProviderError)) return { ok: false, kind: 'retryable', ...base };
+  const provider = { providerStatus: err.providerStatus, detail: err.detail };
+  if (err instanceof RateLimitedError) return { ok: false, kind: 'rate_limited', retryAfterMs: err.retryAfterMs, ...base, ...provider };
+  if (err instanceof ProviderAccountError) return { ok: false, kind: 'account', ...base, ...provider };
+  return { ok: false, kind: err.retryable ? 'retryable' : 'permanent', ...base, ...provider };
+}
+
+/**
+ * One attempt at one variant: generate, upload, mark complete. Returns how it
+ * went instead of throwing, so the workflow decides retries on checkpointed data.
+ *
+ * Never pays twice for one variant unless the first call is known to have
+ * failed (ElevenLabs charges for every call):
+ * - a variant already `complete` returns at once (a crash between our commit
+ *   and the step's checkpoint);
+ * - audio a successful call delivered is reused: from this process's memory
+ *   after a storage or database error, or from storage after a crash, found
+ *   through the `provider_calls` ledger;
+ * - every call is written to the ledger before it is made; a call that timed
+ *   out or was reset after sending is recorded with outcome `unknown` (paid);
+ * - while generation is paused (dead key, no quota) no call is made at all.
+ */
+export async function attemptVariant(deps: AttemptDeps, orderId: string, variantNumber: number): Promise<AttemptResult> {
+  const { db, provider, storage } = deps;
+  const log = deps.log.child({ orderId, variantNumber });
+  try {
+    const variant = await getVariant(db, orderId, variantNumber);
+    if (!variant) return { ok: false, kind: 'permanent', message: `variant ${variantNumber} of order ${orderId} does not exist`, stack: null };
+    if (variant.status === 'complete') {
+      log.info('variant already complete; not calling the provider again');
+      return { ok: true, outcome: 'complete' };
+    }
+    const order = await getOrderForGeneration(db, orderId);
+    if (!order || order.status !== 'paid') {
+      // A refund landed mid-generation: do not spend another provider call.
+      log.info({ status: order?.status }, 'order is no longer paid; skipping variant');
+      return { ok: true, outcome: 'skipped' };
+    }
+    const delivered = await findDeliveredAudio(db, orderId, variantNumber);
+    if (delivered && (await storage.exists(delivered.storagePath))) {
+      log.info({ storagePath: delivered.storagePath }, 'audio from an earlier paid call is already stored; reusing it');
+      await markVariantComplete(db, orderId, variantNumber, delivered);
+      return { ok: true, outcome: 'complete' };
+    }
+
+    const memoKey = `${orderId}:${variantNumber}`;
+    let song = undelivered.get(memoKey);
+    if (song) {
+      log.info('reusing audio generated by an earlier attempt in this process');
+    } else {
+      const pause = await getGenerationPause(db);
+      if (pause.paused) return { ok: false, kind: 'paused', message: `generation is paused: ${pause.reason}`, stack: null };
+      const customization = await getCustomization(db, order.customizationId);
+      if (!customization) return { ok: false, kind: 'permanent', message: `customization of order ${orderId} is gone`, stack: null };
+      const prompt = buildSongPrompt(customization, variantNumber);
+      await markVariantGenerating(db, orderId, variantNumber);
+      log.info({ attempt: variant.attempts + 1, provider: provider.name }, 'calling the music provider');
+      const callId = await startProviderCall(db, { orderId, variantNumber, provider: provider.name });
+      try {
+        song = await provider.generate(prompt, { orderId, variantNumber, lengthMs: deps.lengthMs });
+      } catch (err) {
+        const result = failure(err);
+        const unknown = err instanceof ProviderError && err.outcomeUnknown;
+        await recordProviderCallFailed(db, callId, result.message, unknown ? 'unknown' : 'error');
+        await recordVariantError(db, orderId, variantNumber, result.message);
+        if (result.kind === 'account') {
+          await pauseGeneration(db, result.message);
+          log.error({ err }, 'provider refused our account: all generation paused until an admin resumes it');
+        } else {
+          log.warn({ err, kind: result.kind, outcomeUnknown: unknown }, 'provider call failed');
+        }
+        return result;
+      }
+      // Paid for from here on: keep the audio until it is stored and recorded.
+      undelivered.set(memoKey, song);
+      await recordProviderCallDelivered(db, callId, {
+        storagePath: variantStorageKey(orderId, variantNumber, song.extension),
+        contentType: song.contentType,
+        durationMs: song.durationMs,
+        providerSongId: song.providerSongId,
+      });
+    }
+    const key = variantStorageKey(orderId, variantNumber, song.extension);
+    await storage.put(key, song.audio, song.contentType);
+    await markVariantComplete(db, orderId, variantNumber, {
+      storagePath: key,
+      contentType: song.contentType,
+      durationMs: song.durationMs,
+      providerSongId: song.providerSongId,
+    });
+    undelivered.delete(memoKey);
+    log.info({ durationMs: song.durationMs, bytes: song.audio.length }, 'variant complete');
+    return { ok: true, outcome: 'complete' };
+  } catch (err) {
+    // Our own storage or database failed: retry (the audio, if any, is kept above).
+    log.warn({ err }, 'variant attempt failed outside the provider');
+    return failure(err);
+  }
+}
