@@ -1,0 +1,123 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DBOS } from '@dbos-inc/dbos-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getGenerationPause, resumeGeneration } from '../../src/db/generation-control';
+import { listVariants } from '../../src/db/song-variants';
+import { registerGenerateSongWorkflow } from '../../src/generation/dbos-workflow';
+import { createElevenLabsProvider } from '../../src/generation/providers/elevenlabs-provider';
+import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../../src/generation/workflow-names';
+import { createLocalStorage } from '../../src/storage/local-storage';
+import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
+import { ELEVENLABS_ERRORS, startElevenLabsStub, type StubReply } from '../support/elevenlabs-stub';
+import { createCustomizationRow, deliver, eventually, paidEvent, quietLog, webhookDeps } from '../support/fixtures';
+
+let db: TestDatabase;
+let stub: Awaited<ReturnType<typeof startElevenLabsStub>>;
+/** Replies per recipient name, consumed in order; then 'ok'. */
+const scripts = new Map<string, StubReply[]>();
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  stub = await startElevenLabsStub({
+    script: (call) => {
+      const recipient = /written for ([^;]+);/.exec(call.prompt)?.[1] ?? '';
+      return scripts.get(recipient)?.shift() ?? { kind: 'ok' };
+    },
+  });
+  registerGenerateSongWorkflow({
+    db: db.pool,
+    provider: createElevenLabsProvider({ apiKey: 'xi-test', baseUrl: stub.url, attemptTimeoutMs: 500 }),
+    storage: createLocalStorage({ root: mkdtempSync(path.join(tmpdir(), 'songswipe-faults-')), signingSecret: 'k'.repeat(32), baseUrl: 'http://app.test' }),
+    lengthMs: 3000,
+    retry: { maxAttempts: 3, backoff: { baseMs: 50, capMs: 200 }, maxRateLimitWaits: 8, pausePollMs: 200 },
+    log: quietLog,
+  });
+  DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: db.url, applicationVersion: APP_VERSION, executorID: 'faults-test', logLevel: 'error' });
+  await DBOS.launch();
+  await DBOS.registerQueue(GENERATION_QUEUE, { workerConcurrency: 2, globalConcurrency: 2, minPollingIntervalMs: 100 });
+});
+
+afterAll(async () => {
+  await DBOS.shutdown();
+  await stub.close();
+});
+
+let n = 0;
+async function order(replies: StubReply[] = []): Promise<{ orderId: string; recipient: string }> {
+  const recipient = `Faulty${++n}`;
+  scripts.set(recipient, replies);
+  const user = await createUser(db.pool);
+  const event = paidEvent(user, await createCustomizationRow(db.pool, user, { recipient_name: recipient }));
+  await deliver(await webhookDeps(db.pool, db.url), event);
+  const { rows } = await db.pool.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [event.data.object.id]);
+  return { orderId: rows[0]!.id, recipient };
+}
+
+const callsFor = (recipient: string) => stub.calls.filter((c) => c.prompt.includes(`written for ${recipient};`));
+async function ledger(orderId: string) {
+  const { rows } = await db.pool.query<{ variant_number: number; outcome: string }>('select variant_number, outcome from public.provider_calls where order_id = $1 order by id', [orderId]);
+  return rows.map((r) => `${r.variant_number}:${r.outcome}`);
+}
+
+describe('generation under provider faults (ElevenLabs stub, DBOS worker)', () => {
+  it('429 with Retry-After: waits as told (durably), then completes; 429s do not use up the failure budget', async () => {
+    const { orderId, recipient } = await order([ELEVENLABS_ERRORS.concurrentLimit(1), ELEVENLABS_ERRORS.rateLimit(), ELEVENLABS_ERRORS.rateLimit(), ELEVENLABS_ERRORS.rateLimit()]);
+    const started = Date.now();
+    await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
+    expect((await listVariants(db.pool, orderId)).map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);
+    expect(callsFor(recipient)).toHaveLength(7); // 4 refusals + 3 songs, more 429s than maxAttempts
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // the Retry-After: 1 was honoured
+    const { rows } = await db.pool.query(`select count(*)::int as n from dbos.operation_outputs where workflow_uuid = $1 and function_name = 'DBOS.sleep'`, [`order:${orderId}`]);
+    expect(rows[0].n).toBeGreaterThanOrEqual(4); // each wait is a checkpointed durable sleep
+  });
+
+  it('400 bad_prompt: no retry, the variant fails with the message and the prompt suggestion kept for the admin', async () => {
+    const { orderId, recipient } = await order([ELEVENLABS_ERRORS.badPrompt()]);
+    await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
+    expect((await listVariants(db.pool, orderId)).map((v) => v.status)).toEqual(['failed', 'complete', 'complete']);
+    expect(callsFor(recipient)).toHaveLength(3);
+    const { rows } = await db.pool.query('select error_message, retry_count, provider_detail from public.failed_jobs where order_id = $1', [orderId]);
+    expect(rows).toEqual([
+      {
+        error_message: 'ElevenLabs 400 bad_prompt: The prompt references a copyrighted artist.',
+        retry_count: 1,
+        provider_detail: { providerStatus: 400, status: 'bad_prompt', message: 'The prompt references a copyrighted artist.', promptSuggestion: 'An upbeat indie pop song about learning to surf' },
+      },
+    ]);
+  });
+
+  it('a timeout after sending is recorded as an unknown (paid) outcome and retried', async () => {
+    const { orderId } = await order([{ kind: 'hang', ms: 2000 }]);
+    await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
+    expect(await ledger(orderId)).toEqual(['1:unknown', '1:success', '2:success', '3:success']);
+  });
+
+  it('401 quota_exceeded: the variant fails and ALL generation pauses; nothing is called until an admin resumes', async () => {
+    const first = await order([ELEVENLABS_ERRORS.quotaExceeded()]);
+    await eventually(async () => (await getGenerationPause(db.pool)).paused, 20_000, 'generation to pause');
+    const second = await order();
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(callsFor(second.recipient)).toHaveLength(0); // queued orders wait; no credits burnt
+    expect(callsFor(first.recipient)).toHaveLength(1);
+    const { rows } = await db.pool.query('select status from dbos.workflow_status where workflow_uuid = $1', [`order:${first.orderId}`]);
+    expect(rows[0].status).toBe('PENDING');
+
+    expect(await resumeGeneration(db.pool)).toBe(true);
+    await DBOS.retrieveWorkflow(`order:${second.orderId}`).getResult();
+    await DBOS.retrieveWorkflow(`order:${first.orderId}`).getResult();
+    expect((await listVariants(db.pool, first.orderId)).map((v) => v.status)).toEqual(['failed', 'complete', 'complete']);
+    expect((await listVariants(db.pool, second.orderId)).map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);
+    expect(await ledger(first.orderId)).toEqual(['1:error', '2:success', '3:success']);
+  });
+
+  it('5xx then success: backs off and completes within the attempt budget; beyond it, dead-letters', async () => {
+    const ok = await order([ELEVENLABS_ERRORS.serverError(503), ELEVENLABS_ERRORS.serverError(500)]);
+    const dead = await order([ELEVENLABS_ERRORS.serverError(500), ELEVENLABS_ERRORS.serverError(502), ELEVENLABS_ERRORS.serverError(503)]);
+    await DBOS.retrieveWorkflow(`order:${ok.orderId}`).getResult();
+    await DBOS.retrieveWorkflow(`order:${dead.orderId}`).getResult();
+    expect((await listVariants(db.pool, ok.orderId)).map((v) => [v.status, v.attempts])).toEqual([['complete', 3], ['complete', 1], ['complete', 1]]);
+    expect((await listVariants(db.pool, dead.orderId)).map((v) => [v.status, v.attempts])).toEqual([['failed', 3], ['complete', 1], ['complete', 1]]);
+  });
+});
