@@ -1,7 +1,7 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { env } from './config/env';
 import { closePools, getPool } from './db/pool';
-import { registerGenerateSongWorkflow } from './generation/dbos-workflow';
+import { registerGenerateSongWorkflow, registerRetryVariantWorkflow } from './generation/dbos-workflow';
 import { lockExecutorId } from './generation/executor-lock';
 import { createMusicProvider, songLengthMs, variantRetryPolicy } from './generation/providers/create-provider';
 import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from './generation/workflow-names';
@@ -36,6 +36,7 @@ export async function startWorker(): Promise<{ stop(): Promise<void> }> {
     log,
   };
   registerGenerateSongWorkflow(deps);
+  registerRetryVariantWorkflow(deps);
   DBOS.setConfig({
     name: APP_NAME,
     systemDatabaseUrl: e.DATABASE_URL,

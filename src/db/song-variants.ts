@@ -96,3 +96,16 @@ export async function markVariantFailed(db: Queryable, orderId: string, variantN
     [orderId, variantNumber, error],
   );
 }
+
+/**
+ * Puts a failed variant back to `pending` for a manual retry. Its share token,
+ * attempts and history stay. @returns false unless the variant was `failed`.
+ */
+export async function resetFailedVariant(db: Queryable, orderId: string, variantNumber: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update public.song_variants set generation_status = 'pending', updated_at = now()
+     where order_id = $1 and variant_number = $2 and generation_status = 'failed'`,
+    [orderId, variantNumber],
+  );
+  return (rowCount ?? 0) > 0;
+}

@@ -1,7 +1,7 @@
 import { DBOS, Error as DBOSErrors } from '@dbos-inc/dbos-sdk';
 import type { DurableContext } from './durable-context';
-import { generateSong, type GenerationDeps } from './generate-song';
-import { GENERATE_SONG_WORKFLOW } from './workflow-names';
+import { generateSong, type GenerationDeps, retryVariant } from './generate-song';
+import { GENERATE_SONG_WORKFLOW, RETRY_VARIANT_WORKFLOW } from './workflow-names';
 
 /** DurableContext on DBOS Transact: steps are `DBOS.runStep`, sleeps `DBOS.sleep`. */
 export const dbosContext: DurableContext = {
@@ -35,5 +35,12 @@ export const dbosContext: DurableContext = {
 export function registerGenerateSongWorkflow(deps: GenerationDeps): (orderId: string) => Promise<unknown> {
   return DBOS.registerWorkflow((orderId: string) => generateSong(dbosContext, deps, orderId), {
     name: GENERATE_SONG_WORKFLOW,
+  });
+}
+
+/** Registers the `retry-variant` workflow (admin manual retry). Before `DBOS.launch()`. */
+export function registerRetryVariantWorkflow(deps: GenerationDeps): (orderId: string, variantNumber: number) => Promise<unknown> {
+  return DBOS.registerWorkflow((orderId: string, variantNumber: number) => retryVariant(dbosContext, deps, orderId, variantNumber), {
+    name: RETRY_VARIANT_WORKFLOW,
   });
 }

@@ -1,7 +1,8 @@
 import { insertFailedJob } from '../db/failed-jobs';
 import { getOrderForGeneration } from '../db/orders';
 import { withTransaction } from '../db/pool';
-import { createPendingVariants, getVariant, markVariantFailed } from '../db/song-variants';
+import { resolveFailedVariantJobs } from '../db/failed-job-reads';
+import { createPendingVariants, getVariant, markVariantFailed, resetFailedVariant } from '../db/song-variants';
 import { type BackoffPolicy, fullJitterDelayMs } from './backoff';
 import type { DurableContext, StepRetryPolicy } from './durable-context';
 import { type AttemptDeps, type AttemptResult, attemptVariant } from './variant-attempt';
@@ -136,4 +137,19 @@ export async function generateSong(ctx: DurableContext, deps: GenerationDeps, or
   for (let n = 1; n <= VARIANTS_PER_ORDER; n++) variants[n] = await runVariant(ctx, scoped, orderId, n);
   log.info({ orderId, variants }, 'generate-song finished');
   return { orderId, variants };
+}
+
+/**
+ * The retry-variant workflow body (admin manual retry): regenerates one failed
+ * variant of a paid order with the usual retry policy, keeping its share
+ * token, and marks its dead-letter rows resolved once it is complete.
+ */
+export async function retryVariant(ctx: DurableContext, deps: GenerationDeps, orderId: string, variantNumber: number): Promise<VariantOutcome> {
+  await ctx.step('reset-variant', () => resetFailedVariant(deps.db, orderId, variantNumber), BOOKKEEPING);
+  const outcome = await runVariant(ctx, deps, orderId, variantNumber, `retry-variant-${variantNumber}`);
+  if (outcome === 'complete') {
+    await ctx.step('resolve-dead-letters', () => resolveFailedVariantJobs(deps.db, orderId, variantNumber), BOOKKEEPING);
+  }
+  deps.log.info({ orderId, variantNumber, outcome }, 'manual retry finished');
+  return outcome;
 }

@@ -15,6 +15,7 @@ export const APP_VERSION = 'generate-song-v1';
 
 export const GENERATION_QUEUE = 'song-generation';
 export const GENERATE_SONG_WORKFLOW = 'generate-song';
+export const RETRY_VARIANT_WORKFLOW = 'retry-variant';
 
 /** Three variants per order (DESIGN.md; the schema allows up to 5). */
 export const VARIANTS_PER_ORDER = 3;
@@ -22,4 +23,9 @@ export const VARIANTS_PER_ORDER = 3;
 /** The workflow id for an order: a duplicate enqueue for the same order is a no-op. */
 export function generateSongWorkflowId(orderId: string): string {
   return `order:${orderId}`;
+}
+
+/** A manual retry's workflow id: one per dead-lettering, so a repeated request does not start another. */
+export function retryVariantWorkflowId(orderId: string, variantNumber: number, failures: number): string {
+  return `retry:${orderId}:${variantNumber}:${failures}`;
 }

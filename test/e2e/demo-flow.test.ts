@@ -173,6 +173,22 @@ describe('the built server runs the main job over HTTP', () => {
     expect(after.variants[0].shareUrl).toBe(shareUrl);
   });
 
+  it('admin API: app_metadata admins only; failed jobs, retry and resume answer over HTTP', async () => {
+    const admin = await mintAccessToken(JWT_SECRET, await createUser(db.pool), { appMetadata: { role: 'admin' } });
+    const fake = await mintAccessToken(JWT_SECRET, await createUser(db.pool), { userMetadata: { role: 'admin' } });
+    const as = (t: string) => ({ authorization: `Bearer ${t}` });
+    expect((await fetch(`${base}/api/admin/failed-jobs`, { headers: as(fake) })).status).toBe(403);
+    expect((await fetch(`${base}/api/admin/failed-jobs`, { headers: as(demo.accessToken) })).status).toBe(403);
+    expect((await fetch(`${base}/api/admin/failed-jobs`)).status).toBe(401);
+    const jobs = await fetch(`${base}/api/admin/failed-jobs`, { headers: as(admin) });
+    expect([jobs.status, await jobs.json()]).toEqual([200, []]);
+    const retry = await fetch(`${base}/api/admin/orders/${demo.order.id}/variants/1/retry`, { method: 'POST', headers: as(admin) });
+    expect([retry.status, await retry.json()]).toEqual([409, { error: 'variant 1 is complete, not failed' }]);
+    expect((await fetch(`${base}/api/admin/orders/${demo.order.id}/variants/1/retry`, { method: 'POST', headers: as(fake) })).status).toBe(403);
+    const resume = await fetch(`${base}/api/admin/queue/resume`, { method: 'POST', headers: as(admin) });
+    expect(await resume.json()).toEqual({ resumed: false });
+  });
+
   it('never writes a share token, JWT or webhook secret to the web or worker logs', () => {
     expect(logs.length).toBeGreaterThan(5);
     const all = logs.join('\n');

@@ -1,0 +1,73 @@
+/**
+ * `npm run admin -- <command>`: operator commands on DATABASE_URL (or the
+ * embedded database), with the privileged connection.
+ */
+import pg from 'pg';
+import { resumeGenerationQueue, retryFailedVariant } from '../src/admin/operations';
+import { getGenerationPause } from '../src/db/generation-control';
+import { selectFailedJobs } from '../src/db/failed-job-reads';
+import { listVariants } from '../src/db/song-variants';
+import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
+import { createLogger } from '../src/logging/logger';
+import { describeStartupError, prepareRuntime } from '../src/launcher/runtime';
+
+const USAGE = `usage: npm run admin -- <command>
+
+  failed-jobs [--all]          dead-lettered jobs, newest first (--all: include resolved)
+  retry <orderId> [variant]    regenerate one failed variant, or every failed variant of the order
+  resume                       resume provider calls after a pause (dead key, quota)
+  status                       is generation paused, and why
+
+Uses DATABASE_URL (unset: the embedded PostgreSQL under .data/).`;
+
+const [command, ...args] = process.argv.slice(2);
+if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'status'].includes(command)) {
+  console.log(USAGE);
+  process.exit(command === '--help' ? 0 : 2);
+}
+
+let runtime;
+try {
+  runtime = await prepareRuntime(createLogger({ level: 'warn' }), { migrate: false });
+} catch (err) {
+  console.error(describeStartupError(err));
+  process.exit(1);
+}
+const db = new pg.Pool({ connectionString: runtime.databaseUrl, max: 2 });
+let code = 0;
+try {
+  if (command === 'failed-jobs') {
+    const jobs = await selectFailedJobs(db, { includeResolved: args.includes('--all') });
+    if (!jobs.length) console.log('no failed jobs');
+    for (const j of jobs) {
+      console.log(`${j.failedAt.toISOString()}  ${j.jobType}  order ${j.orderId ?? '-'}  variant ${j.variantNumber ?? '-'}  attempts ${j.retryCount}${j.resolvedAt ? '  (resolved)' : ''}`);
+      console.log(`    ${j.errorMessage}`);
+      const suggestion = (j.providerDetail as { promptSuggestion?: string } | null)?.promptSuggestion;
+      if (suggestion) console.log(`    prompt suggestion: ${suggestion}`);
+    }
+  } else if (command === 'retry') {
+    const [orderId, variant] = args;
+    if (!orderId) throw new Error('retry needs an order id');
+    const dbos = await getDbosClient(runtime.databaseUrl);
+    const targets = variant ? [Number(variant)] : (await listVariants(db, orderId)).filter((v) => v.status === 'failed').map((v) => v.variantNumber);
+    if (!targets.length) console.log(`order ${orderId} has no failed variants`);
+    for (const n of targets) {
+      const { workflowId } = await retryFailedVariant(db, dbos, orderId, n);
+      console.log(`variant ${n}: retry enqueued as workflow ${workflowId}`);
+    }
+  } else if (command === 'resume') {
+    const { resumed } = await resumeGenerationQueue(db);
+    console.log(resumed ? 'generation resumed' : 'generation was not paused');
+  } else {
+    const pause = await getGenerationPause(db);
+    console.log(pause.paused ? `generation PAUSED since ${pause.pausedAt?.toISOString()}: ${pause.reason}` : 'generation running');
+  }
+} catch (err) {
+  console.error(err instanceof Error ? err.message : String(err));
+  code = 1;
+} finally {
+  await db.end();
+  await destroyDbosClients();
+  await runtime.stop();
+}
+process.exit(code);

@@ -1,0 +1,50 @@
+import type { Queryable } from './pool';
+
+export interface FailedJobView {
+  id: string;
+  jobType: string;
+  orderId: string | null;
+  variantNumber: number | null;
+  errorMessage: string;
+  retryCount: number;
+  providerDetail: Record<string, unknown> | null;
+  failedAt: Date;
+  resolvedAt: Date | null;
+}
+
+/**
+ * Dead-lettered jobs, newest first (at most 500). Admins read them under RLS
+ * (policy "admins read failed jobs"); the CLI reads them with the privileged
+ * connection.
+ */
+export async function selectFailedJobs(db: Queryable, options: { includeResolved?: boolean } = {}): Promise<FailedJobView[]> {
+  const { rows } = await db.query<FailedJobView>(
+    `select id, job_type as "jobType", order_id as "orderId", variant_number as "variantNumber",
+            error_message as "errorMessage", retry_count as "retryCount", provider_detail as "providerDetail",
+            failed_at as "failedAt", resolved_at as "resolvedAt"
+     from public.failed_jobs
+     where $1 or resolved_at is null
+     order by failed_at desc limit 500`,
+    [options.includeResolved ?? false],
+  );
+  return rows;
+}
+
+/** Marks a variant's open dead-letter rows resolved (its retry succeeded). */
+export async function resolveFailedVariantJobs(db: Queryable, orderId: string, variantNumber: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `update public.failed_jobs set resolved_at = now()
+     where order_id = $1 and variant_number = $2 and job_type = 'generate_variant' and resolved_at is null`,
+    [orderId, variantNumber],
+  );
+  return rowCount ?? 0;
+}
+
+/** How many times a variant has been dead-lettered: names each manual retry uniquely. */
+export async function countFailedVariantJobs(db: Queryable, orderId: string, variantNumber: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `select count(*)::int as n from public.failed_jobs where order_id = $1 and variant_number = $2 and job_type = 'generate_variant'`,
+    [orderId, variantNumber],
+  );
+  return rows[0]!.n;
+}

@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { DBOS } from '@dbos-inc/dbos-sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { retryFailedVariant } from '../../src/admin/operations';
+import { PROJECT_ROOT } from '../../src/db/migrate';
+import { listVariants } from '../../src/db/song-variants';
+import { ConflictError, PermanentProviderError } from '../../src/errors';
+import { registerGenerateSongWorkflow, registerRetryVariantWorkflow } from '../../src/generation/dbos-workflow';
+import { getDbosClient } from '../../src/generation/enqueue';
+import type { MusicProvider } from '../../src/generation/providers/music-provider';
+import { createSynthProvider } from '../../src/generation/providers/synth-provider';
+import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../../src/generation/workflow-names';
+import { createLocalStorage } from '../../src/storage/local-storage';
+import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
+import { createCustomizationRow, deliver, paidEvent, quietLog, webhookDeps } from '../support/fixtures';
+
+let db: TestDatabase;
+let failVariant2 = true;
+const synth = createSynthProvider();
+const provider: MusicProvider = {
+  name: 'flaky-synth',
+  async generate(prompt, options) {
+    if (options.variantNumber === 2 && failVariant2) throw new PermanentProviderError('bad_prompt: try again later', 400);
+    return synth.generate(prompt, options);
+  },
+};
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const deps = {
+    db: db.pool,
+    provider,
+    storage: createLocalStorage({ root: mkdtempSync(path.join(tmpdir(), 'songswipe-retry-')), signingSecret: 'k'.repeat(32), baseUrl: 'http://app.test' }),
+    lengthMs: 3000,
+    retry: { maxAttempts: 2, backoff: { baseMs: 20, capMs: 50 }, maxRateLimitWaits: 4, pausePollMs: 100 },
+    log: quietLog,
+  };
+  registerGenerateSongWorkflow(deps);
+  registerRetryVariantWorkflow(deps);
+  DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: db.url, applicationVersion: APP_VERSION, executorID: 'retry-test', logLevel: 'error' });
+  await DBOS.launch();
+  await DBOS.registerQueue(GENERATION_QUEUE, { workerConcurrency: 2, globalConcurrency: 2, minPollingIntervalMs: 100 });
+});
+
+afterAll(async () => {
+  await DBOS.shutdown();
+});
+
+describe('manual retry of a dead-lettered variant', () => {
+  it('regenerates only that variant, keeps its share token, and resolves the dead letter', async () => {
+    const user = await createUser(db.pool);
+    const event = paidEvent(user, await createCustomizationRow(db.pool, user));
+    await deliver(await webhookDeps(db.pool, db.url), event);
+    const { rows } = await db.pool.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [event.data.object.id]);
+    const orderId = rows[0]!.id;
+    await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
+    const before = await listVariants(db.pool, orderId);
+    expect(before.map((v) => v.status)).toEqual(['complete', 'failed', 'complete']);
+
+    // The CLI lists it, as an operator would see it.
+    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', 'failed-jobs'], { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: db.url } });
+    expect(cli.stdout).toContain(`order ${orderId}  variant 2  attempts 1`);
+    expect(cli.stdout).toContain('bad_prompt: try again later');
+
+    failVariant2 = false;
+    const dbos = await getDbosClient(db.url);
+    const { workflowId } = await retryFailedVariant(db.pool, dbos, orderId, 2);
+    expect(workflowId).toBe(`retry:${orderId}:2:1`);
+    expect(await retryFailedVariant(db.pool, dbos, orderId, 2)).toEqual({ workflowId }); // asked twice: same workflow
+    expect(await DBOS.retrieveWorkflow(workflowId).getResult()).toBe('complete');
+
+    const after = await listVariants(db.pool, orderId);
+    expect(after.map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);
+    expect(after.map((v) => v.shareToken)).toEqual(before.map((v) => v.shareToken));
+    expect(after.map((v) => v.completedAt?.getTime())).toEqual([before[0]!.completedAt?.getTime(), after[1]!.completedAt?.getTime(), before[2]!.completedAt?.getTime()]);
+    const { rows: jobs } = await db.pool.query('select resolved_at from public.failed_jobs where order_id = $1', [orderId]);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0].resolved_at).toBeInstanceOf(Date);
+    const { rows: calls } = await db.pool.query('select variant_number, count(*)::int as n from public.provider_calls where order_id = $1 group by 1 order by 1', [orderId]);
+    expect(calls).toEqual([{ variant_number: 1, n: 1 }, { variant_number: 2, n: 2 }, { variant_number: 3, n: 1 }]);
+
+    await expect(retryFailedVariant(db.pool, dbos, orderId, 1)).rejects.toBeInstanceOf(ConflictError);
+  });
+});
