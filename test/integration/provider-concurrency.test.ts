@@ -1,0 +1,78 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceCommands, spawnService, stopService } from '../../src/launcher/services';
+import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
+import { startElevenLabsStub } from '../support/elevenlabs-stub';
+import { createCustomizationRow, deliver, eventually, paidEvent, WEBHOOK_SECRET, webhookDeps } from '../support/fixtures';
+
+const LIMIT = 2;
+const ORDERS = 10;
+const CALL_MS = 300;
+let db: TestDatabase;
+let stub: Awaited<ReturnType<typeof startElevenLabsStub>>;
+const workers: ChildProcess[] = [];
+const output: string[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  stub = await startElevenLabsStub({ latencyMs: CALL_MS });
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => stopService(w)));
+  await stub.close();
+});
+
+function startWorker(id: string): ChildProcess {
+  const child = spawnService('worker', serviceCommands('dev', 0).worker, {
+    ...process.env,
+    DATABASE_URL: db.url,
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'songswipe-conc-')),
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    SUPABASE_JWT_SECRET: 'j'.repeat(32),
+    STORAGE_SIGNING_SECRET: 's'.repeat(32),
+    MUSIC_PROVIDER: 'elevenlabs',
+    ELEVENLABS_API_KEY: 'xi-test',
+    ELEVENLABS_BASE_URL: stub.url,
+    SONG_LENGTH_MS: '3000',
+    GENERATION_CONCURRENCY: String(LIMIT),
+    QUEUE_POLL_MS: '50',
+    WORKER_EXECUTOR_ID: id,
+    LOG_LEVEL: 'warn',
+  }, (line) => output.push(line));
+  workers.push(child);
+  return child;
+}
+
+describe('provider concurrency across worker processes', () => {
+  it(`2 workers, limit ${LIMIT}, ${ORDERS} orders of 3 calls at ${CALL_MS} ms: never more than ${LIMIT} calls in flight, and the slots stay busy`, async () => {
+    // Queue the whole backlog first, then start both workers.
+    const orderIds: string[] = [];
+    const deps = await webhookDeps(db.pool, db.url);
+    for (let i = 0; i < ORDERS; i++) {
+      const user = await createUser(db.pool);
+      const event = paidEvent(user, await createCustomizationRow(db.pool, user));
+      await deliver(deps, event);
+      orderIds.push((await db.pool.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [event.data.object.id])).rows[0]!.id);
+    }
+    startWorker('conc-worker-1');
+    startWorker('conc-worker-2');
+    await eventually(async () => {
+      const { rows } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where name = 'generate-song' and status = 'SUCCESS'`);
+      return rows[0].n === ORDERS;
+    }, 90_000, `all orders to finish; worker output:\n${output.join('\n')}`);
+
+    const { max, meanWhileBusy } = stub.concurrency();
+    const { rows } = await db.pool.query(`select count(*)::int as n from public.song_variants where generation_status = 'complete'`);
+    const { rows: executors } = await db.pool.query(`select executor_id, count(*)::int as n from dbos.workflow_status where name = 'generate-song' group by 1 order by 1`);
+    console.log(`provider concurrency: max ${max}, mean while busy ${meanWhileBusy.toFixed(2)} of ${LIMIT} (${((meanWhileBusy / LIMIT) * 100).toFixed(0)}%); workflows per executor ${JSON.stringify(executors)}`);
+    expect(rows[0].n).toBe(ORDERS * 3);
+    expect(stub.calls).toHaveLength(ORDERS * 3);
+    expect(max).toBeLessThanOrEqual(LIMIT);
+    expect(executors).toHaveLength(2); // both processes took work
+    expect(meanWhileBusy).toBeGreaterThanOrEqual(0.9 * LIMIT * 0.9); // ≥ 90% of the limit, less the tail where fewer than two orders remain
+  });
+});
