@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ForbiddenError, NotFoundError } from '../errors';
@@ -50,7 +50,9 @@ export function createLocalStorage(options: LocalStorageOptions): Storage & {
     async put(key, bytes) {
       const file = fileOf(key);
       await mkdir(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      // One fixed temp name per key: a write cut short by a crash is overwritten
+      // by the retry, never left behind as an orphan.
+      const tmp = `${file}.partial`;
       await writeFile(tmp, bytes);
       await rename(tmp, file);
     },

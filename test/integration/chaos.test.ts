@@ -1,0 +1,139 @@
+/**
+ * Crash-safety proof: 20 orders through a worker that is SIGKILLed at random
+ * moments and restarted, against an ElevenLabs stub with random latency and
+ * 10% retryable faults. Prints its figures.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceCommands, spawnService, stopService } from '../../src/launcher/services';
+import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
+import { ELEVENLABS_ERRORS, startElevenLabsStub } from '../support/elevenlabs-stub';
+import { createCustomizationRow, deliver, paidEvent, WEBHOOK_SECRET, webhookDeps } from '../support/fixtures';
+
+const ORDERS = 20;
+const MIN_KILLS = 5;
+let db: TestDatabase;
+let stub: Awaited<ReturnType<typeof startElevenLabsStub>>;
+const dataDir = mkdtempSync(path.join(tmpdir(), 'songswipe-chaos-'));
+let worker: ChildProcess | undefined;
+const output: string[] = [];
+let injectedFaults = 0;
+
+/** mulberry32, seeded: the same faults and latencies on every run. */
+function seeded(seed: number) {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const random = seeded(20261129);
+  stub = await startElevenLabsStub({
+    script: () => {
+      if (random() < 0.1) {
+        injectedFaults++;
+        return { ...ELEVENLABS_ERRORS.serverError(503), latencyMs: 50 };
+      }
+      return { kind: 'ok', latencyMs: 100 + Math.floor(random() * 300) };
+    },
+  });
+});
+
+afterAll(async () => {
+  if (worker) await stopService(worker);
+  await stub.close();
+});
+
+function startWorker(): ChildProcess {
+  const child = spawnService('worker', serviceCommands('dev', 0).worker, {
+    ...process.env,
+    DATABASE_URL: db.url,
+    DATA_DIR: dataDir,
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    SUPABASE_JWT_SECRET: 'j'.repeat(32),
+    STORAGE_SIGNING_SECRET: 's'.repeat(32),
+    MUSIC_PROVIDER: 'elevenlabs',
+    ELEVENLABS_API_KEY: 'xi-test',
+    ELEVENLABS_BASE_URL: stub.url,
+    SONG_LENGTH_MS: '3000',
+    GENERATION_CONCURRENCY: '2',
+    GENERATION_MAX_ATTEMPTS: '6',
+    GENERATION_RETRY_BASE_MS: '50',
+    GENERATION_RETRY_MAX_MS: '400',
+    QUEUE_POLL_MS: '100',
+    WORKER_EXECUTOR_ID: 'chaos-worker',
+    LOG_LEVEL: 'warn',
+  }, (line) => output.push(line));
+  worker = child;
+  return child;
+}
+
+async function progress() {
+  const { rows } = await db.pool.query(
+    `select (select count(*)::int from public.song_variants where generation_status = 'complete') as complete,
+            (select count(*)::int from dbos.workflow_status where name = 'generate-song' and status = 'SUCCESS') as done`,
+  );
+  return rows[0] as { complete: number; done: number };
+}
+
+describe('crash safety under SIGKILL and provider faults', () => {
+  it(`${ORDERS} orders complete with exactly 3 variants and 3 files each, no orphans, no duplicate paid calls beyond kills and faults`, async () => {
+    const deps = await webhookDeps(db.pool, db.url);
+    for (let i = 0; i < ORDERS; i++) {
+      const user = await createUser(db.pool);
+      await deliver(deps, paidEvent(user, await createCustomizationRow(db.pool, user)));
+    }
+    const random = seeded(7);
+    let kills = 0;
+    const deadline = Date.now() + 150_000;
+    startWorker();
+    while ((await progress()).done < ORDERS) {
+      if (Date.now() > deadline) throw new Error(`timed out: ${JSON.stringify(await progress())}\n${output.slice(-30).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 700 + random() * 1500));
+      const current = worker!;
+      if (current.exitCode !== null) {
+        startWorker(); // it exited on its own (e.g. the executor lock not yet released): start again
+        continue;
+      }
+      if (kills < MIN_KILLS + 1 && (await progress()).done < ORDERS) {
+        const exited = new Promise((r) => current.once('exit', r));
+        current.kill('SIGKILL');
+        await exited;
+        kills++;
+        startWorker();
+      }
+    }
+
+    const { rows: orders } = await db.pool.query(
+      `select o.id, count(v.*) filter (where v.generation_status = 'complete')::int as complete, count(v.*)::int as variants
+       from public.orders o left join public.song_variants v on v.order_id = o.id group by o.id`,
+    );
+    const { rows: calls } = await db.pool.query(`select count(*)::int as n, count(*) filter (where outcome = 'success')::int as ok from public.provider_calls`);
+    const { rows: stuck } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where status in ('PENDING', 'ENQUEUED')`);
+    const { rows: paths } = await db.pool.query<{ storage_path: string }>(`select storage_path from public.song_variants where generation_status = 'complete'`);
+    const files = readdirSync(path.join(dataDir, 'storage', 'songs'), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => path.relative(path.join(dataDir, 'storage'), path.join(d.parentPath, d.name)));
+    const budget = ORDERS * 3 + kills + injectedFaults;
+    console.log(
+      `chaos: ${ORDERS} orders, ${kills} SIGKILLs, ${injectedFaults} injected 503s; provider calls ${calls[0].n} (${calls[0].ok} successful) of a budget of ${budget}; ${files.length} files; stub saw ${stub.calls.length} requests`,
+    );
+
+    expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+    expect(orders).toHaveLength(ORDERS);
+    expect(orders.every((o) => o.complete === 3 && o.variants === 3)).toBe(true);
+    expect(files.sort()).toEqual(paths.map((p) => p.storage_path).sort()); // 3 files per order, nothing orphaned
+    expect(calls[0].n).toBeLessThanOrEqual(budget);
+    expect(stub.calls.length).toBeLessThanOrEqual(budget);
+    expect(stuck[0].n).toBe(0);
+  });
+});
