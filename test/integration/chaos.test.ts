@@ -8,10 +8,12 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceCommands, spawnService, stopService } from '../../src/launcher/services';
+import { prng } from '../../src/generation/providers/synth-music';
+import { stopService } from '../../src/launcher/services';
+import { spawnWorkerProcess } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
 import { ELEVENLABS_ERRORS, startElevenLabsStub } from '../support/elevenlabs-stub';
-import { createCustomizationRow, deliver, paidEvent, WEBHOOK_SECRET, webhookDeps } from '../support/fixtures';
+import { createCustomizationRow, deliver, paidEvent, webhookDeps } from '../support/fixtures';
 
 const ORDERS = 20;
 const MIN_KILLS = 5;
@@ -22,21 +24,10 @@ let worker: ChildProcess | undefined;
 const output: string[] = [];
 let injectedFaults = 0;
 
-/** mulberry32, seeded: the same faults and latencies on every run. */
-function seeded(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const random = seeded(20261129);
+  const random = prng(20261129); // seeded: the same faults and latencies on every run
   stub = await startElevenLabsStub({
     script: () => {
       if (random() < 0.1) {
@@ -54,27 +45,19 @@ afterAll(async () => {
 });
 
 function startWorker(): ChildProcess {
-  const child = spawnService('worker', serviceCommands('dev', 0).worker, {
-    ...process.env,
-    DATABASE_URL: db.url,
+  worker = spawnWorkerProcess(db.url, {
     DATA_DIR: dataDir,
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    SUPABASE_JWT_SECRET: 'j'.repeat(32),
-    STORAGE_SIGNING_SECRET: 's'.repeat(32),
     MUSIC_PROVIDER: 'elevenlabs',
     ELEVENLABS_API_KEY: 'xi-test',
     ELEVENLABS_BASE_URL: stub.url,
-    SONG_LENGTH_MS: '3000',
     GENERATION_CONCURRENCY: '2',
     GENERATION_MAX_ATTEMPTS: '6',
     GENERATION_RETRY_BASE_MS: '50',
     GENERATION_RETRY_MAX_MS: '400',
     QUEUE_POLL_MS: '100',
     WORKER_EXECUTOR_ID: 'chaos-worker',
-    LOG_LEVEL: 'warn',
-  }, (line) => output.push(line));
-  worker = child;
-  return child;
+  }, output);
+  return worker;
 }
 
 async function progress() {
@@ -92,7 +75,7 @@ describe('crash safety under SIGKILL and provider faults', () => {
       const user = await createUser(db.pool);
       await deliver(deps, paidEvent(user, await createCustomizationRow(db.pool, user)));
     }
-    const random = seeded(7);
+    const random = prng(7);
     let kills = 0;
     const deadline = Date.now() + 150_000;
     startWorker();

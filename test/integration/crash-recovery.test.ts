@@ -5,9 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countProviderCalls } from '../../src/db/provider-calls';
 import { listVariants } from '../../src/db/song-variants';
-import { serviceCommands, spawnService, stopService } from '../../src/launcher/services';
+import { stopService } from '../../src/launcher/services';
+import { spawnWorkerProcess } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
-import { createCustomizationRow, deliver, eventually, paidEvent, WEBHOOK_SECRET, webhookDeps } from '../support/fixtures';
+import { createCustomizationRow, deliver, eventually, paidEvent, webhookDeps } from '../support/fixtures';
 
 let db: TestDatabase;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'songswipe-crash-'));
@@ -15,23 +16,7 @@ const workers: ChildProcess[] = [];
 const output: string[] = [];
 
 function startWorker(): ChildProcess {
-  const child = spawnService(
-    'worker',
-    serviceCommands('dev', 0).worker,
-    {
-      ...process.env,
-      DATABASE_URL: db.url,
-      DATA_DIR: dataDir,
-      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      SUPABASE_JWT_SECRET: 'j'.repeat(32),
-      STORAGE_SIGNING_SECRET: 's'.repeat(32),
-      SYNTH_LATENCY_MS: '1500',
-      SONG_LENGTH_MS: '3000',
-      WORKER_EXECUTOR_ID: 'crash-test-worker',
-      LOG_LEVEL: 'info',
-    },
-    (line) => output.push(line),
-  );
+  const child = spawnWorkerProcess(db.url, { DATA_DIR: dataDir, SYNTH_LATENCY_MS: '1500', WORKER_EXECUTOR_ID: 'crash-test-worker', LOG_LEVEL: 'info' }, output);
   workers.push(child);
   return child;
 }

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,14 +7,13 @@ import { listVariants } from '../../src/db/song-variants';
 import { decodeMp3 } from '../../src/demo/decode-audio';
 import { getOrderView } from '../../src/delivery/order-view';
 import { PermanentProviderError, RetryableProviderError } from '../../src/errors';
-import { registerGenerateSongWorkflow } from '../../src/generation/dbos-workflow';
 import type { GenerationDeps } from '../../src/generation/generate-song';
 import type { MusicProvider } from '../../src/generation/providers/music-provider';
 import { createSynthProvider } from '../../src/generation/providers/synth-provider';
-import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../../src/generation/workflow-names';
-import { createLocalStorage } from '../../src/storage/local-storage';
+import { GENERATION_QUEUE } from '../../src/generation/workflow-names';
+import { launchInProcessWorker, testGenerationDeps } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
-import { createCustomizationRow, deliver, eventually, paidEvent, quietLog, webhookDeps } from '../support/fixtures';
+import { createCustomizationRow, deliver, eventually, paidEvent, webhookDeps } from '../support/fixtures';
 import { buildChargeRefundedEvent } from '../../src/payments/dev-events';
 
 /**
@@ -41,23 +39,14 @@ const scriptedProvider: MusicProvider = {
 
 let db: TestDatabase;
 let workflowRef: ((orderId: string) => Promise<unknown>) | undefined;
-const storageRoot = mkdtempSync(path.join(tmpdir(), 'songswipe-gen-'));
-const storage = createLocalStorage({ root: storageRoot, signingSecret: 'k'.repeat(32), baseUrl: 'http://app.test' });
+let storageRoot: string;
+let storage: GenerationDeps['storage'];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const deps: GenerationDeps = {
-    db: db.pool,
-    provider: scriptedProvider,
-    storage,
-    lengthMs: 4000,
-    retry: { maxAttempts: 3, backoff: { baseMs: 50, capMs: 200 }, maxRateLimitWaits: 12, pausePollMs: 100 },
-    log: quietLog,
-  };
-  workflowRef = registerGenerateSongWorkflow(deps);
-  DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: db.url, applicationVersion: APP_VERSION, executorID: 'test-worker', logLevel: 'error' });
-  await DBOS.launch();
-  await DBOS.registerQueue(GENERATION_QUEUE, { workerConcurrency: 2, globalConcurrency: 2, minPollingIntervalMs: 100 });
+  const deps = testGenerationDeps(db.pool, scriptedProvider, { lengthMs: 4000 });
+  ({ storageRoot, storage } = deps);
+  workflowRef = (await launchInProcessWorker(db.url, deps, 'test-worker')).generateSong;
 });
 
 afterAll(async () => {

@@ -1,18 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countProviderCalls } from '../../src/db/provider-calls';
-import { registerGenerateSongWorkflow } from '../../src/generation/dbos-workflow';
 import { createSynthProvider } from '../../src/generation/providers/synth-provider';
-import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../../src/generation/workflow-names';
 import { buildSessionEvent } from '../../src/payments/dev-events';
 import type { WebhookDeps } from '../../src/payments/handle-webhook';
-import { createLocalStorage } from '../../src/storage/local-storage';
+import { launchInProcessWorker, testGenerationDeps } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
-import { createCustomizationRow, deliver, paidEvent, quietLog, webhookDeps } from '../support/fixtures';
+import { createCustomizationRow, deliver, paidEvent, webhookDeps } from '../support/fixtures';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -22,17 +17,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   pool = new pg.Pool({ connectionString: db.url, max: 25 });
   deps = { ...(await webhookDeps(pool, db.url)) };
-  registerGenerateSongWorkflow({
-    db: db.pool,
-    provider: createSynthProvider(),
-    storage: createLocalStorage({ root: mkdtempSync(path.join(tmpdir(), 'songswipe-conc-')), signingSecret: 'k'.repeat(32), baseUrl: 'http://app.test' }),
-    lengthMs: 3000,
-    retry: { maxAttempts: 3, backoff: { baseMs: 50, capMs: 200 }, maxRateLimitWaits: 12, pausePollMs: 100 },
-    log: quietLog,
-  });
-  DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: db.url, applicationVersion: APP_VERSION, executorID: 'concurrency-test', logLevel: 'error' });
-  await DBOS.launch();
-  await DBOS.registerQueue(GENERATION_QUEUE, { workerConcurrency: 2, globalConcurrency: 2, minPollingIntervalMs: 100 });
+  await launchInProcessWorker(db.url, testGenerationDeps(db.pool, createSynthProvider()), 'concurrency-test');
 });
 
 afterAll(async () => {

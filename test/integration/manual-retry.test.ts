@@ -1,7 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,14 +6,12 @@ import { retryFailedVariant } from '../../src/admin/operations';
 import { PROJECT_ROOT } from '../../src/db/migrate';
 import { listVariants } from '../../src/db/song-variants';
 import { ConflictError, PermanentProviderError } from '../../src/errors';
-import { registerGenerateSongWorkflow, registerRetryVariantWorkflow } from '../../src/generation/dbos-workflow';
 import { getDbosClient } from '../../src/generation/enqueue';
 import type { MusicProvider } from '../../src/generation/providers/music-provider';
 import { createSynthProvider } from '../../src/generation/providers/synth-provider';
-import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../../src/generation/workflow-names';
-import { createLocalStorage } from '../../src/storage/local-storage';
+import { launchInProcessWorker, testGenerationDeps } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
-import { createCustomizationRow, deliver, paidEvent, quietLog, webhookDeps } from '../support/fixtures';
+import { createCustomizationRow, deliver, paidEvent, webhookDeps } from '../support/fixtures';
 
 let db: TestDatabase;
 let failVariant2 = true;
@@ -31,19 +26,8 @@ const provider: MusicProvider = {
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const deps = {
-    db: db.pool,
-    provider,
-    storage: createLocalStorage({ root: mkdtempSync(path.join(tmpdir(), 'songswipe-retry-')), signingSecret: 'k'.repeat(32), baseUrl: 'http://app.test' }),
-    lengthMs: 3000,
-    retry: { maxAttempts: 2, backoff: { baseMs: 20, capMs: 50 }, maxRateLimitWaits: 4, pausePollMs: 100 },
-    log: quietLog,
-  };
-  registerGenerateSongWorkflow(deps);
-  registerRetryVariantWorkflow(deps);
-  DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: db.url, applicationVersion: APP_VERSION, executorID: 'retry-test', logLevel: 'error' });
-  await DBOS.launch();
-  await DBOS.registerQueue(GENERATION_QUEUE, { workerConcurrency: 2, globalConcurrency: 2, minPollingIntervalMs: 100 });
+  const deps = testGenerationDeps(db.pool, provider, { retry: { maxAttempts: 2, backoff: { baseMs: 20, capMs: 50 }, maxRateLimitWaits: 4, pausePollMs: 100 } });
+  await launchInProcessWorker(db.url, deps, 'retry-test');
 });
 
 afterAll(async () => {

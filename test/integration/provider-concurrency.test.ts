@@ -1,12 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serviceCommands, spawnService, stopService } from '../../src/launcher/services';
+import { stopService } from '../../src/launcher/services';
+import { spawnWorkerProcess } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
 import { startElevenLabsStub } from '../support/elevenlabs-stub';
-import { createCustomizationRow, deliver, eventually, paidEvent, WEBHOOK_SECRET, webhookDeps } from '../support/fixtures';
+import { createCustomizationRow, deliver, eventually, paidEvent, webhookDeps } from '../support/fixtures';
 
 const LIMIT = 2;
 const ORDERS = 10;
@@ -27,29 +25,25 @@ afterAll(async () => {
 });
 
 function startWorker(id: string): ChildProcess {
-  const child = spawnService('worker', serviceCommands('dev', 0).worker, {
-    ...process.env,
-    DATABASE_URL: db.url,
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'songswipe-conc-')),
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    SUPABASE_JWT_SECRET: 'j'.repeat(32),
-    STORAGE_SIGNING_SECRET: 's'.repeat(32),
+  const child = spawnWorkerProcess(db.url, {
     MUSIC_PROVIDER: 'elevenlabs',
     ELEVENLABS_API_KEY: 'xi-test',
     ELEVENLABS_BASE_URL: stub.url,
-    SONG_LENGTH_MS: '3000',
     GENERATION_CONCURRENCY: String(LIMIT),
     QUEUE_POLL_MS: '50',
     WORKER_EXECUTOR_ID: id,
-    LOG_LEVEL: 'warn',
-  }, (line) => output.push(line));
+    LOG_LEVEL: 'info',
+  }, output);
   workers.push(child);
   return child;
 }
 
 describe('provider concurrency across worker processes', () => {
   it(`2 workers, limit ${LIMIT}, ${ORDERS} orders of 3 calls at ${CALL_MS} ms: never more than ${LIMIT} calls in flight, and the slots stay busy`, async () => {
-    // Queue the whole backlog first, then start both workers.
+    // Both workers up and polling first, so either can take each order.
+    startWorker('conc-worker-1');
+    startWorker('conc-worker-2');
+    await eventually(async () => output.filter((l) => l.includes('worker ready')).length === 2, 60_000, `both workers ready:\n${output.join('\n')}`);
     const orderIds: string[] = [];
     const deps = await webhookDeps(db.pool, db.url);
     for (let i = 0; i < ORDERS; i++) {
@@ -58,8 +52,6 @@ describe('provider concurrency across worker processes', () => {
       await deliver(deps, event);
       orderIds.push((await db.pool.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [event.data.object.id])).rows[0]!.id);
     }
-    startWorker('conc-worker-1');
-    startWorker('conc-worker-2');
     await eventually(async () => {
       const { rows } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where name = 'generate-song' and status = 'SUCCESS'`);
       return rows[0].n === ORDERS;

@@ -1,17 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getGenerationPause, resumeGeneration } from '../../src/db/generation-control';
 import { listVariants } from '../../src/db/song-variants';
-import { registerGenerateSongWorkflow } from '../../src/generation/dbos-workflow';
 import { createElevenLabsProvider } from '../../src/generation/providers/elevenlabs-provider';
-import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../../src/generation/workflow-names';
-import { createLocalStorage } from '../../src/storage/local-storage';
+import { launchInProcessWorker, testGenerationDeps } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
 import { ELEVENLABS_ERRORS, startElevenLabsStub, type StubReply } from '../support/elevenlabs-stub';
-import { createCustomizationRow, deliver, eventually, paidEvent, quietLog, webhookDeps } from '../support/fixtures';
+import { createCustomizationRow, deliver, eventually, paidEvent, webhookDeps } from '../support/fixtures';
 
 let db: TestDatabase;
 let stub: Awaited<ReturnType<typeof startElevenLabsStub>>;
@@ -26,17 +21,8 @@ beforeAll(async () => {
       return scripts.get(recipient)?.shift() ?? { kind: 'ok' };
     },
   });
-  registerGenerateSongWorkflow({
-    db: db.pool,
-    provider: createElevenLabsProvider({ apiKey: 'xi-test', baseUrl: stub.url, attemptTimeoutMs: 500 }),
-    storage: createLocalStorage({ root: mkdtempSync(path.join(tmpdir(), 'songswipe-faults-')), signingSecret: 'k'.repeat(32), baseUrl: 'http://app.test' }),
-    lengthMs: 3000,
-    retry: { maxAttempts: 3, backoff: { baseMs: 50, capMs: 200 }, maxRateLimitWaits: 8, pausePollMs: 200 },
-    log: quietLog,
-  });
-  DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: db.url, applicationVersion: APP_VERSION, executorID: 'faults-test', logLevel: 'error' });
-  await DBOS.launch();
-  await DBOS.registerQueue(GENERATION_QUEUE, { workerConcurrency: 2, globalConcurrency: 2, minPollingIntervalMs: 100 });
+  const provider = createElevenLabsProvider({ apiKey: 'xi-test', baseUrl: stub.url, attemptTimeoutMs: 500 });
+  await launchInProcessWorker(db.url, testGenerationDeps(db.pool, provider, { retry: { maxAttempts: 3, backoff: { baseMs: 50, capMs: 200 }, maxRateLimitWaits: 8, pausePollMs: 200 } }), 'faults-test');
 });
 
 afterAll(async () => {

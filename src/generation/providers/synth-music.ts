@@ -17,7 +17,7 @@ export interface SynthPlan {
 }
 
 /** mulberry32: tiny, fast, good enough for musical choices. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

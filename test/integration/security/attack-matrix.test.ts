@@ -13,7 +13,6 @@
  *   ok      an INSERT went through
  *   other   anything else (rows of someone else): always a failure
  */
-import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { withTransaction } from '../../../src/db/pool';
 import { createTestDatabase, createUser, type TestDatabase } from '../../support/database';
@@ -81,6 +80,12 @@ const TABLES: TableSpec[] = [
     update: 'update public.provider_calls set provider = provider where id::text = any($1) returning id::text as id',
   },
   {
+    table: 'public.generation_control',
+    key: 'id::text',
+    insert: () => [`insert into public.generation_control (id) values (true) on conflict do nothing`, []],
+    update: `update public.generation_control set paused_at = paused_at where id::text = any($1) returning id::text as id`,
+  },
+  {
     table: 'auth.users',
     key: 'id',
     insert: () => [`insert into auth.users (id, email) values (gen_random_uuid(), 'attacker@example.test')`, []],
@@ -101,6 +106,7 @@ const USER_CELLS: Record<string, Partial<Record<Op, Cell>>> = {
   'public.failed_jobs': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.stripe_events': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.provider_calls': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  'public.generation_control': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'auth.users': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'dbos.workflow_status': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
 };
@@ -125,6 +131,7 @@ const EXPECTED: Record<Actor, typeof USER_CELLS> = {
     'public.failed_jobs': { ...USER_CELLS['public.failed_jobs'], SELECT: 'all' },
     'public.stripe_events': { ...USER_CELLS['public.stripe_events'], SELECT: 'all' },
     'public.provider_calls': { ...USER_CELLS['public.provider_calls'], SELECT: 'all' },
+    'public.generation_control': { ...USER_CELLS['public.generation_control'], SELECT: 'all' },
   },
   service_role: serviceCells,
 };
@@ -200,6 +207,7 @@ beforeAll(async () => {
     ['public.failed_jobs', 'select f.id::text, o.user_id::text as owner from public.failed_jobs f join public.orders o on o.id = f.order_id'],
     ['public.stripe_events', `select id, 'system' as owner from public.stripe_events`],
     ['public.provider_calls', 'select p.id::text, o.user_id::text as owner from public.provider_calls p join public.orders o on o.id = p.order_id'],
+    ['public.generation_control', `select id::text, 'system' as owner from public.generation_control`],
     ['auth.users', 'select id::text, id::text as owner from auth.users'],
     ['dbos.workflow_status', `select workflow_uuid as id, 'system' as owner from dbos.workflow_status`],
   ];
@@ -237,7 +245,7 @@ describe(`RLS attack matrix: ${ACTORS.length} actors × ${TABLES.length} tables 
       const [sql, params] = c.spec.insert(actor === 'anon' || actor === 'service_role' ? users.userA : users[actor]);
       result = await attempt(actor, sql, params);
     } else if (op === 'DELETE') {
-      const idCast = table === 'public.provider_calls' ? 'id::text' : table === 'dbos.workflow_status' ? 'workflow_uuid' : 'id::text';
+      const idCast = table === 'dbos.workflow_status' ? 'workflow_uuid' : 'id::text';
       result = await attempt(actor, `delete from ${table} where ${idCast} = any($1) returning ${idCast} as id`, [victims[table]]);
     } else {
       result = await attempt(actor, op === 'UPDATE selected' ? c.spec.updateSelected! : c.spec.update, [victims[table]]);
@@ -259,6 +267,7 @@ beforeAll(async () => {
     ['public.failed_jobs', 'select id::text from public.failed_jobs'],
     ['public.stripe_events', 'select id from public.stripe_events'],
     ['public.provider_calls', 'select id::text from public.provider_calls'],
+    ['public.generation_control', 'select id::text from public.generation_control'],
     ['auth.users', 'select id::text from auth.users'],
     ['dbos.workflow_status', 'select workflow_uuid as id from dbos.workflow_status'],
   ];
