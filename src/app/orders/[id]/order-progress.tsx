@@ -75,10 +75,13 @@ export function OrderProgress({ orderId }: { orderId: string }) {
       {order.variants.map((v) => (
         <section className="card" key={v.variantNumber} data-testid={`variant-${v.variantNumber}`}>
           <div className="variant-head">
-            <strong>Variant {v.variantNumber}</strong>
+            <strong>
+              Variant {v.variantNumber}
+              {v.durationMs ? <span className="muted"> · {Math.floor(v.durationMs / 60000)}:{String(Math.round(v.durationMs / 1000) % 60).padStart(2, '0')}</span> : null}
+            </strong>
             <span className={`badge ${v.status}`}>{v.status}</span>
           </div>
-          {v.audioUrl && <audio controls preload="none" src={v.audioUrl} />}
+          {v.audioUrl && <audio controls preload="metadata" src={v.audioUrl} />}
           {v.shareUrl && (
             <p>
               <a href={v.shareUrl}>Share link</a>
