@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
+import { formatDuration } from '../../../delivery/format-duration';
 import type { OrderView } from '../../../delivery/order-view';
 
 const TOKEN_KEY = 'songswipe.access_token';
@@ -77,7 +78,7 @@ export function OrderProgress({ orderId }: { orderId: string }) {
           <div className="variant-head">
             <strong>
               Variant {v.variantNumber}
-              {v.durationMs ? <span className="muted"> · {Math.floor(v.durationMs / 60000)}:{String(Math.round(v.durationMs / 1000) % 60).padStart(2, '0')}</span> : null}
+              {v.durationMs ? <span className="muted"> · {formatDuration(v.durationMs)}</span> : null}
             </strong>
             <span className={`badge ${v.status}`}>{v.status}</span>
           </div>

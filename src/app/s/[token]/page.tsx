@@ -3,14 +3,10 @@ import { notFound } from 'next/navigation';
 import { getSharedSong } from '../../../delivery/shared-song';
 import { NotFoundError } from '../../../errors';
 import { webContext } from '../../../server/web-context';
+import { formatDuration } from '../../../delivery/format-duration';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'A song for you · SongSwipe', robots: { index: false, follow: false } };
-
-function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
 
 /** Public page for a share token: title, occasion and a player on a freshly signed URL. */
 export default async function SharedSongPage({ params }: { params: Promise<{ token: string }> }) {
