@@ -48,3 +48,13 @@ export async function countFailedVariantJobs(db: Queryable, orderId: string, var
   );
   return rows[0]!.n;
 }
+
+/** Whether the variant has a dead-letter row that no retry has resolved yet. */
+export async function hasOpenFailedVariantJob(db: Queryable, orderId: string, variantNumber: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `select 1 from public.failed_jobs
+     where order_id = $1 and variant_number = $2 and job_type = 'generate_variant' and resolved_at is null limit 1`,
+    [orderId, variantNumber],
+  );
+  return (rowCount ?? 0) > 0;
+}

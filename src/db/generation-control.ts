@@ -10,10 +10,14 @@ export async function getGenerationPause(db: Queryable): Promise<{ paused: boole
   return rows[0] ?? { paused: false, reason: null, pausedAt: null };
 }
 
-/** Pauses every provider call of every worker until `resumeGeneration`. Idempotent. */
+/**
+ * Pauses every provider call of every worker until `resumeGeneration`. Idempotent.
+ * Times are `clock_timestamp()`, not the transaction's start: a pause that waited
+ * on a concurrent resume must still land after it.
+ */
 export async function pauseGeneration(db: Queryable, reason: string): Promise<void> {
   await db.query(
-    `update public.generation_control set paused_at = now(), paused_reason = $1
+    `update public.generation_control set paused_at = clock_timestamp(), paused_reason = $1
      where id and (paused_at is null or (resumed_at is not null and resumed_at >= paused_at))`,
     [reason.slice(0, 1000)],
   );
@@ -22,7 +26,7 @@ export async function pauseGeneration(db: Queryable, reason: string): Promise<vo
 /** Lets provider calls run again. @returns true when generation was paused. */
 export async function resumeGeneration(db: Queryable): Promise<boolean> {
   const { rowCount } = await db.query(
-    `update public.generation_control set resumed_at = now()
+    `update public.generation_control set resumed_at = clock_timestamp()
      where id and paused_at is not null and (resumed_at is null or resumed_at < paused_at)`,
   );
   return (rowCount ?? 0) > 0;

@@ -64,3 +64,18 @@ export async function countProviderCalls(db: Queryable, orderId: string): Promis
   );
   return Object.fromEntries(rows.map((r) => [r.variant_number, r.calls]));
 }
+
+/**
+ * Closes the calls of a variant that were started but never finished (the
+ * process died mid-call) as outcome `unknown`. Safe only inside the variant's
+ * own step, when no other attempt of it can be running.
+ * @returns how many were closed.
+ */
+export async function closeAbandonedProviderCalls(db: Queryable, orderId: string, variantNumber: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `update public.provider_calls set finished_at = now(), outcome = 'unknown', error = 'cut off by a worker crash'
+     where order_id = $1 and variant_number = $2 and finished_at is null`,
+    [orderId, variantNumber],
+  );
+  return rowCount ?? 0;
+}

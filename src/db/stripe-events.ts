@@ -46,3 +46,13 @@ export async function wasPaymentIntentRefunded(tx: Tx, paymentIntent: string): P
   );
   return (rowCount ?? 0) > 0;
 }
+
+/**
+ * Serialises, until the end of the caller's transaction, every intake
+ * transaction about one payment intent. A refund and a checkout completion for
+ * the same payment can arrive at the same moment; without this, neither sees
+ * the other's uncommitted row and the refunded order would still be fulfilled.
+ */
+export async function lockPaymentIntent(tx: Tx, paymentIntent: string): Promise<void> {
+  await tx.query(`select pg_advisory_xact_lock(hashtext('songswipe.payment_intent'), hashtext($1))`, [paymentIntent]);
+}

@@ -1,4 +1,4 @@
-import { DBOS, Error as DBOSErrors } from '@dbos-inc/dbos-sdk';
+import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { DurableContext } from './durable-context';
 import { generateSong, type GenerationDeps, retryVariant } from './generate-song';
 import { GENERATE_SONG_WORKFLOW, RETRY_VARIANT_WORKFLOW } from './workflow-names';
@@ -17,13 +17,6 @@ export const dbosContext: DurableContext = {
   },
   sleep(_name, ms) {
     return DBOS.sleep(ms);
-  },
-  isInterruption(error) {
-    return (
-      error instanceof DBOSErrors.DBOSWorkflowCancelledError ||
-      error instanceof DBOSErrors.DBOSWorkflowConflictError ||
-      error instanceof DBOSErrors.DBOSAwaitedWorkflowCancelledError
-    );
   },
 };
 

@@ -22,10 +22,4 @@ export interface DurableContext {
   step<T>(name: string, fn: () => Promise<T>, retry?: StepRetryPolicy): Promise<T>;
   /** A sleep that survives a crash: on recovery only the remainder is waited (ms). */
   sleep(name: string, ms: number): Promise<void>;
-  /**
-   * True for errors the engine throws to stop this execution (cancellation,
-   * another process took the workflow over). The workflow must rethrow them,
-   * never treat them as a failed step or dead-letter anything.
-   */
-  isInterruption(error: unknown): boolean;
 }

@@ -1,7 +1,7 @@
 import { insertFailedJob } from '../db/failed-jobs';
 import { getOrderForGeneration } from '../db/orders';
 import { withTransaction } from '../db/pool';
-import { resolveFailedVariantJobs } from '../db/failed-job-reads';
+import { hasOpenFailedVariantJob, resolveFailedVariantJobs } from '../db/failed-job-reads';
 import { createPendingVariants, getVariant, markVariantFailed, resetFailedVariant } from '../db/song-variants';
 import { type BackoffPolicy, fullJitterDelayMs } from './backoff';
 import type { DurableContext, StepRetryPolicy } from './durable-context';
@@ -35,8 +35,15 @@ export interface GenerateSongResult {
   variants: Record<number, VariantOutcome>;
 }
 
-/** Our own bookkeeping steps (database writes) ride out a transient database error. */
-const BOOKKEEPING: StepRetryPolicy = { maxAttempts: 5, intervalMs: 500, backoffRate: 2 };
+/**
+ * Our own bookkeeping steps (database writes) ride out a database outage of
+ * several minutes (0.5 s doubling, capped by DBOS, 20 tries) instead of ending
+ * the workflow in ERROR.
+ */
+const BOOKKEEPING: StepRetryPolicy = { maxAttempts: 20, intervalMs: 500, backoffRate: 2 };
+
+/** Our own database or storage failing inside an attempt: retries allowed per variant. */
+const INTERNAL_FAILURE_BUDGET = 20;
 
 type Failure = Extract<AttemptResult, { ok: false }>;
 
@@ -51,6 +58,9 @@ async function deadLetterVariant(deps: GenerationDeps, orderId: string, variantN
   const written = await withTransaction(deps.db, async (tx) => {
     const variant = await getVariant(tx, orderId, variantNumber);
     if (!variant || variant.status === 'complete') return false;
+    // Already dead-lettered and not yet resolved: a re-run of this step after a
+    // crash (or a manual retry in progress) must not write a second row or flip it back.
+    if (await hasOpenFailedVariantJob(tx, orderId, variantNumber)) return true;
     const order = await getOrderForGeneration(tx, orderId);
     await markVariantFailed(tx, orderId, variantNumber, failure.message);
     await insertFailedJob(tx, {
@@ -74,8 +84,10 @@ async function deadLetterVariant(deps: GenerationDeps, orderId: string, variantN
 /**
  * Generates one variant until it is complete or its budget is spent, with
  * durable waits between attempts (a crash mid-wait resumes the wait):
- * - retryable (5xx, timeout, reset, our own storage/database): full-jitter
- *   exponential backoff, up to `maxAttempts`;
+ * - retryable (5xx, timeout, reset): full-jitter exponential backoff, up to
+ *   `maxAttempts`;
+ * - internal (our own storage or database): the same backoff, with its own
+ *   larger budget, so an outage does not dead-letter healthy variants;
  * - rate-limited (429): waits `Retry-After` when given, else backs off; its own
  *   budget of `maxRateLimitWaits`;
  * - paused (dead key): polls every `pausePollMs`, spending no attempt;
@@ -88,6 +100,7 @@ export async function runVariant(ctx: DurableContext, deps: GenerationDeps, orde
   const policy = deps.retry;
   let failures = 0;
   let rateLimits = 0;
+  let internal = 0;
   for (let k = 1; ; k++) {
     const result = await ctx.step(`${label}#${k}`, () => attemptVariant(deps, orderId, variantNumber));
     if (result.ok) return result.outcome;
@@ -97,6 +110,9 @@ export async function runVariant(ctx: DurableContext, deps: GenerationDeps, orde
     } else if (result.kind === 'rate_limited' && ++rateLimits <= policy.maxRateLimitWaits) {
       const jitter = await ctx.step(`${label}#${k}-jitter`, async () => Math.random());
       waitMs = result.retryAfterMs ?? fullJitterDelayMs(policy.backoff, rateLimits, jitter);
+    } else if (result.kind === 'internal' && ++internal < INTERNAL_FAILURE_BUDGET) {
+      const jitter = await ctx.step(`${label}#${k}-jitter`, async () => Math.random());
+      waitMs = fullJitterDelayMs(policy.backoff, Math.min(internal, 6), jitter);
     } else if (result.kind === 'retryable' && ++failures < policy.maxAttempts) {
       const jitter = await ctx.step(`${label}#${k}-jitter`, async () => Math.random());
       waitMs = fullJitterDelayMs(policy.backoff, failures, jitter);

@@ -3,7 +3,13 @@ import { getCustomization } from '../db/customizations';
 import { getGenerationPause, pauseGeneration } from '../db/generation-control';
 import { getOrderForGeneration } from '../db/orders';
 import type { Db } from '../db/pool';
-import { findDeliveredAudio, recordProviderCallDelivered, recordProviderCallFailed, startProviderCall } from '../db/provider-calls';
+import {
+  closeAbandonedProviderCalls,
+  findDeliveredAudio,
+  recordProviderCallDelivered,
+  recordProviderCallFailed,
+  startProviderCall,
+} from '../db/provider-calls';
 import { getVariant, markVariantComplete, markVariantGenerating, recordVariantError } from '../db/song-variants';
 import { ProviderAccountError, type ProviderDetail, ProviderError, RateLimitedError } from '../errors';
 import { type Storage, variantStorageKey } from '../storage/storage';
@@ -19,8 +25,12 @@ export interface AttemptDeps {
   log: Logger;
 }
 
-/** How an attempt failed, which decides what the workflow does next. */
-export type FailureKind = 'paused' | 'rate_limited' | 'retryable' | 'permanent' | 'account';
+/**
+ * How an attempt failed, which decides what the workflow does next. `internal`:
+ * our own database or storage failed, not the provider; it has its own budget
+ * so an outage does not dead-letter healthy variants.
+ */
+export type FailureKind = 'paused' | 'rate_limited' | 'retryable' | 'permanent' | 'account' | 'internal';
 
 /**
  * The result of one attempt, as plain data: a workflow engine checkpoints it
@@ -49,7 +59,7 @@ const undelivered = new Map<string, GeneratedSong>();
 function failure(err: unknown): Extract<AttemptResult, { ok: false }> {
   const e = err as Error;
   const base = { message: String(e?.message ?? err).slice(0, 2000), stack: e?.stack ?? null };
-  if (!(err instanceof ProviderError)) return { ok: false, kind: 'retryable', ...base };
+  if (!(err instanceof ProviderError)) return { ok: false, kind: 'internal', ...base };
   const provider = { providerStatus: err.providerStatus, detail: err.detail };
   if (err instanceof RateLimitedError) return { ok: false, kind: 'rate_limited', retryAfterMs: err.retryAfterMs, ...base, ...provider };
   if (err instanceof ProviderAccountError) return { ok: false, kind: 'account', ...base, ...provider };
@@ -60,8 +70,10 @@ function failure(err: unknown): Extract<AttemptResult, { ok: false }> {
  * One attempt at one variant: generate, upload, mark complete. Returns how it
  * went instead of throwing, so the workflow decides retries on checkpointed data.
  *
- * Never pays twice for one variant unless the first call is known to have
- * failed (ElevenLabs charges for every call):
+ * Pays for a variant again only when the earlier call is known to have failed,
+ * or its outcome cannot be known (a timeout or reset after sending, or a crash
+ * mid-call: then the earlier call is recorded as `unknown`, probably charged);
+ * ElevenLabs charges for every call:
  * - a variant already `complete` returns at once (a crash between our commit
  *   and the step's checkpoint);
  * - audio a successful call delivered is reused: from this process's memory
@@ -101,6 +113,9 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
     } else {
       const pause = await getGenerationPause(db);
       if (pause.paused) return { ok: false, kind: 'paused', message: `generation is paused: ${pause.reason}`, stack: null };
+      // A call left open by a crash mid-call: its outcome is unknown and it was probably charged.
+      const abandoned = await closeAbandonedProviderCalls(db, orderId, variantNumber);
+      if (abandoned) log.warn({ abandoned }, 'an earlier call was cut off by a crash; recorded as unknown (probably paid) and calling again');
       const customization = await getCustomization(db, order.customizationId);
       if (!customization) return { ok: false, kind: 'permanent', message: `customization of order ${orderId} is gone`, stack: null };
       const prompt = buildSongPrompt(customization, variantNumber);

@@ -1,6 +1,6 @@
 import { insertFailedJob } from '../db/failed-jobs';
 import { markSessionNeedsReview, transitionSessionOrder, type OrderStatus } from '../db/orders';
-import { wasPaymentIntentRefunded } from '../db/stripe-events';
+import { lockPaymentIntent, wasPaymentIntentRefunded } from '../db/stripe-events';
 import { ValidationError } from '../errors';
 import { enqueueGenerateSong } from '../generation/enqueue';
 import { checkoutSessionSchema, expandableId, type CheckoutSession } from './event-schemas';
@@ -35,6 +35,7 @@ export async function applySessionEvent(
   const log = ctx.log.child({ stripeSessionId: session.id });
   const paymentIntent = expandableId(session.payment_intent);
 
+  if (paymentIntent) await lockPaymentIntent(tx, paymentIntent);
   const decision = decide(session);
   const trust = await checkSessionTrust(tx, session, price);
   if ('reject' in decision || !trust.ok) {

@@ -1,5 +1,5 @@
 import { markOrderRefunded } from '../db/orders';
-import { REFUND_BEFORE_ORDER } from '../db/stripe-events';
+import { lockPaymentIntent, REFUND_BEFORE_ORDER } from '../db/stripe-events';
 import { ValidationError } from '../errors';
 import { generateSongWorkflowId } from '../generation/workflow-names';
 import { chargeSchema, expandableId } from './event-schemas';
@@ -28,6 +28,7 @@ export const onChargeRefunded: WebhookEventHandler = async ({ tx, event, dbos, l
     log.warn({ chargeId: charge.id }, 'refunded charge names no payment intent; nothing to update');
     return 'ignored_no_payment_intent';
   }
+  await lockPaymentIntent(tx, paymentIntent);
   const order = await markOrderRefunded(tx, paymentIntent);
   if (!order) {
     log.info({ paymentIntent }, 'refund arrived before its checkout events; remembered for when they arrive');

@@ -45,7 +45,8 @@ function uuidFrom(seed: string): string {
  * session is handed out again instead of creating another.
  * @throws ValidationError (400) for a bad body; NotFoundError (404) when the
  *   customization is missing or not the caller's (read under RLS);
- *   ConflictError (409) when it is already paid for.
+ *   ConflictError (409) when it is already paid for, or a delayed payment is
+ *   still being processed.
  */
 export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body: unknown): Promise<CheckoutResult> {
   const parsed = checkoutBodySchema.safeParse(body);
@@ -60,8 +61,13 @@ export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body
   if (earlier.some((o) => ['paid', 'refunded', 'needs_review'].includes(o.status))) {
     throw new ConflictError('this customization has already been paid for');
   }
+  // A delayed payment (SEPA, ACH: days) may still succeed: never sell a second one meanwhile.
+  if (earlier.some((o) => o.status === 'awaiting_payment')) {
+    throw new ConflictError('a payment for this customization is still being processed');
+  }
+  // An open session can still be paid until it expires: hand it out again rather than open a second.
   const open = earlier.find(
-    (o) => ['pending_payment', 'awaiting_payment'].includes(o.status) && o.checkoutUrl && o.checkoutExpiresAt && o.checkoutExpiresAt.getTime() > Date.now() + 60_000,
+    (o) => o.status === 'pending_payment' && o.checkoutUrl && o.checkoutExpiresAt && o.checkoutExpiresAt.getTime() > Date.now(),
   );
   if (open) return { url: open.checkoutUrl!, orderId: open.id };
 

@@ -17,7 +17,10 @@ const uuid = z.uuid();
  * - `metadata.user_id` and `metadata.customization_id` are UUIDs, and
  *   `client_reference_id`, when present, names the same customization;
  * - the customization exists and belongs to that user;
- * - `amount_total` and `currency` equal the configured price.
+ * - `amount_total` and `currency` equal the price the order was created at
+ *   (or the configured price, for a session we did not create);
+ * - no other session already paid for the same customization (it would be
+ *   generated twice: held for review and a refund instead).
  */
 export async function checkSessionTrust(db: Queryable, session: CheckoutSession, price: Price): Promise<SessionTrust> {
   const userId = session.metadata?.user_id;
@@ -28,14 +31,26 @@ export async function checkSessionTrust(db: Queryable, session: CheckoutSession,
   if (session.client_reference_id && session.client_reference_id !== customizationId) {
     return { ok: false, reason: 'client_reference_id does not match metadata.customization_id' };
   }
-  if (session.amount_total !== price.amount || session.currency?.toLowerCase() !== price.currency) {
+  // The price the order was created at, if we created it (a price change must
+  // not strand a customer whose delayed payment started before it), else today's.
+  const { rows } = await db.query<{ amount: number; currency: string }>(
+    'select amount, currency from public.orders where stripe_session_id = $1 and status <> $2',
+    [session.id, 'needs_review'],
+  );
+  const expected = rows[0] ?? price;
+  if (session.amount_total !== expected.amount || session.currency?.toLowerCase() !== expected.currency) {
     return {
       ok: false,
-      reason: `amount ${session.amount_total} ${session.currency} does not match the price ${price.amount} ${price.currency}`,
+      reason: `amount ${session.amount_total} ${session.currency} does not match the price ${expected.amount} ${expected.currency}`,
     };
   }
   const customization = await getCustomization(db, customizationId!);
   if (!customization) return { ok: false, reason: 'customization does not exist' };
   if (customization.userId !== userId) return { ok: false, reason: 'customization belongs to another user' };
+  const { rows: paid } = await db.query<{ id: string }>(
+    `select id from public.orders where customization_id = $1 and stripe_session_id <> $2 and status in ('paid', 'refunded') limit 1`,
+    [customization.id, session.id],
+  );
+  if (paid[0]) return { ok: false, reason: `customization already paid for by order ${paid[0].id}; refund this session` };
   return { ok: true, userId: userId!, customization };
 }

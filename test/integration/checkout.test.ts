@@ -94,6 +94,18 @@ describe('POST /api/checkout (createCheckout) against a Stripe API stub', () => 
     expect(stub.requests.length).toBe(before);
   });
 
+  it('refuses a second checkout while a delayed payment is being processed (409), even after the session expired', async () => {
+    const user = await createUser(db.pool);
+    const customizationId = await createCustomizationRow(db.pool, user);
+    const { orderId } = await createCheckout(deps, claims(user), { customizationId });
+    const { rows } = await db.pool.query('select stripe_session_id from public.orders where id = $1', [orderId]);
+    const unpaid = paidEvent(user, customizationId, { sessionId: rows[0].stripe_session_id });
+    unpaid.data.object.payment_status = 'unpaid';
+    expect(await deliver(await webhookDeps(db.pool, db.url), unpaid)).toMatchObject({ outcome: 'awaiting_payment' });
+    await db.pool.query(`update public.orders set checkout_expires_at = now() - interval '1 hour' where id = $1`, [orderId]);
+    await expect(createCheckout(deps, claims(user), { customizationId })).rejects.toThrow(/still being processed/);
+  });
+
   it('without a Stripe key, hands out the local dev checkout', async () => {
     const user = await createUser(db.pool);
     const customizationId = await createCustomizationRow(db.pool, user);

@@ -41,6 +41,16 @@ export function retryAfterMs(header: string | null | undefined, nowMs = Date.now
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** True when the error chain shows the connection never opened (the request cannot have been charged). */
+function neverSent(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (NOT_SENT_CODES.has((e as { code?: string }).code ?? '')) return true;
+  }
+  return false;
+}
+
 const ACCOUNT_STATUSES = new Set(['quota_exceeded', 'invalid_api_key', 'missing_permissions', 'payment_required', 'account_suspended']);
 
 function withDetail<E extends ProviderError>(err: E, detail: ProviderDetail, outcomeUnknown = false): E {
@@ -55,10 +65,11 @@ function withDetail<E extends ProviderError>(err: E, detail: ProviderDetail, out
  * | what | class | policy |
  * |---|---|---|
  * | 429 (`concurrent_limit_exceeded`, `rate_limit_exceeded`, …) | RateLimitedError | wait `Retry-After`, else back off |
- * | 401, 403, `quota_exceeded` | ProviderAccountError | fail the variant, pause all generation |
- * | 400, 422 (`bad_prompt`, validation) | PermanentProviderError | fail at once, keep `prompt_suggestion` |
- * | 5xx, other 4xx | RetryableProviderError | back off with full jitter |
- * | timeout or reset after sending | RetryableProviderError, outcome unknown | back off; the call counts as paid |
+ * | 401, 402, 403, `quota_exceeded` | ProviderAccountError | fail the variant, pause all generation |
+ * | 400, 422 (`bad_prompt`, validation), other 4xx | PermanentProviderError | fail at once, keep `prompt_suggestion` |
+ * | 5xx, 408, 409, 425 | RetryableProviderError | back off with full jitter |
+ * | 502/504, timeout or reset after sending | RetryableProviderError, outcome unknown | back off; the call counts as paid |
+ * | connection refused, DNS failure | RetryableProviderError | back off; nothing was sent |
  *
  * The provider's status, body and detail are kept on the error.
  */
@@ -77,10 +88,14 @@ export function classifyElevenLabsError(err: unknown): ProviderError {
     if (status === 401 || status === 403 || ACCOUNT_STATUSES.has(detail.status ?? '') || ACCOUNT_STATUSES.has(detail.code ?? '')) {
       return withDetail(new ProviderAccountError(text, status, err.body), detail);
     }
-    if (status === 400 || status === 422) return withDetail(new PermanentProviderError(text, status, err.body), detail);
-    return withDetail(new RetryableProviderError(text, status, err.body), detail);
+    if (status === 402) return withDetail(new ProviderAccountError(text, status, err.body), detail);
+    // A gateway that timed out or failed upstream may have let the request through: probably charged.
+    if (status === 502 || status === 504) return withDetail(new RetryableProviderError(text, status, err.body), detail, true);
+    if (status >= 500 || [408, 409, 425].includes(status)) return withDetail(new RetryableProviderError(text, status, err.body), detail);
+    return withDetail(new PermanentProviderError(text, status, err.body), detail);
   }
-  // No status: the connection failed. Whether the request reached ElevenLabs is unknown.
+  // No status: the connection failed. If it never opened, nothing was sent;
+  // otherwise (reset, abort mid-flight) whether ElevenLabs got it is unknown.
   const message = err instanceof Error ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}` : String(err);
-  return withDetail(new RetryableProviderError(`ElevenLabs unreachable: ${message}`), {}, true);
+  return withDetail(new RetryableProviderError(`ElevenLabs unreachable: ${message}`), {}, !neverSent(err));
 }
