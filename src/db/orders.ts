@@ -44,7 +44,8 @@ export async function transitionSessionOrder(tx: Queryable, input: SessionOrderI
      on conflict (stripe_session_id) do update
        set status = case when public.order_status_transition_allowed(orders.status, excluded.status)
                          then excluded.status else orders.status end,
-           stripe_event_id = excluded.stripe_event_id,
+           stripe_event_id = case when public.order_status_transition_allowed(orders.status, excluded.status)
+                                  then excluded.stripe_event_id else orders.stripe_event_id end,
            stripe_payment_intent_id = coalesce(orders.stripe_payment_intent_id, excluded.stripe_payment_intent_id),
            updated_at = now()
      returning id, status`,
@@ -100,6 +101,7 @@ export async function markSessionNeedsReview(tx: Queryable, input: ReviewInput):
                          then 'needs_review'::public.order_status else orders.status end,
            review_reason = case when public.order_status_transition_allowed(orders.status, 'needs_review')
                                 then excluded.review_reason else orders.review_reason end,
+           stripe_payment_intent_id = coalesce(orders.stripe_payment_intent_id, excluded.stripe_payment_intent_id),
            updated_at = now()
      returning id, status`,
     [
