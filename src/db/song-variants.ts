@@ -109,3 +109,17 @@ export async function resetFailedVariant(db: Queryable, orderId: string, variant
   );
   return (rowCount ?? 0) > 0;
 }
+
+/**
+ * Marks every variant of an order that has not finished as `failed` with
+ * `reason` (e.g. the order was refunded): they will not be generated, and the
+ * order's generation status should say so instead of "generating" forever.
+ */
+export async function failUnfinishedVariants(db: Queryable, orderId: string, reason: string): Promise<number> {
+  const { rowCount } = await db.query(
+    `update public.song_variants set generation_status = 'failed', last_error = $2, updated_at = now()
+     where order_id = $1 and generation_status in ('pending', 'generating')`,
+    [orderId, reason],
+  );
+  return rowCount ?? 0;
+}

@@ -1,4 +1,5 @@
 import { markOrderRefunded } from '../db/orders';
+import { failUnfinishedVariants } from '../db/song-variants';
 import { lockPaymentIntent, REFUND_BEFORE_ORDER } from '../db/stripe-events';
 import { ValidationError } from '../errors';
 import { generateSongWorkflowId } from '../generation/workflow-names';
@@ -39,6 +40,7 @@ export const onChargeRefunded: WebhookEventHandler = async ({ tx, event, dbos, l
     orderLog.warn({ status: order.status }, 'refund for an order that cannot be refunded; left as it is');
     return `kept_${order.status}`;
   }
+  const stopped = await failUnfinishedVariants(tx, order.id, 'order refunded before this variant was generated');
   const workflowId = generateSongWorkflowId(order.id);
   afterCommit(async () => {
     const status = await dbos.getWorkflow(workflowId);
@@ -47,6 +49,6 @@ export const onChargeRefunded: WebhookEventHandler = async ({ tx, event, dbos, l
       orderLog.info({ workflowId }, 'order refunded; unfinished generation cancelled');
     }
   });
-  orderLog.info({ previousStatus: order.previousStatus }, 'order refunded; share links revoked');
+  orderLog.info({ previousStatus: order.previousStatus, variantsStopped: stopped }, 'order refunded; share links revoked');
   return 'refunded';
 };

@@ -165,9 +165,10 @@ describe('generate-song workflow (DBOS worker, real queue)', () => {
     expect(await countProviderCalls(db.pool, orderId)).toEqual({ 1: 1, 2: 1 });
     const { rows } = await db.pool.query(`select status from dbos.workflow_status where workflow_uuid = $1`, [`order:${orderId}`]);
     expect(rows[0].status).toBe('CANCELLED');
-    const v1 = (await listVariants(db.pool, orderId))[0]!;
-    expect(v1.status).toBe('complete');
-    const { rows: shared } = await db.pool.query('select * from public.get_shared_song($1)', [v1.shareToken]);
+    const [v1, , v3] = await listVariants(db.pool, orderId);
+    expect(v1!.status).toBe('complete');
+    expect(v3).toMatchObject({ status: 'failed', lastError: 'order refunded before this variant was generated' });
+    const { rows: shared } = await db.pool.query('select * from public.get_shared_song($1)', [v1!.shareToken]);
     expect(shared).toEqual([]);
   });
 
