@@ -17,14 +17,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import pg from 'pg';
-import { migrate } from '../src/db/migrate';
+import { createScratchDatabase } from './scratch-database';
 import { registerGenerateSongWorkflow } from '../src/generation/dbos-workflow';
 import { getDbosClient } from '../src/generation/enqueue';
 import type { MusicProvider } from '../src/generation/providers/music-provider';
 import { encodeMp3 } from '../src/generation/providers/synth-provider';
 import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../src/generation/workflow-names';
 import { serviceCommands, spawnService, stopService } from '../src/launcher/services';
-import { prepareRuntime } from '../src/launcher/runtime';
 import { createLogger } from '../src/logging/logger';
 import { buildCheckoutSessionCompletedEvent, signStripePayload } from '../src/payments/dev-events';
 import { handleStripeWebhook, type WebhookDeps } from '../src/payments/handle-webhook';
@@ -43,14 +42,10 @@ env: BENCH_ORDERS (300), BENCH_CONCURRENCY (10), BENCH_LATENCY_SAMPLES (30), QUE
 }
 
 const log = createLogger({ level: 'silent' });
-const runtime = await prepareRuntime(createLogger({ level: 'warn' }), { migrate: false });
-const dbName = `songswipe_bench_${Date.now()}`;
-const admin = new pg.Client({ connectionString: runtime.databaseUrl });
-await admin.connect();
-await admin.query(`create database ${dbName}`);
-await admin.end();
-const url = Object.assign(new URL(runtime.databaseUrl), { pathname: `/${dbName}` }).toString();
-await migrate(url, createLogger({ level: 'warn' }));
+const scratch = await createScratchDatabase(createLogger({ level: 'warn' }));
+const runtime = scratch.env;
+const url = scratch.url;
+const dbName = new URL(url).pathname.slice(1);
 const db = new pg.Pool({ connectionString: url, max: 10 });
 const secret = 'whsec_bench_secret';
 const webhook: WebhookDeps = { db, dbos: await getDbosClient(url), webhookSecrets: [secret], livemode: false, price: { amount: 2900, currency: 'usd' }, log };
@@ -174,11 +169,7 @@ try {
   console.log(`| database connections in use meanwhile (worker + this bench's pool) | ${connections} |`);
 } finally {
   await db.end();
-  const a = new pg.Client({ connectionString: runtime.databaseUrl });
-  await a.connect();
-  await a.query(`drop database if exists ${dbName} with (force)`);
-  await a.end();
-  await runtime.stop();
+  await scratch.drop();
   process.exit(0);
 }
 

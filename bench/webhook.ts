@@ -17,8 +17,7 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { buildCheckoutSessionCompletedEvent, signStripePayload } from '../src/payments/dev-events';
 import { createLogger } from '../src/logging/logger';
-import { prepareRuntime } from '../src/launcher/runtime';
-import { migrate } from '../src/db/migrate';
+import { createScratchDatabase } from './scratch-database';
 import { anyFreePort } from '../src/launcher/ports';
 import { serviceCommands, spawnService, stopService, waitForHttp } from '../src/launcher/services';
 import { execFileSync } from 'node:child_process';
@@ -36,14 +35,9 @@ env: BENCH_CONNECTIONS (default 50,200,500), BENCH_DURATION_S (10), BENCH_EVENTS
 }
 
 const log = createLogger({ level: 'warn' });
-const runtime = await prepareRuntime(log, { migrate: false });
-const benchDb = `songswipe_bench_${Date.now()}`;
-const admin = new pg.Client({ connectionString: runtime.databaseUrl });
-await admin.connect();
-await admin.query(`create database ${benchDb}`);
-await admin.end();
-const dbUrl = Object.assign(new URL(runtime.databaseUrl), { pathname: `/${benchDb}` }).toString();
-await migrate(dbUrl, log);
+const scratch = await createScratchDatabase(log);
+const runtime = scratch.env;
+const dbUrl = scratch.url;
 
 if (process.env.BENCH_SKIP_BUILD !== '1' || !existsSync('.next/BUILD_ID')) {
   console.log('building the production server (BENCH_SKIP_BUILD=1 reuses the last build)…');
@@ -140,9 +134,5 @@ try {
   console.log(`\nrecorded: ${counts[0].orders} orders, ${counts[0].workflows} enqueued workflows`);
 } finally {
   await stopService(web);
-  const c = new pg.Client({ connectionString: runtime.databaseUrl });
-  await c.connect();
-  await c.query(`drop database if exists ${benchDb} with (force)`);
-  await c.end();
-  await runtime.stop();
+  await scratch.drop();
 }

@@ -30,6 +30,20 @@ const POLICIES = `
   join pg_namespace n on n.oid = c.relnamespace
   where n.nspname not in ${SKIPPED_SCHEMAS}`;
 
+/** 0028/0029: a security definer function in an exposed schema that `role` may execute. */
+function securityDefinerExecutable(id: string, role: 'anon' | 'authenticated'): Lint {
+  return {
+    id,
+    level: 'WARN',
+    category: 'SECURITY',
+    sql: `
+      select format('%s.%s(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) as object,
+             'security definer function callable by ${role}' as detail
+      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where p.prosecdef and n.nspname in ${EXPOSED} and has_function_privilege('${role}', p.oid, 'execute')`,
+  };
+}
+
 export const LINTS: Lint[] = [
   {
     id: '0001_unindexed_foreign_keys',
@@ -169,26 +183,8 @@ export const LINTS: Lint[] = [
         and (role_oids = array[0::oid] or role_oids && array[(select oid from pg_roles where rolname = 'anon'), (select oid from pg_roles where rolname = 'authenticated')])
         and (e.u in ('true', '1=1') or e.c in ('true', '1=1') or (cmd = 'a' and e.c = '') or (cmd in ('w', 'd', '*') and e.u = ''))`,
   },
-  {
-    id: '0028_anon_security_definer_function_executable',
-    level: 'WARN',
-    category: 'SECURITY',
-    sql: `
-      select format('%s.%s(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) as object,
-             'security definer function callable by anon' as detail
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where p.prosecdef and n.nspname in ${EXPOSED} and has_function_privilege('anon', p.oid, 'execute')`,
-  },
-  {
-    id: '0029_authenticated_security_definer_function_executable',
-    level: 'WARN',
-    category: 'SECURITY',
-    sql: `
-      select format('%s.%s(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) as object,
-             'security definer function callable by authenticated' as detail
-      from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where p.prosecdef and n.nspname in ${EXPOSED} and has_function_privilege('authenticated', p.oid, 'execute')`,
-  },
+  securityDefinerExecutable('0028_anon_security_definer_function_executable', 'anon'),
+  securityDefinerExecutable('0029_authenticated_security_definer_function_executable', 'authenticated'),
   {
     id: 'songswipe_no_anon_policies',
     level: 'ERROR',

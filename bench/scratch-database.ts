@@ -1,0 +1,33 @@
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { migrate } from '../src/db/migrate';
+import { prepareRuntime } from '../src/launcher/runtime';
+
+/**
+ * A migrated scratch database for one benchmark run, on DATABASE_URL's server
+ * (or the embedded one), and how to drop it and stop what was started.
+ */
+export async function createScratchDatabase(log: Logger): Promise<{ url: string; env: Awaited<ReturnType<typeof prepareRuntime>>; drop(): Promise<void> }> {
+  const runtime = await prepareRuntime(log, { migrate: false });
+  const name = `songswipe_bench_${Date.now()}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: runtime.databaseUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const url = Object.assign(new URL(runtime.databaseUrl), { pathname: `/${name}` }).toString();
+  await migrate(url, log);
+  return {
+    url,
+    env: runtime,
+    drop: async () => {
+      await admin(`drop database if exists ${name} with (force)`);
+      await runtime.stop();
+    },
+  };
+}
