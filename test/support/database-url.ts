@@ -4,3 +4,8 @@ export function databaseUrl(url: string, name: string): string {
   u.pathname = `/${name}`;
   return u.toString();
 }
+
+/** Database names of one test run start with this; the global teardown drops them all. */
+export function testDatabasePrefix(runId: string): string {
+  return `songswipe_t_${runId.replace(/[^0-9a-z]/gi, '')}_`;
+}

@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, inject } from 'vitest';
 import { closePools } from '../../src/db/pool';
 import { destroyDbosClients } from '../../src/generation/enqueue';
-import { databaseUrl } from './database-url';
+import { databaseUrl, testDatabasePrefix } from './database-url';
 
 export interface TestDatabase {
   url: string;
@@ -12,13 +12,31 @@ export interface TestDatabase {
   pool: pg.Pool;
 }
 
+const created: { name: string; pool: pg.Pool }[] = [];
+
+// Registered when a test file imports this module (hooks registered inside a
+// beforeAll are ignored): drops every database the file created. The run's
+// global teardown also drops anything left with this run's prefix.
+afterAll(async () => {
+  await destroyDbosClients();
+  await closePools();
+  const adminUrl = inject('adminUrl');
+  for (const { name, pool } of created.splice(0)) {
+    await pool.end().catch(() => {});
+    const c = new pg.Client({ connectionString: adminUrl });
+    await c.connect();
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.end();
+  }
+});
+
 /**
  * A fresh, fully migrated database for this test file, cloned from the run's
  * template and dropped after the file's tests.
  */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = inject('adminUrl');
-  const name = `songswipe_t_${randomBytes(5).toString('hex')}`;
+  const name = `${testDatabasePrefix(inject('runId'))}${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   // CREATE DATABASE … TEMPLATE needs the template to be idle; files start together, so retry briefly.
@@ -34,15 +52,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = databaseUrl(adminUrl, name);
   const pool = new pg.Pool({ connectionString: url, max: 5 });
-  afterAll(async () => {
-    await pool.end();
-    await destroyDbosClients();
-    await closePools();
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
-  });
+  created.push({ name, pool });
   return { url, name, pool };
 }
 

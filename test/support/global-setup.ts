@@ -5,7 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { migrate, PROJECT_ROOT } from '../../src/db/migrate';
 import { createLogger } from '../../src/logging/logger';
-import { databaseUrl } from './database-url';
+import { databaseUrl, testDatabasePrefix } from './database-url';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -42,7 +42,7 @@ export default async function setup(project: TestProject) {
 
   project.provide('adminUrl', adminUrl);
   project.provide('templateDb', templateDb);
-  const runId = `${process.pid}-${Date.now()}`;
+  const runId = `${process.pid}x${Date.now()}`;
   project.provide('runId', runId);
 
   return async () => {
@@ -50,6 +50,9 @@ export default async function setup(project: TestProject) {
     const c = new pg.Client({ connectionString: adminUrl });
     await c.connect();
     await c.query(`drop database if exists ${templateDb} with (force)`);
+    // anything a test file left behind (killed fork, failed hook)
+    const { rows } = await c.query<{ datname: string }>('select datname from pg_database where starts_with(datname, $1)', [testDatabasePrefix(runId)]);
+    for (const { datname } of rows) await c.query(`drop database if exists "${datname}" with (force)`);
     await c.end();
     await stop();
   };
