@@ -31,13 +31,19 @@ export async function checkSessionTrust(db: Queryable, session: CheckoutSession,
   if (session.client_reference_id && session.client_reference_id !== customizationId) {
     return { ok: false, reason: 'client_reference_id does not match metadata.customization_id' };
   }
-  // The price the order was created at, if we created it (a price change must
-  // not strand a customer whose delayed payment started before it), else today's.
-  const { rows } = await db.query<{ amount: number; currency: string }>(
-    'select amount, currency from public.orders where stripe_session_id = $1 and status <> $2',
-    [session.id, 'needs_review'],
+  // One round trip for both order facts (this is the webhook's hot path):
+  // - the price this session's order was created at, if we created it (a price
+  //   change must not strand a customer whose delayed payment started before it);
+  // - another order that already paid for the same customization.
+  const { rows } = await db.query<{ createdAt: { amount: number; currency: string } | null; paidBy: string | null }>(
+    `select
+       (select json_build_object('amount', amount, 'currency', currency) from public.orders
+        where stripe_session_id = $1 and status <> 'needs_review') as "createdAt",
+       (select id from public.orders
+        where customization_id = $2 and stripe_session_id <> $1 and status in ('paid', 'refunded') limit 1) as "paidBy"`,
+    [session.id, customizationId],
   );
-  const expected = rows[0] ?? price;
+  const expected = rows[0]?.createdAt ?? price;
   if (session.amount_total !== expected.amount || session.currency?.toLowerCase() !== expected.currency) {
     return {
       ok: false,
@@ -47,10 +53,7 @@ export async function checkSessionTrust(db: Queryable, session: CheckoutSession,
   const customization = await getCustomization(db, customizationId!);
   if (!customization) return { ok: false, reason: 'customization does not exist' };
   if (customization.userId !== userId) return { ok: false, reason: 'customization belongs to another user' };
-  const { rows: paid } = await db.query<{ id: string }>(
-    `select id from public.orders where customization_id = $1 and stripe_session_id <> $2 and status in ('paid', 'refunded') limit 1`,
-    [customization.id, session.id],
-  );
-  if (paid[0]) return { ok: false, reason: `customization already paid for by order ${paid[0].id}; refund this session` };
+  const paidBy = rows[0]?.paidBy;
+  if (paidBy) return { ok: false, reason: `customization already paid for by order ${paidBy}; refund this session` };
   return { ok: true, userId: userId!, customization };
 }
