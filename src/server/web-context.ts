@@ -20,6 +20,8 @@ export interface WebContext {
   delivery: DeliveryDeps;
   checkout: CheckoutDeps;
   devCheckout: DevCheckoutDeps;
+  /** The process's DBOS client (for enqueueing); created on first use. */
+  dbos(): Promise<DBOSClient>;
   webhookDeps(): Promise<WebhookDeps>;
 }
 
@@ -40,7 +42,6 @@ export function webContext(): WebContext {
   const db = getPool(databaseUrl);
   const storage = createStorage(e);
   const log = logger().child({ component: 'web' });
-  let dbos: Promise<DBOSClient> | undefined;
   const built: WebContext = {
     env: e,
     db,
@@ -55,11 +56,11 @@ export function webContext(): WebContext {
       stripeConfigured: Boolean(e.STRIPE_SECRET_KEY),
       log,
     },
+    dbos: () => getDbosClient(databaseUrl),
     async webhookDeps() {
-      dbos ??= getDbosClient(databaseUrl);
       return {
         db,
-        dbos: await dbos,
+        dbos: await getDbosClient(databaseUrl),
         webhookSecrets: e.STRIPE_WEBHOOK_SECRET,
         livemode: stripeLivemode(e),
         price: songPrice(e),

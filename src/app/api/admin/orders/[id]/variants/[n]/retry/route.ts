@@ -10,8 +10,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   try {
     const ctx = webContext();
     requireAdmin(await authenticate(req.headers, ctx.env.SUPABASE_JWT_SECRET));
-    const { dbos } = await ctx.webhookDeps();
-    return NextResponse.json(await retryFailedVariant(ctx.db, dbos, id, Number(n)), { status: 202 });
+    return NextResponse.json(await retryFailedVariant(ctx.db, await ctx.dbos(), id, Number(n)), { status: 202 });
   } catch (err) {
     return errorResponse(err, { route: 'admin-retry-variant', orderId: id, variantNumber: n });
   }
