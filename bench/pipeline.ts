@@ -16,7 +16,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DBOS } from '@dbos-inc/dbos-sdk';
-import pg from 'pg';
+import { createPool } from '../src/db/pool';
 import { createScratchDatabase } from './scratch-database';
 import { registerGenerateSongWorkflow } from '../src/generation/dbos-workflow';
 import { getDbosClient } from '../src/generation/enqueue';
@@ -46,7 +46,7 @@ const scratch = await createScratchDatabase(createLogger({ level: 'warn' }));
 const runtime = scratch.env;
 const url = scratch.url;
 const dbName = new URL(url).pathname.slice(1);
-const db = new pg.Pool({ connectionString: url, max: 10 });
+const db = createPool({ connectionString: url, max: 10 });
 const secret = 'whsec_bench_secret';
 const webhook: WebhookDeps = { db, dbos: await getDbosClient(url), webhookSecrets: [secret], livemode: false, price: { amount: 2900, currency: 'usd' }, log };
 

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { connectClient } from '../src/db/pool';
 import type { Logger } from 'pino';
 import { migrate } from '../src/db/migrate';
 import { prepareRuntime } from '../src/launcher/runtime';
@@ -11,8 +11,7 @@ export async function createScratchDatabase(log: Logger): Promise<{ url: string;
   const runtime = await prepareRuntime(log, { migrate: false });
   const name = `songswipe_bench_${Date.now()}`;
   const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: runtime.databaseUrl });
-    await client.connect();
+    const client = await connectClient({ connectionString: runtime.databaseUrl });
     try {
       await client.query(sql);
     } finally {

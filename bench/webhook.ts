@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { connectClient } from '../src/db/pool';
 import { buildCheckoutSessionCompletedEvent, signStripePayload } from '../src/payments/dev-events';
 import { createLogger } from '../src/logging/logger';
 import { createScratchDatabase } from './scratch-database';
@@ -50,8 +50,7 @@ const secret = runtime.env.STRIPE_WEBHOOK_SECRET[0]!;
 const web = spawnService('web', serviceCommands('start', port).web, { ...runtime.childEnv, DATABASE_URL: dbUrl, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' }, () => {});
 
 async function prepareEvents(count: number): Promise<{ body: string; signature: string }[]> {
-  const db = new pg.Client({ connectionString: dbUrl });
-  await db.connect();
+  const db = await connectClient({ connectionString: dbUrl });
   const { rows } = await db.query<{ user_id: string; id: string }>(
     `with users as (
        insert into auth.users (id, email) select gen_random_uuid(), 'bench' || n || '@example.test' from generate_series(1, $1) n returning id
@@ -127,8 +126,7 @@ try {
       console.log(`| ${r.connections} | ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r === hook ? `${ratio}×` : ''} |`);
     }
   }
-  const check = new pg.Client({ connectionString: dbUrl });
-  await check.connect();
+  const check = await connectClient({ connectionString: dbUrl });
   const { rows: counts } = await check.query(`select (select count(*) from public.orders)::int as orders, (select count(*) from dbos.workflow_status)::int as workflows`);
   await check.end();
   console.log(`\nrecorded: ${counts[0].orders} orders, ${counts[0].workflows} enqueued workflows`);

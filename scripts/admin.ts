@@ -2,7 +2,7 @@
  * `npm run admin -- <command>`: operator commands on DATABASE_URL (or the
  * embedded database), with the privileged connection.
  */
-import pg from 'pg';
+import { createPool } from '../src/db/pool';
 import { resumeGenerationQueue, retryFailedVariant } from '../src/admin/operations';
 import { getGenerationPause } from '../src/db/generation-control';
 import { selectFailedJobs } from '../src/db/failed-job-reads';
@@ -33,7 +33,7 @@ try {
   console.error(describeStartupError(err));
   process.exit(1);
 }
-const db = new pg.Pool({ connectionString: runtime.databaseUrl, max: 2 });
+const db = createPool({ connectionString: runtime.databaseUrl, max: 2 });
 let code = 0;
 try {
   if (command === 'failed-jobs') {

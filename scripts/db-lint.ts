@@ -3,7 +3,7 @@
  * SQL: scripts/lints/supabase-lints.ts) against DATABASE_URL or the embedded
  * database. Exits 1 on any finding that is not an accepted, documented one.
  */
-import pg from 'pg';
+import { connectClient } from '../src/db/pool';
 import { createLogger } from '../src/logging/logger';
 import { describeStartupError, prepareRuntime } from '../src/launcher/runtime';
 import { LINTS, runLints } from './lints/supabase-lints';
@@ -23,8 +23,7 @@ try {
   console.error(describeStartupError(err));
   process.exit(1);
 }
-const client = new pg.Client({ connectionString: runtime.databaseUrl });
-await client.connect();
+const client = await connectClient({ connectionString: runtime.databaseUrl });
 const findings = await runLints((sql) => client.query(sql));
 await client.end();
 await runtime.stop();

@@ -28,7 +28,10 @@ export async function startWorker(): Promise<{ stop(): Promise<void> }> {
   const log = logger().child({ component: 'worker', executorId: e.WORKER_EXECUTOR_ID });
   const executorLock = await lockExecutorId(e.DATABASE_URL, e.WORKER_EXECUTOR_ID);
   const deps = {
-    db: getPool(e.DATABASE_URL),
+    db: getPool(e.DATABASE_URL, {
+      applicationName: 'songswipe-worker',
+      onError: (err) => log.warn({ err }, 'a pooled database connection was closed by the server; the next query reconnects'),
+    }),
     provider: createMusicProvider(e),
     storage: createStorage(e),
     lengthMs: songLengthMs(e),

@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
+import { connectClient } from './pool';
 
 const run = promisify(execFile);
 
@@ -56,8 +57,7 @@ async function bin(name: string, args: string[], log: Logger): Promise<void> {
  * @throws Error with the failing tool's output.
  */
 export async function migrate(databaseUrl: string, log: Logger): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+  const client = await connectClient({ connectionString: databaseUrl });
   try {
     if (!(await hasSupabaseAuth(client))) {
       log.info('plain PostgreSQL: applying the Supabase compat bootstrap');

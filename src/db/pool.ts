@@ -9,16 +9,49 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 const pools = new Map<string, pg.Pool>();
 
+/** Called with a connection error nobody was waiting for (the default ignores it). */
+export type ConnectionErrorHandler = (err: Error) => void;
+
+const ignore: ConnectionErrorHandler = () => {};
+
+/**
+ * A new `pg.Pool` that survives the server ending its connections. Without an
+ * `error` listener, a backend terminated while idle (a failover,
+ * `pg_terminate_backend`, a pooler restart, `DROP DATABASE … WITH (FORCE)`)
+ * is an uncaught exception that kills the process (node-postgres docs: "the pool
+ * will emit an error on behalf of any idle clients it contains if a backend
+ * error or network partition happens"). The pool simply opens a fresh
+ * connection for the next query. Every pool in this codebase comes from here.
+ */
+export function createPool(config: pg.PoolConfig, onError: ConnectionErrorHandler = ignore): pg.Pool {
+  const pool = new pg.Pool(config);
+  pool.on('error', onError);
+  return pool;
+}
+
+/**
+ * A connected `pg.Client` with an `error` listener attached before `connect()`,
+ * for the same reason as `createPool`. The caller ends it.
+ * @throws the connection error when the server can't be reached.
+ */
+export async function connectClient(config: pg.ClientConfig, onError: ConnectionErrorHandler = ignore): Promise<pg.Client> {
+  const client = new pg.Client(config);
+  client.on('error', onError);
+  await client.connect();
+  return client;
+}
+
 /**
  * The privileged pool for `url` (one per process per URL). System writes (webhook,
  * worker) use it directly; user-facing reads go through `withUserTransaction`.
+ * The first caller names the pool's connections in `pg_stat_activity`
+ * (`applicationName`) and handles a lost connection (`onError`, e.g. a warning);
+ * the next query reconnects either way.
  */
-export function getPool(url: string): pg.Pool {
+export function getPool(url: string, opts: { applicationName?: string; onError?: ConnectionErrorHandler } = {}): pg.Pool {
   let pool = pools.get(url);
   if (!pool) {
-    pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000 });
-    // An idle client losing its connection must not crash the process.
-    pool.on('error', () => {});
+    pool = createPool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000, application_name: opts.applicationName }, opts.onError);
     pools.set(url, pool);
   }
   return pool;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { mintAccessToken } from '../auth/dev-tokens';
+import { connectClient } from '../db/pool';
 import type { OrderView } from '../delivery/order-view';
 import type { SharedSongView } from '../delivery/shared-song';
 import { buildCheckoutSessionCompletedEvent, signStripePayload } from '../payments/dev-events';
@@ -43,8 +43,7 @@ async function json<T>(res: Response, what: string): Promise<T> {
 export async function runDemoFlow(o: DemoFlowOptions): Promise<DemoFlowResult> {
   const userId = randomUUID();
   const email = `demo+${userId.slice(0, 8)}@songswipe.test`;
-  const db = new pg.Client({ connectionString: o.databaseUrl });
-  await db.connect();
+  const db = await connectClient({ connectionString: o.databaseUrl });
   try {
     // Supabase Auth would create this row at sign-up.
     await db.query('insert into auth.users (id, email) values ($1, $2)', [userId, email]);

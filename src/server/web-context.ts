@@ -39,9 +39,12 @@ export function webContext(): WebContext {
     throw new Error('DATABASE_URL is not set: start the web app with `npm run dev` or `npm start`, which provide one');
   }
   const databaseUrl = e.DATABASE_URL;
-  const db = getPool(databaseUrl);
-  const storage = createStorage(e);
   const log = logger().child({ component: 'web' });
+  const db = getPool(databaseUrl, {
+    applicationName: 'songswipe-web',
+    onError: (err) => log.warn({ err }, 'a pooled database connection was closed by the server; the next query reconnects'),
+  });
+  const storage = createStorage(e);
   const built: WebContext = {
     env: e,
     db,

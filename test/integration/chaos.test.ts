@@ -4,8 +4,7 @@
  * 10% retryable faults. Prints its figures.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prng } from '../../src/generation/providers/synth-music';
@@ -14,12 +13,13 @@ import { spawnWorkerProcess } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
 import { ELEVENLABS_ERRORS, startElevenLabsStub } from '../support/elevenlabs-stub';
 import { createCustomizationRow, deliver, paidEvent, webhookDeps } from '../support/fixtures';
+import { tempDir } from '../support/temp-dir';
 
 const ORDERS = 20;
 const MIN_KILLS = 5;
 let db: TestDatabase;
 let stub: Awaited<ReturnType<typeof startElevenLabsStub>>;
-const dataDir = mkdtempSync(path.join(tmpdir(), 'songswipe-chaos-'));
+const dataDir = tempDir('chaos');
 let worker: ChildProcess | undefined;
 const output: string[] = [];
 let injectedFaults = 0;

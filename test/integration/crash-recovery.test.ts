@@ -1,6 +1,5 @@
 import { type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countProviderCalls } from '../../src/db/provider-calls';
@@ -9,9 +8,10 @@ import { stopService } from '../../src/launcher/services';
 import { spawnWorkerProcess } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
 import { createCustomizationRow, deliver, eventually, paidEvent, webhookDeps } from '../support/fixtures';
+import { tempDir } from '../support/temp-dir';
 
 let db: TestDatabase;
-const dataDir = mkdtempSync(path.join(tmpdir(), 'songswipe-crash-'));
+const dataDir = tempDir('crash');
 const workers: ChildProcess[] = [];
 const output: string[] = [];
 

@@ -1,15 +1,15 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/db/embedded';
 import { PROJECT_ROOT } from '../../src/db/migrate';
 import { createLogger } from '../../src/logging/logger';
+import { tempDir } from '../support/temp-dir';
 
 const log = createLogger({ level: 'silent' });
-const dataDir = mkdtempSync(path.join(tmpdir(), 'songswipe-embedded-'));
+const dataDir = tempDir('embedded');
 chmodSync(dataDir, 0o755); // the server runs as the postgres user
 
 const postmasterPid = () => Number(readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);

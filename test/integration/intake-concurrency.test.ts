@@ -1,5 +1,5 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countProviderCalls } from '../../src/db/provider-calls';
 import { createSynthProvider } from '../../src/generation/providers/synth-provider';
@@ -15,14 +15,13 @@ let deps: WebhookDeps;
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  pool = new pg.Pool({ connectionString: db.url, max: 25 });
+  pool = db.newPool({ max: 25 });
   deps = { ...(await webhookDeps(pool, db.url)) };
   await launchInProcessWorker(db.url, testGenerationDeps(db.pool, createSynthProvider()), 'concurrency-test');
 });
 
 afterAll(async () => {
   await DBOS.shutdown();
-  await pool.end();
 });
 
 async function outcome(sessionId: string) {

@@ -1,6 +1,5 @@
 import { execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
@@ -8,6 +7,7 @@ import { PROJECT_ROOT } from '../../src/db/migrate';
 import { anyFreePort } from '../../src/launcher/ports';
 import { serviceCommands, spawnService, stopService, waitForHttp } from '../../src/launcher/services';
 import { WEBHOOK_SECRET } from './fixtures';
+import { tempDir } from './temp-dir';
 
 export const E2E_JWT_SECRET = 'e2e-jwt-secret-0123456789abcdefghijkl';
 export const E2E_STORAGE_SECRET = 'e2e-storage-secret-0123456789abcdefgh';
@@ -41,8 +41,12 @@ export async function ensureProductionBuild(): Promise<void> {
 
 export interface BuiltServer {
   base: string;
+  /** The worker's DBOS executor id. */
+  executorId: string;
   /** Every line the web app and the worker wrote. */
   logs: string[];
+  /** The services that have exited so far, e.g. `['worker (code 1)']`; empty while both run. */
+  exited(): string[];
   stop(): Promise<void>;
 }
 
@@ -57,7 +61,7 @@ export async function startBuiltServer(databaseUrl: string, extraEnv: Record<str
     DATABASE_URL: databaseUrl,
     PORT: String(port),
     APP_URL: base,
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'songswipe-e2e-')),
+    DATA_DIR: tempDir('e2e'),
     STRIPE_WEBHOOK_SECRET: `whsec_rotated_out_00000000000000,${WEBHOOK_SECRET}`,
     SUPABASE_JWT_SECRET: E2E_JWT_SECRET,
     STORAGE_SIGNING_SECRET: E2E_STORAGE_SECRET,
@@ -70,10 +74,19 @@ export async function startBuiltServer(databaseUrl: string, extraEnv: Record<str
   };
   const logs: string[] = [];
   const commands = serviceCommands('start', port);
-  const services: ChildProcess[] = [
-    spawnService('web', commands.web, env, (l) => logs.push(l)),
-    spawnService('worker', commands.worker, env, (l) => logs.push(l)),
+  const services: [string, ChildProcess][] = [
+    ['web', spawnService('web', commands.web, env, (l) => logs.push(l))],
+    ['worker', spawnService('worker', commands.worker, env, (l) => logs.push(l))],
   ];
   await waitForHttp(`${base}/api/health`, 60_000);
-  return { base, logs, stop: async () => void (await Promise.all(services.map((s) => stopService(s)))) };
+  return {
+    base,
+    executorId: env.WORKER_EXECUTOR_ID,
+    logs,
+    exited: () =>
+      services
+        .filter(([, child]) => child.exitCode !== null || child.signalCode !== null)
+        .map(([name, child]) => `${name} (${child.signalCode ?? `code ${child.exitCode}`})`),
+    stop: async () => void (await Promise.all(services.map(([, child]) => stopService(child)))),
+  };
 }

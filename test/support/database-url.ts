@@ -9,3 +9,8 @@ export function databaseUrl(url: string, name: string): string {
 export function testDatabasePrefix(runId: string): string {
   return `songswipe_t_${runId.replace(/[^0-9a-z]/gi, '')}_`;
 }
+
+/** Temp folders of one test run start with this; the global teardown removes them all. */
+export function tempDirPrefix(runId: string): string {
+  return `songswipe-${runId}-`;
+}

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { DBOS } from '@dbos-inc/dbos-sdk';
+import type pg from 'pg';
 import { afterAll, inject } from 'vitest';
-import { closePools } from '../../src/db/pool';
+import { closePools, connectClient, createPool } from '../../src/db/pool';
 import { destroyDbosClients } from '../../src/generation/enqueue';
 import { databaseUrl, testDatabasePrefix } from './database-url';
 
@@ -10,23 +11,32 @@ export interface TestDatabase {
   name: string;
   /** A privileged pool on this database (closed after the file). */
   pool: pg.Pool;
+  /** Another pool on this database, for tests that need their own size; closed after the file like `pool`. */
+  newPool(config?: Omit<pg.PoolConfig, 'connectionString'>): pg.Pool;
 }
 
-const created: { name: string; pool: pg.Pool }[] = [];
+const created: { name: string; pools: pg.Pool[] }[] = [];
 
 // Registered when a test file imports this module (hooks registered inside a
-// beforeAll are ignored): drops every database the file created. The run's
-// global teardown also drops anything left with this run's prefix.
+// beforeAll are ignored), and written so that the order of the file's own
+// after-hooks does not matter: it stops the in-process DBOS runtime and ends every
+// pool that could still hold a connection, then drops the databases. `pool.end()`
+// resolves before its sockets are closed, so the drop's WITH (FORCE) may still
+// terminate a closing connection: every pool here has an `error` listener
+// (createPool), so that is never an uncaught exception.
 afterAll(async () => {
+  if (DBOS.isInitialized()) await DBOS.shutdown();
   await destroyDbosClients();
   await closePools();
   const adminUrl = inject('adminUrl');
-  for (const { name, pool } of created.splice(0)) {
-    await pool.end().catch(() => {});
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
+  for (const { name, pools } of created.splice(0)) {
+    await Promise.all(pools.map((p) => p.end().catch(() => {})));
+    const c = await connectClient({ connectionString: adminUrl });
+    try {
+      await c.query(`drop database if exists ${name} with (force)`);
+    } finally {
+      await c.end();
+    }
   }
 });
 
@@ -37,8 +47,7 @@ afterAll(async () => {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = inject('adminUrl');
   const name = `${testDatabasePrefix(inject('runId'))}${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
+  const admin = await connectClient({ connectionString: adminUrl });
   // CREATE DATABASE … TEMPLATE needs the template to be idle; files start together, so retry briefly.
   for (let attempt = 0; ; attempt++) {
     try {
@@ -51,9 +60,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   await admin.end();
   const url = databaseUrl(adminUrl, name);
-  const pool = new pg.Pool({ connectionString: url, max: 5 });
-  created.push({ name, pool });
-  return { url, name, pool };
+  const pools: pg.Pool[] = [];
+  const newPool = (config: Omit<pg.PoolConfig, 'connectionString'> = {}) => {
+    const pool = createPool({ max: 5, ...config, connectionString: url });
+    pools.push(pool);
+    return pool;
+  };
+  created.push({ name, pools });
+  return { url, name, pool: newPool(), newPool };
 }
 
 /** Inserts a user into auth.users, as Supabase Auth does at sign-up. */

@@ -1,11 +1,12 @@
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
 import { migrate, PROJECT_ROOT } from '../../src/db/migrate';
+import { connectClient } from '../../src/db/pool';
 import { createLogger } from '../../src/logging/logger';
-import { databaseUrl, testDatabasePrefix } from './database-url';
+import { databaseUrl, tempDirPrefix, testDatabasePrefix } from './database-url';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -34,8 +35,7 @@ export default async function setup(project: TestProject) {
     stop = embedded.stop;
   }
   const templateDb = `songswipe_tmpl_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
+  const admin = await connectClient({ connectionString: adminUrl });
   await admin.query(`create database ${templateDb}`);
   await admin.end();
   await migrate(databaseUrl(adminUrl, templateDb), log);
@@ -47,8 +47,11 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     for (const suffix of ['lock', 'done', 'failed']) rmSync(path.join(PROJECT_ROOT, '.data', `build-${runId}.${suffix}`), { force: true });
-    const c = new pg.Client({ connectionString: adminUrl });
-    await c.connect();
+    // temp folders of this run that a killed process or a failed hook left behind
+    for (const name of readdirSync(tmpdir())) {
+      if (name.startsWith(tempDirPrefix(runId))) rmSync(path.join(tmpdir(), name), { recursive: true, force: true });
+    }
+    const c = await connectClient({ connectionString: adminUrl });
     await c.query(`drop database if exists ${templateDb} with (force)`);
     // anything a test file left behind (killed fork, failed hook)
     const { rows } = await c.query<{ datname: string }>('select datname from pg_database where starts_with(datname, $1)', [testDatabasePrefix(runId)]);

@@ -1,7 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { registerGenerateSongWorkflow, registerRetryVariantWorkflow } from '../../src/generation/dbos-workflow';
 import type { GenerationDeps } from '../../src/generation/generate-song';
@@ -9,10 +6,11 @@ import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../../src/generation/wo
 import { serviceCommands, spawnService } from '../../src/launcher/services';
 import { createLocalStorage } from '../../src/storage/local-storage';
 import { quietLog, WEBHOOK_SECRET } from './fixtures';
+import { tempDir } from './temp-dir';
 
 /** Fast test defaults for GenerationDeps: 3 s songs, short backoff, local storage in a temp dir. */
 export function testGenerationDeps(db: GenerationDeps['db'], provider: GenerationDeps['provider'], overrides: Partial<GenerationDeps> = {}): GenerationDeps & { storageRoot: string } {
-  const storageRoot = mkdtempSync(path.join(tmpdir(), 'songswipe-worker-'));
+  const storageRoot = tempDir('worker');
   return {
     db,
     provider,
@@ -48,7 +46,7 @@ export function spawnWorkerProcess(url: string, env: Record<string, string>, out
     {
       ...process.env,
       DATABASE_URL: url,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'songswipe-worker-')),
+      DATA_DIR: tempDir('worker'),
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       SUPABASE_JWT_SECRET: 'j'.repeat(32),
       STORAGE_SIGNING_SECRET: 's'.repeat(32),

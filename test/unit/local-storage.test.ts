@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ForbiddenError, NotFoundError } from '../../src/errors';
 import { createLocalStorage } from '../../src/storage/local-storage';
+import { tempDir } from '../support/temp-dir';
 
-const root = mkdtempSync(path.join(tmpdir(), 'songswipe-storage-'));
+const root = tempDir('storage');
 const storage = createLocalStorage({ root, signingSecret: 's'.repeat(32), baseUrl: 'http://app.test' });
 const key = 'songs/0b6c1f4e-1111-4222-8333-944455556666/variant-1.mp3';
 
