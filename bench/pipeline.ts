@@ -12,9 +12,6 @@
  *    use while 1000 orders are queued.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { createPool } from '../src/db/pool';
 import { createScratchDatabase } from './scratch-database';
@@ -80,7 +77,7 @@ const instant: MusicProvider = {
 registerGenerateSongWorkflow({
   db,
   provider: instant,
-  storage: createLocalStorage({ root: mkdtempSync(path.join(tmpdir(), 'songswipe-bench-')), signingSecret: 'b'.repeat(32), baseUrl: 'http://bench' }),
+  storage: createLocalStorage({ root: scratch.tempDir('storage'), signingSecret: 'b'.repeat(32), baseUrl: 'http://bench' }),
   lengthMs: 1000,
   retry: { maxAttempts: 3, backoff: { baseMs: 100, capMs: 1000 }, maxRateLimitWaits: 12, pausePollMs: 1000 },
   log,
@@ -136,7 +133,7 @@ try {
   const worker = spawnService('worker', serviceCommands('dev', 0).worker, {
     ...runtime.childEnv,
     DATABASE_URL: url,
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'songswipe-bench-w-')),
+    DATA_DIR: scratch.tempDir('worker'),
     SYNTH_LATENCY_MS: '2000',
     SONG_LENGTH_MS: '3000',
     WORKER_EXECUTOR_ID: 'bench-footprint',

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { connectClient } from '../src/db/pool';
 import type { Logger } from 'pino';
 import { migrate } from '../src/db/migrate';
@@ -5,9 +8,12 @@ import { prepareRuntime } from '../src/launcher/runtime';
 
 /**
  * A migrated scratch database for one benchmark run, on DATABASE_URL's server
- * (or the embedded one), and how to drop it and stop what was started.
+ * (or the embedded one); `tempDir(kind)` makes a scratch folder; `drop()` drops
+ * the database, removes those folders and stops what was started.
  */
-export async function createScratchDatabase(log: Logger): Promise<{ url: string; env: Awaited<ReturnType<typeof prepareRuntime>>; drop(): Promise<void> }> {
+export async function createScratchDatabase(
+  log: Logger,
+): Promise<{ url: string; env: Awaited<ReturnType<typeof prepareRuntime>>; tempDir(kind: string): string; drop(): Promise<void> }> {
   const runtime = await prepareRuntime(log, { migrate: false });
   const name = `songswipe_bench_${Date.now()}`;
   const admin = async (sql: string) => {
@@ -21,10 +27,17 @@ export async function createScratchDatabase(log: Logger): Promise<{ url: string;
   await admin(`create database ${name}`);
   const url = Object.assign(new URL(runtime.databaseUrl), { pathname: `/${name}` }).toString();
   await migrate(url, log);
+  const dirs: string[] = [];
   return {
     url,
     env: runtime,
+    tempDir: (kind) => {
+      const dir = mkdtempSync(path.join(tmpdir(), `${name}-${kind}-`));
+      dirs.push(dir);
+      return dir;
+    },
     drop: async () => {
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
       await admin(`drop database if exists ${name} with (force)`);
       await runtime.stop();
     },
