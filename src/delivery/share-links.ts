@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { disableSharing, rotateShareToken, selectVisibleVariant } from '../db/share-links';
 import { type JwtClaims, withTransaction, withUserTransaction } from '../db/pool';
 import { NotFoundError } from '../errors';
+import { isUuid } from '../validation/uuid';
 import type { DeliveryDeps } from './order-view';
 
 /**
@@ -11,7 +11,7 @@ import type { DeliveryDeps } from './order-view';
  * @throws NotFoundError (404) for a malformed id, a missing variant or another user's.
  */
 async function assertOwnVariant(deps: DeliveryDeps, claims: JwtClaims, variantId: string): Promise<void> {
-  if (!z.uuid().safeParse(variantId).success) throw new NotFoundError('variant not found');
+  if (!isUuid(variantId)) throw new NotFoundError('variant not found');
   const visible = await withUserTransaction(deps.db, claims, (tx) => selectVisibleVariant(tx, variantId));
   if (!visible) throw new NotFoundError('variant not found');
 }

@@ -6,9 +6,10 @@ import { getCustomization } from '../db/customizations';
 import { insertPendingOrder, listOrdersForCustomization } from '../db/orders';
 import { type Db, type JwtClaims, withUserTransaction } from '../db/pool';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { uuidSchema } from '../validation/uuid';
 import type { Price } from './price';
 
-export const checkoutBodySchema = z.strictObject({ customizationId: z.uuid() });
+export const checkoutBodySchema = z.strictObject({ customizationId: uuidSchema });
 
 export interface CheckoutDeps {
   db: Db;

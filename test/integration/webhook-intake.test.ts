@@ -68,6 +68,10 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
     ['a missing customization', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.customization_id = crypto.randomUUID(); e.data.object.client_reference_id = e.data.object.metadata.customization_id; }, /does not exist/],
     ['a client_reference_id that disagrees with metadata', (e: ReturnType<typeof paidEvent>, other: string) => { e.data.object.client_reference_id = other; }, /client_reference_id does not match/],
     ['no metadata at all', (e: ReturnType<typeof paidEvent>) => { (e.data.object as { metadata: unknown }).metadata = null; }, /missing or not a UUID/],
+    // Shaped like a UUID to a loose /^[0-9a-f-]{36}$/ check, but not one: must not reach a SQL cast (22P02 → 400 → Stripe retries for days)
+    ['a metadata.user_id of 36 dashes', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.user_id = '-'.repeat(36); }, /missing or not a UUID/],
+    ['a metadata.customization_id of 36 dashes', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.customization_id = '-'.repeat(36); e.data.object.client_reference_id = '-'.repeat(36); }, /missing or not a UUID/],
+    ['a metadata.user_id of 36 hex digits and no dashes', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.user_id = 'a'.repeat(36); }, /missing or not a UUID/],
   ])('holds the order for review and never generates for %s', async (_name, mutate, reason) => {
     const user = await createUser(db.pool);
     const customization = await createCustomizationRow(db.pool, user);
