@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { insertPendingOrder } from '../../src/db/orders';
 import { ValidationError } from '../../src/errors';
 import { handleStripeWebhook, type WebhookDeps } from '../../src/payments/handle-webhook';
 import { signStripePayload } from '../../src/payments/dev-events';
@@ -92,6 +93,22 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
     expect(rows[0].event_data).toMatchObject({ stripeEventId: event.id, stripeSessionId: event.data.object.id });
     // recorded, so Stripe's retries are answered as duplicates
     expect((await deliver(deps, event)).duplicate).toBe(true);
+  });
+
+  it('holds for review a session whose metadata names another customization than the order we created for it', async () => {
+    // The one-paid-order rule is checked and locked for the metadata's
+    // customization; the order row keeps the one it was created with.
+    const user = await createUser(db.pool);
+    const [created, other] = [await createCustomizationRow(db.pool, user), await createCustomizationRow(db.pool, user)];
+    const event = paidEvent(user, other);
+    await insertPendingOrder(db.pool, {
+      id: crypto.randomUUID(), userId: user, customizationId: created, stripeSessionId: event.data.object.id, amount: PRICE.amount, currency: PRICE.currency,
+      occasionDate: '2026-12-24', livemode: false, checkoutUrl: 'https://checkout.stripe.test/c/pay/x', checkoutExpiresAt: new Date(Date.now() + 3600_000),
+    });
+    expect(await deliver(deps, event)).toMatchObject({ outcome: 'needs_review' });
+    const { rows } = await db.pool.query('select status, review_reason from public.orders where stripe_session_id = $1', [event.data.object.id]);
+    expect(rows).toEqual([{ status: 'needs_review', review_reason: expect.stringMatching(/does not match the order created for this session/) }]);
+    expect(await counts(event.data.object.id)).toMatchObject({ orders: 1, workflows: 0 });
   });
 
   it('an unpaid session (delayed payment method) waits as awaiting_payment, with no workflow', async () => {
