@@ -130,6 +130,13 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
     await expect(handleStripeWebhook(deps, malformed.body, malformed.signature)).rejects.toThrow(/malformed/);
     const notASession = await signStripePayload({ ...event, id: 'evt_x1', data: { object: { id: 'cs_1', object: 'charge' } } }, WEBHOOK_SECRET);
     await expect(handleStripeWebhook(deps, notASession.body, notASession.signature)).rejects.toThrow(/not a checkout session/);
+    // amounts the orders table cannot hold (amount >= 0, integer column) are refused where the event is parsed, not by a SQL error
+    for (const amount of [-1, 2 ** 31]) {
+      const outOfRange = structuredClone(event);
+      Object.assign(outOfRange, { id: `evt_amount_${amount < 0 ? 'negative' : 'huge'}` });
+      outOfRange.data.object.amount_total = amount;
+      await expect(deliver(deps, outOfRange), `amount ${amount}`).rejects.toThrow(/not a checkout session/);
+    }
     expect(await counts()).toEqual(before);
   });
 
