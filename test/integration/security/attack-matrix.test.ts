@@ -51,7 +51,8 @@ const TABLES: TableSpec[] = [
   {
     table: 'public.orders',
     key: 'id',
-    insert: (sub) => [`insert into public.orders (user_id, customization_id, stripe_session_id, status, amount, currency, occasion_date) select $1, id, 'cs_attack_' || md5(random()::text), 'paid', 0, 'usd', '2027-01-01' from public.customizations limit 1`, [sub]],
+    // a customization with no order yet: a second paid order for one customization is refused by a unique index, not by RLS
+    insert: (sub) => [`insert into public.orders (user_id, customization_id, stripe_session_id, status, amount, currency, occasion_date) select $1, c.id, 'cs_attack_' || md5(random()::text), 'paid', 0, 'usd', '2027-01-01' from public.customizations c where not exists (select 1 from public.orders o where o.customization_id = c.id) limit 1`, [sub]],
     update: `update public.orders set status = status where id = any($1) returning id`,
   },
   {
