@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { EnvError, parseEnv, type Env } from '../config/env';
+import { EnvError, modeOf, parseEnv, type Env } from '../config/env';
 import { applyLocalSecrets } from '../config/local-secrets';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { migrate, PROJECT_ROOT } from '../db/migrate';
@@ -16,8 +16,28 @@ export interface Runtime {
 }
 
 /**
- * Prepares a local run: loads `.env` if present, fills local secrets, validates
- * the env, starts embedded PostgreSQL when DATABASE_URL is unset, and migrates.
+ * Decides the mode of a launcher run (`npm run demo|dev|start|worker`, the
+ * admin and migrate scripts) and validates its environment. `target` is
+ * updated in place, because the web app and worker inherit it:
+ * - DATABASE_URL and SONGSWIPE_LOCAL_MODE both unset: the launcher will start
+ *   embedded PostgreSQL, which is local mode, so SONGSWIPE_LOCAL_MODE=1 is set
+ *   for the services to agree;
+ * - local mode: secrets left unset come from `<dataDir>/local-secrets.json`;
+ * - deployment mode (`SONGSWIPE_LOCAL_MODE=0` pins it on a host): nothing is
+ *   defaulted, generated or read from `dataDir`.
+ * @returns the validated env (its `mode` says which).
+ * @throws EnvError naming every missing or invalid variable.
+ */
+export function resolveLauncherEnv(target: NodeJS.ProcessEnv, dataDir: string): Env {
+  if (!target.DATABASE_URL && !target.SONGSWIPE_LOCAL_MODE) target.SONGSWIPE_LOCAL_MODE = '1';
+  if (modeOf(target) === 'local') applyLocalSecrets(dataDir, target);
+  return parseEnv(target);
+}
+
+/**
+ * Prepares a launcher run: loads `.env` if present, decides the mode and
+ * validates the env (resolveLauncherEnv), starts embedded PostgreSQL when
+ * DATABASE_URL is unset, and migrates.
  * @throws EnvError naming each bad variable; Error when the database or a
  *   migration fails.
  */
@@ -26,8 +46,7 @@ export async function prepareRuntime(log: Logger, options: { migrate?: boolean }
   if (existsSync(dotenv)) process.loadEnvFile(dotenv);
   const dataDir = path.resolve(PROJECT_ROOT, process.env.DATA_DIR || '.data');
   process.env.DATA_DIR = dataDir;
-  applyLocalSecrets(dataDir);
-  const env = parseEnv(process.env);
+  const env = resolveLauncherEnv(process.env, dataDir);
 
   let stop = async () => {};
   let databaseUrl = env.DATABASE_URL;
