@@ -29,7 +29,7 @@ const stripeSecretKey = z.string().regex(/^(sk|rk)_(test|live)_/, 'must be an sk
 const musicProvider = z.enum(['synth', 'elevenlabs']);
 /** Points a client at a local stub: a test affordance, never a deployment's. */
 const testOnlyOverride = z.url().optional();
-const refusedInDeployment = z.undefined({ error: 'is a test-only override, refused in deployment mode' });
+const refusedInDeployment = z.never({ error: 'is a test-only override, refused in deployment mode' }).optional();
 
 /**
  * Every environment variable the app reads, in one schema (local mode's
@@ -130,6 +130,8 @@ export class EnvError extends Error {
     readonly mode: Mode,
     /** Variables that are required but unset, sorted. */
     readonly missing: string[] = [],
+    /** Variables that are set but invalid (or refused in this mode), sorted. */
+    readonly invalid: string[] = [],
   ) {
     super(message);
   }
@@ -151,13 +153,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (issues.length === 0) return { ...(result.data as z.infer<typeof localSchema>), mode };
 
   const missing = [...new Set(issues.filter((i) => !(i.name in cleaned)).map((i) => i.name))].sort();
-  const invalid = issues.filter((i) => i.name in cleaned).map((i) => `  ${i.name}: ${i.message}`);
+  const invalid = issues.filter((i) => i.name in cleaned);
   const header =
     mode === 'local'
       ? 'Invalid environment (local mode):'
       : 'Invalid environment for deployment mode (SONGSWIPE_LOCAL_MODE is not 1, so nothing is defaulted or generated):';
-  const lines = [header, ...(missing.length ? [`  missing: ${missing.join(', ')}`] : []), ...invalid];
-  throw new EnvError(`${lines.join('\n')}\nSee .env.example and the README's "Two modes".`, mode, missing);
+  const lines = [header, ...(missing.length ? [`  missing: ${missing.join(', ')}`] : []), ...invalid.map((i) => `  ${i.name}: ${i.message}`)];
+  const invalidNames = [...new Set(invalid.map((i) => i.name))].sort();
+  throw new EnvError(`${lines.join('\n')}\nSee .env.example and the README's "Two modes".`, mode, missing, invalidNames);
 }
 
 let cached: Env | undefined;

@@ -25,7 +25,7 @@ function generate(): LocalSecrets {
  * neither generates a secret nor reads one from `.data/`.
  * @throws Error when `target` is not in local mode.
  */
-export function applyLocalSecrets(dataDir: string, target: NodeJS.ProcessEnv = process.env): void {
+export function applyLocalSecrets(dataDir: string, target: Record<string, string | undefined> = process.env): void {
   if (modeOf(target) !== 'local') throw new Error('local secrets exist only in local mode (SONGSWIPE_LOCAL_MODE=1)');
   if (LOCAL_SECRET_NAMES.every((name) => target[name])) return;
   const file = path.join(dataDir, 'local-secrets.json');

@@ -28,7 +28,7 @@ export interface Runtime {
  * @returns the validated env (its `mode` says which).
  * @throws EnvError naming every missing or invalid variable.
  */
-export function resolveLauncherEnv(target: NodeJS.ProcessEnv, dataDir: string): Env {
+export function resolveLauncherEnv(target: Record<string, string | undefined>, dataDir: string): Env {
   if (!target.DATABASE_URL && !target.SONGSWIPE_LOCAL_MODE) target.SONGSWIPE_LOCAL_MODE = '1';
   if (modeOf(target) === 'local') applyLocalSecrets(dataDir, target);
   return parseEnv(target);

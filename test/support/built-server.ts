@@ -1,5 +1,5 @@
 import { execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -46,18 +46,24 @@ export interface BuiltServer {
   stop(): Promise<void>;
 }
 
-/** Starts the production web app and worker (`npm start`'s processes) on `databaseUrl`. */
+/**
+ * Starts the production web app and worker (`npm start`'s processes) on
+ * `databaseUrl`, in local mode (SONGSWIPE_LOCAL_MODE=1: the suites drive the
+ * dev checkout and sign their own webhooks) unless `extraEnv` says otherwise.
+ */
 export async function startBuiltServer(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<BuiltServer> {
   await ensureProductionBuild();
   const port = await anyFreePort();
   const base = `http://localhost:${port}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'songswipe-e2e-'));
   const env = {
     ...process.env,
     NODE_ENV: 'production' as const,
+    SONGSWIPE_LOCAL_MODE: '1',
     DATABASE_URL: databaseUrl,
     PORT: String(port),
     APP_URL: base,
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'songswipe-e2e-')),
+    DATA_DIR: dataDir,
     STRIPE_WEBHOOK_SECRET: `whsec_rotated_out_00000000000000,${WEBHOOK_SECRET}`,
     SUPABASE_JWT_SECRET: E2E_JWT_SECRET,
     STORAGE_SIGNING_SECRET: E2E_STORAGE_SECRET,
@@ -74,6 +80,42 @@ export async function startBuiltServer(databaseUrl: string, extraEnv: Record<str
     spawnService('web', commands.web, env, (l) => logs.push(l)),
     spawnService('worker', commands.worker, env, (l) => logs.push(l)),
   ];
-  await waitForHttp(`${base}/api/health`, 60_000);
-  return { base, logs, stop: async () => void (await Promise.all(services.map((s) => stopService(s)))) };
+  const stop = async () => {
+    await Promise.all(services.map((s) => stopService(s)));
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitForHttp(`${base}/api/health`, 60_000, () => services.every((s) => s.exitCode === null));
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}\n${logs.join('\n')}`);
+  }
+  return { base, logs, stop };
 }
+
+export interface LaunchedProcess {
+  /** Every line it (and the services it started) wrote. */
+  output: string[];
+  /** Resolves with the exit code once it has exited. */
+  exited: Promise<number | null>;
+  running(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs one command from the production build with exactly `env` (plus PATH,
+ * HOME and NODE_ENV=production), the way a host would: no
+ * SONGSWIPE_LOCAL_MODE unless given.
+ * @param argv e.g. `npm start`'s launcher, or one of serviceCommands('start').
+ */
+export async function launchBuilt(name: string, argv: string[], env: Record<string, string>): Promise<LaunchedProcess> {
+  await ensureProductionBuild();
+  const output: string[] = [];
+  const hostEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NEXT_TELEMETRY_DISABLED: '1', ...env, NODE_ENV: 'production' };
+  const child = spawnService(name, argv, hostEnv, (l) => output.push(l));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { output, exited, running: () => child.exitCode === null && child.signalCode === null, stop: () => stopService(child) };
+}
+
+/** `npm start` (scripts/run.ts start) without migrating: test databases are cloned from a migrated template. */
+export const NPM_START = [process.execPath, '--import', 'tsx', 'scripts/run.ts', 'start', '--no-migrate'];
