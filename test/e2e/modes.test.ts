@@ -292,7 +292,7 @@ describe("the issue's replay against `npm start` in deployment mode", () => {
       expect(await run.exited).toBe(1);
       expect(run.output.join('\n')).toContain('missing: STRIPE_SECRET_KEY\n');
     }
-    await expect(fetch(`http://localhost:${port}/api/health`)).rejects.toThrow(); // nothing ever listened
+    await expect(fetch(`http://localhost:${port}/api/health`)).rejects.toThrow(); // nothing is left listening
   }, 120_000);
 
   it('with an empty environment the worker names every variable a deployment must set', async () => {
