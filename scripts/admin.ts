@@ -9,7 +9,7 @@ import { selectFailedJobs } from '../src/db/failed-job-reads';
 import { listVariants } from '../src/db/song-variants';
 import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
 import { createLogger } from '../src/logging/logger';
-import { describeStartupError, prepareRuntime } from '../src/launcher/runtime';
+import { describeStartupError, prepareDatabase } from '../src/launcher/runtime';
 
 const USAGE = `usage: npm run admin -- <command>
 
@@ -28,7 +28,7 @@ if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'sta
 
 let runtime;
 try {
-  runtime = await prepareRuntime(createLogger({ level: 'warn' }), { migrate: false });
+  runtime = await prepareDatabase(createLogger({ level: 'warn' }), { migrate: false });
 } catch (err) {
   console.error(describeStartupError(err));
   process.exit(1);

@@ -163,6 +163,19 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   throw new EnvError(`${lines.join('\n')}\nSee .env.example and the README's "Two modes".`, mode, missing, invalidNames);
 }
 
+/**
+ * DATABASE_URL alone, for the tools that only touch the database (`npm run
+ * db:migrate`, `npm run admin`): they need no secret in either mode.
+ * @returns the URL, or undefined when unset (the launcher's embedded server).
+ * @throws EnvError when it is set but not a postgres:// URL.
+ */
+export function parseDatabaseUrl(source: Record<string, string | undefined>): string | undefined {
+  if (!source.DATABASE_URL) return undefined;
+  const result = databaseUrl.safeParse(source.DATABASE_URL);
+  if (!result.success) throw new EnvError(`Invalid environment:\n  DATABASE_URL: ${result.error.issues[0]!.message}`, modeOf(source), [], ['DATABASE_URL']);
+  return result.data;
+}
+
 let cached: Env | undefined;
 
 /** The validated process environment, parsed once. @throws EnvError */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { EnvError, modeOf, parseEnv, type Env } from '../config/env';
+import { EnvError, modeOf, parseDatabaseUrl, parseEnv, type Env } from '../config/env';
 import { applyLocalSecrets } from '../config/local-secrets';
 import { startEmbeddedPostgres } from '../db/embedded';
 import { migrate, PROJECT_ROOT } from '../db/migrate';
@@ -34,35 +34,58 @@ export function resolveLauncherEnv(target: Record<string, string | undefined>, d
   return parseEnv(target);
 }
 
-/**
- * Prepares a launcher run: loads `.env` if present, decides the mode and
- * validates the env (resolveLauncherEnv), starts embedded PostgreSQL when
- * DATABASE_URL is unset, and migrates.
- * @throws EnvError naming each bad variable; Error when the database or a
- *   migration fails.
- */
-export async function prepareRuntime(log: Logger, options: { migrate?: boolean } = {}): Promise<Runtime> {
+/** Reads `.env` (if present) into process.env and resolves DATA_DIR. @returns the data dir. */
+function loadLauncherEnv(): string {
   const dotenv = path.join(PROJECT_ROOT, '.env');
   if (existsSync(dotenv)) process.loadEnvFile(dotenv);
   const dataDir = path.resolve(PROJECT_ROOT, process.env.DATA_DIR || '.data');
   process.env.DATA_DIR = dataDir;
-  const env = resolveLauncherEnv(process.env, dataDir);
+  return dataDir;
+}
 
+/** `url`, or a started embedded server when it is unset; migrated unless told not to. */
+async function openDatabase(url: string | undefined, dataDir: string, log: Logger, migrateIt: boolean) {
   let stop = async () => {};
-  let databaseUrl = env.DATABASE_URL;
+  let databaseUrl = url;
   if (!databaseUrl) {
     const embedded = await startEmbeddedPostgres(dataDir, log);
     databaseUrl = embedded.url;
     stop = embedded.stop;
   }
   try {
-    if (options.migrate !== false) await migrate(databaseUrl, log);
+    if (migrateIt) await migrate(databaseUrl, log);
   } catch (err) {
     await stop();
     throw err;
   }
+  return { databaseUrl, stop };
+}
+
+/**
+ * Prepares a launcher run of the services: loads `.env` if present, decides
+ * the mode and validates the env (resolveLauncherEnv) before anything starts,
+ * starts embedded PostgreSQL when DATABASE_URL is unset, and migrates.
+ * @throws EnvError naming each bad variable; Error when the database or a
+ *   migration fails.
+ */
+export async function prepareRuntime(log: Logger, options: { migrate?: boolean } = {}): Promise<Runtime> {
+  const dataDir = loadLauncherEnv();
+  const env = resolveLauncherEnv(process.env, dataDir);
+  const { databaseUrl, stop } = await openDatabase(env.DATABASE_URL, dataDir, log, options.migrate !== false);
   const childEnv = { ...process.env, DATABASE_URL: databaseUrl };
   return { env: { ...env, DATABASE_URL: databaseUrl }, childEnv, databaseUrl, stop };
+}
+
+/**
+ * Prepares a database-only tool (`npm run db:migrate`, `npm run admin`):
+ * DATABASE_URL, or the embedded server when it is unset. Reads no secret and
+ * generates none, in either mode, so an operator needs only DATABASE_URL.
+ * @throws EnvError for a malformed DATABASE_URL; Error when the database or a
+ *   migration fails.
+ */
+export async function prepareDatabase(log: Logger, options: { migrate?: boolean } = {}): Promise<{ databaseUrl: string; stop(): Promise<void> }> {
+  const dataDir = loadLauncherEnv();
+  return openDatabase(parseDatabaseUrl(process.env), dataDir, log, options.migrate !== false);
 }
 
 /** Prints an EnvError plainly (it names the variables) and anything else with its message. */
