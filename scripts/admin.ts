@@ -9,7 +9,7 @@ import { selectFailedJobs } from '../src/db/failed-job-reads';
 import { listVariants } from '../src/db/song-variants';
 import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
 import { createLogger } from '../src/logging/logger';
-import { describeStartupError, prepareRuntime } from '../src/launcher/runtime';
+import { describeStartupError, prepareDatabase } from '../src/launcher/runtime';
 import { isUuid } from '../src/validation/uuid';
 
 const USAGE = `usage: npm run admin -- <command>
@@ -29,7 +29,7 @@ if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'sta
 
 let runtime;
 try {
-  runtime = await prepareRuntime(createLogger({ level: 'warn' }), { migrate: false });
+  runtime = await prepareDatabase(createLogger({ level: 'warn' }), { migrate: false });
 } catch (err) {
   console.error(describeStartupError(err));
   process.exit(1);

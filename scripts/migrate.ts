@@ -3,7 +3,7 @@
  * current schema with the Supabase CLI. Safe to re-run.
  */
 import { createLogger } from '../src/logging/logger';
-import { describeStartupError, prepareRuntime } from '../src/launcher/runtime';
+import { describeStartupError, prepareDatabase } from '../src/launcher/runtime';
 
 if (process.argv.includes('--help')) {
   console.log(`usage: npm run db:migrate
@@ -16,7 +16,7 @@ PostgreSQL under .data/ when DATABASE_URL is unset. A re-run is a no-op.`);
 
 const log = createLogger().child({ component: 'migrate' });
 try {
-  const runtime = await prepareRuntime(log);
+  const runtime = await prepareDatabase(log);
   await runtime.stop();
   log.info('database is up to date');
 } catch (err) {

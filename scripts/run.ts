@@ -19,7 +19,9 @@ const USAGE = `usage: tsx scripts/run.ts <dev|start|worker> [--no-migrate]
   start    web (next start) + worker (dist/worker.mjs) from \`npm run build\`
   worker   the generation worker only
 
-Honours DATABASE_URL (unset: embedded PostgreSQL under .data/) and PORT.`;
+Honours DATABASE_URL and PORT. DATABASE_URL unset: embedded PostgreSQL under
+.data/, in local mode. DATABASE_URL set: deployment mode (every setting must be
+given; see .env.example), unless SONGSWIPE_LOCAL_MODE=1.`;
 
 const [command, ...flags] = process.argv.slice(2);
 if (!command || flags.includes('--help') || command === '--help' || !['dev', 'start', 'worker'].includes(command)) {
@@ -52,12 +54,19 @@ if (command !== 'worker' && !(await isPortFree(port))) {
   port = await anyFreePort();
   log.warn({ wanted: runtime.env.PORT, port }, 'PORT is in use; development server takes a free port instead');
 }
-const childEnv = { ...runtime.childEnv, PORT: String(port), APP_URL: process.env.APP_URL || `http://localhost:${port}` };
+const childEnv = {
+  ...runtime.childEnv,
+  PORT: String(port),
+  // Deployment mode has APP_URL (parseEnv requires it); only local mode falls back to this port.
+  ...(runtime.env.mode === 'local' && { APP_URL: process.env.APP_URL || `http://localhost:${port}` }),
+  // `next start` runs the web app as production; the worker beside it is the same build.
+  ...(mode === 'start' && { NODE_ENV: 'production' as const }),
+};
 const commands = serviceCommands(mode, port);
 const children: ChildProcess[] = [];
 if (command !== 'worker') children.push(spawnService('web', commands.web, childEnv));
 children.push(spawnService('worker', commands.worker, childEnv));
-log.info({ mode: command, port }, command === 'worker' ? 'worker starting' : `web on http://localhost:${port}`);
+log.info({ command, mode: runtime.env.mode, port }, command === 'worker' ? 'worker starting' : `web on http://localhost:${port}`);
 
 let shuttingDown = false;
 async function shutdown(code: number): Promise<never> {

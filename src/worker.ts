@@ -1,4 +1,5 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
+import { logBoot } from './config/boot-log';
 import { env } from './config/env';
 import { closePools, getPool } from './db/pool';
 import { registerGenerateSongWorkflow, registerRetryVariantWorkflow } from './generation/dbos-workflow';
@@ -26,6 +27,7 @@ export async function startWorker(): Promise<{ stop(): Promise<void> }> {
   const e = env();
   if (!e.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the worker with `npm run worker`');
   const log = logger().child({ component: 'worker', executorId: e.WORKER_EXECUTOR_ID });
+  logBoot(log, e);
   const executorLock = await lockExecutorId(e.DATABASE_URL, e.WORKER_EXECUTOR_ID);
   const deps = {
     db: getPool(e.DATABASE_URL, {

@@ -47,3 +47,17 @@ export async function authenticate(headers: Headers, secret: string): Promise<Jw
   if (!match) throw new UnauthorizedError('missing bearer token');
   return verifyAccessToken(match[1]!, secret);
 }
+
+/**
+ * The caller's verified claims, or null when the bearer token is missing or
+ * invalid: for routes that answer strangers with the same 404 as a missing
+ * resource rather than with a 401.
+ */
+export async function authenticateIfPresent(headers: Headers, secret: string): Promise<JwtClaims | null> {
+  try {
+    return await authenticate(headers, secret);
+  } catch (err) {
+    if (err instanceof UnauthorizedError) return null;
+    throw err;
+  }
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { modeOf } from './env';
 
 const LOCAL_SECRET_NAMES = ['STRIPE_WEBHOOK_SECRET', 'SUPABASE_JWT_SECRET', 'STORAGE_SIGNING_SECRET'] as const;
 type LocalSecrets = Record<(typeof LOCAL_SECRET_NAMES)[number], string>;
@@ -19,10 +20,13 @@ function generate(): LocalSecrets {
  * created with fresh random values (mode 0600) on first use. Secrets that are set
  * are never touched, so a real deployment is unaffected.
  *
- * Used only by the local launchers (`npm run demo|dev|start|worker`), never by the
- * web app itself: a deployed server must be configured explicitly.
+ * Local mode only (see Mode in ./env), and only in the launchers, never in
+ * the web app itself: a deployment must be configured explicitly, so it
+ * neither generates a secret nor reads one from `.data/`.
+ * @throws Error when `target` is not in local mode.
  */
-export function applyLocalSecrets(dataDir: string, target: NodeJS.ProcessEnv = process.env): void {
+export function applyLocalSecrets(dataDir: string, target: Record<string, string | undefined> = process.env): void {
+  if (modeOf(target) !== 'local') throw new Error('local secrets exist only in local mode (SONGSWIPE_LOCAL_MODE=1)');
   if (LOCAL_SECRET_NAMES.every((name) => target[name])) return;
   const file = path.join(dataDir, 'local-secrets.json');
   let secrets: LocalSecrets;

@@ -7,7 +7,7 @@ import { getDbosClient } from '../generation/enqueue';
 import { logger } from '../logging/logger';
 import { songPrice, stripeLivemode } from '../payments/price';
 import type { CheckoutDeps } from '../payments/create-checkout';
-import type { DevCheckoutDeps } from '../payments/dev-checkout';
+import { devCheckoutEnabled, type DevCheckoutDeps } from '../payments/dev-checkout';
 import type { WebhookDeps } from '../payments/handle-webhook';
 import { createStripeClient } from '../payments/stripe-client';
 import { createStorage } from '../storage/create-storage';
@@ -56,7 +56,7 @@ export function webContext(): WebContext {
       db,
       appUrl: appUrl(e),
       webhookSecret: e.STRIPE_WEBHOOK_SECRET[0]!,
-      stripeConfigured: Boolean(e.STRIPE_SECRET_KEY),
+      enabled: devCheckoutEnabled(e),
       log,
     },
     dbos: () => getDbosClient(databaseUrl),

@@ -38,13 +38,18 @@ export async function launchInProcessWorker(url: string, deps: GenerationDeps, e
   return { generateSong };
 }
 
-/** Starts a real worker process (`node --import tsx src/worker-main.ts`) on `url`; its output goes to `output`. */
+/**
+ * Starts a real worker process (`node --import tsx src/worker-main.ts`) on
+ * `url`, in local mode (tests point it at stubs with ELEVENLABS_BASE_URL);
+ * its output goes to `output`.
+ */
 export function spawnWorkerProcess(url: string, env: Record<string, string>, output: string[]): ChildProcess {
   return spawnService(
     'worker',
     serviceCommands('dev', 0).worker,
     {
       ...process.env,
+      SONGSWIPE_LOCAL_MODE: '1',
       DATABASE_URL: url,
       DATA_DIR: tempDir('worker'),
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
