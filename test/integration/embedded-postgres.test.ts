@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/db/embedded';
+import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/launcher/embedded-postgres';
 import { PROJECT_ROOT } from '../../src/db/migrate';
 import { createLogger } from '../../src/logging/logger';
 
@@ -23,10 +23,11 @@ const dataDir = freshDataDir();
 const stateFile = path.join(dataDir, 'embedded-postgres.json');
 
 const postmasterPid = (dir = dataDir) => Number(readFileSync(path.join(dir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+/** Whether `pid` is running (an exited process its new parent has not reaped yet, a zombie, is not). */
 const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { startEmbeddedPostgres } from '../../src/launcher/embedded-postgres';
 import { migrate, PROJECT_ROOT } from '../../src/db/migrate';
 import { createLogger } from '../../src/logging/logger';
 import { databaseUrl, testDatabasePrefix } from './database-url';
