@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DBOS } from '@dbos-inc/dbos-sdk';
@@ -40,15 +40,20 @@ export async function launchInProcessWorker(url: string, deps: GenerationDeps, e
   return { generateSong };
 }
 
-/** Starts a real worker process (`node --import tsx src/worker-main.ts`) on `url`; its output goes to `output`. */
-export function spawnWorkerProcess(url: string, env: Record<string, string>, output: string[]): ChildProcess {
-  return spawnService(
-    'worker',
-    serviceCommands('dev', 0).worker,
+/**
+ * Spawns `argv` with the environment a test worker runs with (fast songs, test
+ * secrets), then `env`. Without `env.DATA_DIR` it gets a temp one, removed when
+ * the process exits.
+ */
+function spawnTestService(name: string, argv: string[], url: string, env: Record<string, string>, output: string[]): ChildProcess {
+  const tempDataDir = env.DATA_DIR ? undefined : mkdtempSync(path.join(tmpdir(), 'songswipe-worker-'));
+  const child = spawnService(
+    name,
+    argv,
     {
       ...process.env,
       DATABASE_URL: url,
-      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'songswipe-worker-')),
+      DATA_DIR: tempDataDir,
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
       SUPABASE_JWT_SECRET: 'j'.repeat(32),
       STORAGE_SIGNING_SECRET: 's'.repeat(32),
@@ -58,4 +63,16 @@ export function spawnWorkerProcess(url: string, env: Record<string, string>, out
     },
     (line) => output.push(line),
   );
+  if (tempDataDir) child.once('exit', () => rmSync(tempDataDir, { recursive: true, force: true }));
+  return child;
+}
+
+/** Starts a real worker process (`node --import tsx src/worker-main.ts`) on `url`; its output goes to `output`. */
+export function spawnWorkerProcess(url: string, env: Record<string, string>, output: string[]): ChildProcess {
+  return spawnTestService('worker', serviceCommands('dev', 0).worker, url, env, output);
+}
+
+/** Starts `npm run worker`'s launcher (`scripts/run.ts worker --no-migrate`) on `url`, which runs the worker as its child. */
+export function spawnWorkerLauncher(url: string, env: Record<string, string>, output: string[]): ChildProcess {
+  return spawnTestService('launcher', [process.execPath, '--import', 'tsx', 'scripts/run.ts', 'worker', '--no-migrate'], url, env, output);
 }
