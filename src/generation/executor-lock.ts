@@ -3,8 +3,16 @@ import pg from 'pg';
 /** Exit code of a worker that lost its executor lock (EX_TEMPFAIL): the launcher starts it again. */
 export const EXECUTOR_LOCK_LOST_EXIT_CODE = 75;
 
-/** How often the lock is confirmed in pg_locks, ms; also the time allowed for that query. */
-const DEFAULT_CHECK_INTERVAL_MS = 3000;
+/** How often the lock is confirmed in pg_locks, ms. */
+const DEFAULT_CHECK_INTERVAL_MS = 5000;
+/**
+ * A check may take this many intervals before the connection counts as hung.
+ * Generous on purpose: a worker's event loop can stall for seconds (MP3
+ * encoding on a busy machine), and a false alarm costs a restart and repeated
+ * provider calls. While a connection merely hangs, the server still holds the
+ * lock, so no successor can take it meanwhile.
+ */
+const CHECK_TIMEOUT_INTERVALS = 4;
 
 export interface ExecutorLock {
   /** Ends the lock's connection, which releases the lock; not reported as a loss. */
@@ -23,8 +31,9 @@ export interface ExecutorLock {
  * restart, a failover, pg_terminate_backend): the lock is gone and a successor
  * may take it. The holder must then stop at once, so `onLost` is called
  * (once) as soon as the loss shows: the connection's `error` or `end` event,
- * or a check every `checkIntervalMs` that the lock is still ours in pg_locks
- * (which also catches a connection that hangs without closing, by timing out).
+ * or a check every `checkIntervalMs` (default 5000) that the lock is still ours
+ * in pg_locks, which also catches a connection that hangs without closing once
+ * a check has taken 4 intervals.
  *
  * @param onLost called with the reason when the lock is lost; not after `release()`.
  * @throws Error naming the variable to set when another live process holds the id.
@@ -40,7 +49,7 @@ export async function lockExecutorId(
     connectionString: databaseUrl,
     application_name: `songswipe-worker:${executorId}`,
     keepAlive: true,
-    query_timeout: checkIntervalMs,
+    query_timeout: checkIntervalMs * CHECK_TIMEOUT_INTERVALS,
   });
   let state: 'acquiring' | 'held' | 'released' | 'lost' = 'acquiring';
   let timer: NodeJS.Timeout | undefined;
@@ -64,7 +73,10 @@ export async function lockExecutorId(
     );
   }
   state = 'held';
+  let checking = false;
   timer = setInterval(() => {
+    if (checking) return;
+    checking = true;
     client
       .query<{ held: boolean }>(
         `select exists (select 1 from pg_locks where locktype = 'advisory' and pid = pg_backend_pid() and granted
@@ -74,7 +86,8 @@ export async function lockExecutorId(
       .then(({ rows: [row] }) => {
         if (!row?.held) lost(new Error('executor lock is no longer held by its connection'));
       })
-      .catch((err: Error) => lost(new Error(`executor lock check failed: ${err.message}`)));
+      .catch((err: Error) => lost(new Error(`executor lock check failed: ${err.message}`)))
+      .finally(() => (checking = false));
   }, checkIntervalMs);
   timer.unref();
   return {
