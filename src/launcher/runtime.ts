@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { EnvError, modeOf, parseDatabaseUrl, parseEnv, type Env } from '../config/env';
 import { applyLocalSecrets } from '../config/local-secrets';
-import { startEmbeddedPostgres } from '../db/embedded';
+import { startEmbeddedPostgres } from './embedded-postgres';
 import { migrate, PROJECT_ROOT } from '../db/migrate';
 
 export interface Runtime {

@@ -39,14 +39,14 @@ export async function launchInProcessWorker(url: string, deps: GenerationDeps, e
 }
 
 /**
- * Starts a real worker process (`node --import tsx src/worker-main.ts`) on
- * `url`, in local mode (tests point it at stubs with ELEVENLABS_BASE_URL);
- * its output goes to `output`.
+ * Spawns `argv` with the environment a test worker runs with (local mode, fast
+ * songs, test secrets; tests point it at stubs with ELEVENLABS_BASE_URL), then
+ * `env`. Without `env.DATA_DIR` it gets a temp one, removed after the test file.
  */
-export function spawnWorkerProcess(url: string, env: Record<string, string>, output: string[]): ChildProcess {
+function spawnTestService(name: string, argv: string[], url: string, env: Record<string, string>, output: string[]): ChildProcess {
   return spawnService(
-    'worker',
-    serviceCommands('dev', 0).worker,
+    name,
+    argv,
     {
       ...process.env,
       SONGSWIPE_LOCAL_MODE: '1',
@@ -61,4 +61,14 @@ export function spawnWorkerProcess(url: string, env: Record<string, string>, out
     },
     (line) => output.push(line),
   );
+}
+
+/** Starts a real worker process (`node --import tsx src/worker-main.ts`) on `url`; its output goes to `output`. */
+export function spawnWorkerProcess(url: string, env: Record<string, string>, output: string[]): ChildProcess {
+  return spawnTestService('worker', serviceCommands('dev', 0).worker, url, env, output);
+}
+
+/** Starts `npm run worker`'s launcher (`scripts/run.ts worker --no-migrate`) on `url`, which runs the worker as its child. */
+export function spawnWorkerLauncher(url: string, env: Record<string, string>, output: string[]): ChildProcess {
+  return spawnTestService('launcher', [process.execPath, '--import', 'tsx', 'scripts/run.ts', 'worker', '--no-migrate'], url, env, output);
 }
