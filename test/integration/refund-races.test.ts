@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retryFailedVariant } from '../../src/admin/operations';
 import { countProviderCalls } from '../../src/db/provider-calls';
-import { listVariants } from '../../src/db/song-variants';
+import { createPendingVariants, listVariants, markVariantComplete, markVariantGenerating, resetFailedVariant } from '../../src/db/song-variants';
 import { PermanentProviderError } from '../../src/errors';
 import { getDbosClient } from '../../src/generation/enqueue';
 import { deriveGenerationStatus } from '../../src/generation/generation-status';
@@ -155,5 +155,22 @@ describe('a refund racing generation', () => {
     expect(variants.filter((v) => v.status === 'pending' || v.status === 'generating')).toEqual([]);
     expect(deriveGenerationStatus(variants.map((v) => v.status))).not.toBe('generating');
     expect(await countProviderCalls(db.pool, orderId)).toEqual({});
+  });
+
+  it('every variant-state write re-checks the payment itself: on a refunded order none of them writes', async () => {
+    const { orderId } = await orderWithFailedVariant2();
+    await db.pool.query(`update public.orders set status = 'refunded' where id = $1`, [orderId]);
+    await db.pool.query(`delete from public.song_variants where order_id = $1 and variant_number = 3`, [orderId]);
+    const before = await listVariants(db.pool, orderId);
+    const audio = { storagePath: `songs/${orderId}/variant-2.mp3`, contentType: 'audio/mpeg', durationMs: 3000, providerSongId: null };
+
+    const wrote = {
+      create: await createPendingVariants(db.pool, orderId, 3),
+      reset: await resetFailedVariant(db.pool, orderId, 2),
+      generating: await markVariantGenerating(db.pool, orderId, 2),
+      complete: await markVariantComplete(db.pool, orderId, 2, audio),
+    };
+    expect(await listVariants(db.pool, orderId)).toEqual(before); // variant 3 not recreated, variant 2 still failed
+    expect(wrote).toEqual({ create: false, reset: false, generating: false, complete: false });
   });
 });
