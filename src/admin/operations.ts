@@ -29,7 +29,8 @@ export function requireAdmin(claims: JwtClaims): void {
  *   row locked: a refund waits for it, then cancels this workflow with the rest.
  * @returns the workflow id.
  * @throws NotFoundError (404) for an unknown order or variant; ConflictError
- *   (409) when the order is not paid or the variant has not failed.
+ *   (409) when the order is not paid, the variant has not failed, or it has no
+ *   open dead letter.
  */
 export async function retryFailedVariant(db: Db, dbos: DBOSClient, orderId: string, variantNumber: number): Promise<{ workflowId: string }> {
   if (!/^[0-9a-f-]{36}$/i.test(orderId)) throw new NotFoundError('order not found');
