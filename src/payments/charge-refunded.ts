@@ -2,7 +2,7 @@ import { customizationsOfPaymentIntent, lockCustomizationPayment, markOrderRefun
 import { failUnfinishedVariants } from '../db/song-variants';
 import { lockPaymentIntent, REFUND_BEFORE_ORDER } from '../db/stripe-events';
 import { ValidationError } from '../errors';
-import { generateSongWorkflowId } from '../generation/workflow-names';
+import { orderWorkflowIdPrefix } from '../generation/workflow-names';
 import { chargeSchema, expandableId } from './event-schemas';
 import { deadLetterPaymentIntake } from './payment-intake-dead-letter';
 import type { WebhookEventHandler } from './webhook-context';
@@ -10,9 +10,11 @@ import type { WebhookEventHandler } from './webhook-context';
 /**
  * `charge.refunded`. A full refund marks the order `refunded`:
  * - its share links stop working at once (`get_shared_song` serves paid orders only);
- * - if generation has not finished, the workflow is cancelled after commit
- *   (DBOS cancel), and each variant step also re-checks the order, so a crash
- *   between commit and cancel still stops it.
+ * - every unfinished workflow of the order (generate-song and each manual
+ *   retry-variant, found by the order's workflow-id prefix) is cancelled after
+ *   commit (DBOS cancel), and every variant-state write re-checks that the
+ *   order is paid in its own statement, so a crash between commit and cancel,
+ *   or a workflow already past its last cancellation check, still stops it.
  * A refund that arrives before the checkout events is remembered on the event
  * row; the checkout event then lands the order on `refunded` directly.
  * Partial refunds are recorded only: the customer keeps the song.
@@ -56,13 +58,13 @@ export const onChargeRefunded: WebhookEventHandler = async ({ tx, event, dbos, l
     return `kept_${order.status}`;
   }
   const stopped = await failUnfinishedVariants(tx, order.id, 'order refunded before this variant was generated');
-  const workflowId = generateSongWorkflowId(order.id);
+  const prefix = orderWorkflowIdPrefix(order.id);
   afterCommit(async () => {
-    const status = await dbos.getWorkflow(workflowId);
-    if (status && ['ENQUEUED', 'PENDING', 'DELAYED'].includes(status.status)) {
-      await dbos.cancelWorkflow(workflowId);
-      orderLog.info({ workflowId }, 'order refunded; unfinished generation cancelled');
-    }
+    const running = await dbos.listWorkflows({ workflow_id_prefix: prefix, status: ['ENQUEUED', 'PENDING', 'DELAYED'] });
+    if (running.length === 0) return;
+    const workflowIds = running.map((w) => w.workflowID);
+    await dbos.cancelWorkflows(workflowIds);
+    orderLog.info({ workflowIds }, 'order refunded; unfinished generation cancelled');
   });
   orderLog.info({ previousStatus: order.previousStatus, variantsStopped: stopped }, 'order refunded; share links revoked');
   return 'refunded';

@@ -38,6 +38,11 @@ export async function launchInProcessWorker(url: string, deps: GenerationDeps, e
   return { generateSong };
 }
 
+/** Worker env for the ElevenLabs provider pointed at a stub (test/support/elevenlabs-stub.ts), 2 calls at once, quick polling. */
+export function stubbedWorkerEnv(stubUrl: string): Record<string, string> {
+  return { MUSIC_PROVIDER: 'elevenlabs', ELEVENLABS_API_KEY: 'xi-test', ELEVENLABS_BASE_URL: stubUrl, GENERATION_CONCURRENCY: '2', QUEUE_POLL_MS: '100' };
+}
+
 /**
  * Spawns `argv` with the environment a test worker runs with (local mode, fast
  * songs, test secrets; tests point it at stubs with ELEVENLABS_BASE_URL), then

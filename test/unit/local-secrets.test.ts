@@ -1,15 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyLocalSecrets } from '../../src/config/local-secrets';
-
-let dir: string;
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+import { tempDir } from '../support/temp-dir';
 
 describe('local secrets', () => {
   it('two launchers on one fresh data dir get the same secrets, from one 0600 file and no leftovers', () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'songswipe-secrets-'));
+    const dir = tempDir('secrets');
     const web = {} as NodeJS.ProcessEnv;
     const worker = {} as NodeJS.ProcessEnv;
     applyLocalSecrets(dir, web);
@@ -21,7 +18,7 @@ describe('local secrets', () => {
   });
 
   it('a half-written secrets file stops start-up with its name instead of being replaced under a running launcher', () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'songswipe-secrets-'));
+    const dir = tempDir('secrets');
     const file = path.join(dir, 'local-secrets.json');
     writeFileSync(file, '{"STRIPE_WEBHOOK_SEC');
     expect(() => applyLocalSecrets(dir, {} as NodeJS.ProcessEnv)).toThrow(/local-secrets\.json is unreadable/);
