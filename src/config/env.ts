@@ -30,7 +30,18 @@ export const envSchema = z
 
     SUPABASE_URL: z.url().optional(),
     SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
-    SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
+    /** Legacy server key: the `service_role` JWT. Prefer SUPABASE_SECRET_KEY. */
+    SUPABASE_SERVICE_ROLE_KEY: z
+      .string()
+      .regex(/^eyJ[\w-]*\.[\w-]+\.[\w-]+$/, 'must be the legacy service_role JWT (eyJ…); put an sb_secret_… key in SUPABASE_SECRET_KEY')
+      .optional(),
+    /** Server key of the new API key model (`sb_secret_…`); bypasses RLS, server only. */
+    SUPABASE_SECRET_KEY: z.string().regex(/^sb_secret_/, 'must be a secret key (sb_secret_…), never the publishable key').optional(),
+    /** Private Supabase Storage bucket holding the songs (STORAGE_DRIVER=supabase). */
+    SUPABASE_STORAGE_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{1,62}$/, 'must be 2–63 lowercase letters, digits, - or _')
+      .default('songs'),
 
     MUSIC_PROVIDER: z.enum(['synth', 'elevenlabs']).default('synth'),
     ELEVENLABS_API_KEY: z.string().optional(),
@@ -55,7 +66,7 @@ export const envSchema = z
     /** Stable DBOS executor id of this worker; recovery of its workflows is keyed on it. */
     WORKER_EXECUTOR_ID: z.string().min(1).default('songswipe-worker'),
 
-    STORAGE_DRIVER: z.enum(['local']).default('local'),
+    STORAGE_DRIVER: z.enum(['local', 'supabase']).default('local'),
     /** HMAC key for local signed URLs. */
     STORAGE_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters'),
     /** Lifetime of a signed audio URL, seconds (max 1 h: a signed URL cannot be revoked). */
@@ -64,6 +75,16 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     if (env.MUSIC_PROVIDER === 'elevenlabs' && !env.ELEVENLABS_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['ELEVENLABS_API_KEY'], message: 'is required when MUSIC_PROVIDER=elevenlabs' });
+    }
+    if (env.STORAGE_DRIVER === 'supabase') {
+      if (!env.SUPABASE_URL) ctx.addIssue({ code: 'custom', path: ['SUPABASE_URL'], message: 'is required when STORAGE_DRIVER=supabase' });
+      if (!env.SUPABASE_SECRET_KEY && !env.SUPABASE_SERVICE_ROLE_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SUPABASE_SECRET_KEY'],
+          message: 'is required when STORAGE_DRIVER=supabase (or the legacy SUPABASE_SERVICE_ROLE_KEY)',
+        });
+      }
     }
   });
 
@@ -94,6 +115,14 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/**
+ * The server key for Supabase's APIs (Storage, Auth admin): `SUPABASE_SECRET_KEY`,
+ * else the legacy `SUPABASE_SERVICE_ROLE_KEY`; undefined when neither is set.
+ */
+export function supabaseServerKey(e: Env = env()): string | undefined {
+  return e.SUPABASE_SECRET_KEY ?? e.SUPABASE_SERVICE_ROLE_KEY;
 }
 
 /** Base URL for links we hand out (share pages, signed URLs). */

@@ -10,13 +10,17 @@ import type { CheckoutDeps } from '../payments/create-checkout';
 import type { DevCheckoutDeps } from '../payments/dev-checkout';
 import type { WebhookDeps } from '../payments/handle-webhook';
 import { createStripeClient } from '../payments/stripe-client';
-import { createStorage } from '../storage/create-storage';
+import { createConfiguredLocalStorage, createStorage } from '../storage/create-storage';
+import type { LocalStorage } from '../storage/local-storage';
+import type { Storage } from '../storage/storage';
 
 export interface WebContext {
   env: Env;
   db: Db;
   log: Logger;
-  storage: ReturnType<typeof createStorage>;
+  storage: Storage;
+  /** The local driver behind `/api/storage/…`; undefined unless STORAGE_DRIVER=local. */
+  localStorage: LocalStorage | undefined;
   delivery: DeliveryDeps;
   checkout: CheckoutDeps;
   devCheckout: DevCheckoutDeps;
@@ -50,6 +54,7 @@ export function webContext(): WebContext {
     db,
     log,
     storage,
+    localStorage: e.STORAGE_DRIVER === 'local' ? createConfiguredLocalStorage(e) : undefined,
     delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e) },
     checkout: { db, stripe: createStripeClient(e), price: songPrice(e), appUrl: appUrl(e), livemode: stripeLivemode(e), log },
     devCheckout: {

@@ -32,6 +32,22 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ ...valid, MUSIC_PROVIDER: 'elevenlabs' })).toThrow(/ELEVENLABS_API_KEY: is required/);
   });
 
+  it('STORAGE_DRIVER=supabase names each missing Supabase variable at boot', () => {
+    expect(() => parseEnv({ ...valid, STORAGE_DRIVER: 'supabase' })).toThrow(
+      /SUPABASE_URL: is required when STORAGE_DRIVER=supabase[\s\S]*SUPABASE_SECRET_KEY: is required when STORAGE_DRIVER=supabase \(or the legacy SUPABASE_SERVICE_ROLE_KEY\)/,
+    );
+    expect(() => parseEnv({ ...valid, STORAGE_DRIVER: 'supabase', SUPABASE_URL: 'https://ref.supabase.co' })).toThrow(/SUPABASE_SECRET_KEY: is required/);
+    const withSecret = parseEnv({ ...valid, STORAGE_DRIVER: 'supabase', SUPABASE_URL: 'https://ref.supabase.co', SUPABASE_SECRET_KEY: 'sb_secret_abc' });
+    expect(withSecret).toMatchObject({ STORAGE_DRIVER: 'supabase', SUPABASE_STORAGE_BUCKET: 'songs' });
+    const legacy = 'eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2ln';
+    expect(parseEnv({ ...valid, STORAGE_DRIVER: 'supabase', SUPABASE_URL: 'https://ref.supabase.co', SUPABASE_SERVICE_ROLE_KEY: legacy }).STORAGE_DRIVER).toBe('supabase');
+  });
+
+  it('refuses a publishable key where a server key belongs', () => {
+    expect(() => parseEnv({ ...valid, SUPABASE_SECRET_KEY: 'sb_publishable_abc' })).toThrow(/SUPABASE_SECRET_KEY: must be a secret key/);
+    expect(() => parseEnv({ ...valid, SUPABASE_SERVICE_ROLE_KEY: 'sb_publishable_abc' })).toThrow(/SUPABASE_SERVICE_ROLE_KEY: must be the legacy service_role JWT/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(parseEnv({ ...valid, DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });
