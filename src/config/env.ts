@@ -29,7 +29,8 @@ export const envSchema = z
     SONG_PRICE_CURRENCY: z.string().regex(/^[a-z]{3}$/, 'must be a lowercase ISO 4217 code').default('usd'),
 
     SUPABASE_URL: z.url().optional(),
-    SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+    /** HS256 secret of legacy/local access tokens; optional once SUPABASE_URL (JWKS) verifies them. */
+    SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     /** Legacy server key: the `service_role` JWT. Prefer SUPABASE_SECRET_KEY. */
     SUPABASE_SERVICE_ROLE_KEY: z
       .string()
@@ -75,6 +76,13 @@ export const envSchema = z
   .superRefine((env, ctx) => {
     if (env.MUSIC_PROVIDER === 'elevenlabs' && !env.ELEVENLABS_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['ELEVENLABS_API_KEY'], message: 'is required when MUSIC_PROVIDER=elevenlabs' });
+    }
+    if (!env.SUPABASE_JWT_SECRET && !env.SUPABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPABASE_JWT_SECRET'],
+        message: 'is required unless SUPABASE_URL is set (then access tokens are verified with the project JWKS)',
+      });
     }
     if (env.STORAGE_DRIVER === 'supabase') {
       if (!env.SUPABASE_URL) ctx.addIssue({ code: 'custom', path: ['SUPABASE_URL'], message: 'is required when STORAGE_DRIVER=supabase' });

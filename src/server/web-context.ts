@@ -1,5 +1,6 @@
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth/jwt';
 import { appUrl, env, type Env } from '../config/env';
 import { type Db, getPool } from '../db/pool';
 import type { DeliveryDeps } from '../delivery/order-view';
@@ -18,6 +19,8 @@ export interface WebContext {
   env: Env;
   db: Db;
   log: Logger;
+  /** Verifies Bearer access tokens (HS256 secret and/or the project's JWKS). */
+  accessTokens: AccessTokenVerifier;
   storage: Storage;
   /** The local driver behind `/api/storage/…`; undefined unless STORAGE_DRIVER=local. */
   localStorage: LocalStorage | undefined;
@@ -53,6 +56,7 @@ export function webContext(): WebContext {
     env: e,
     db,
     log,
+    accessTokens: createAccessTokenVerifier({ jwtSecret: e.SUPABASE_JWT_SECRET, supabaseUrl: e.SUPABASE_URL, log: log.child({ component: 'auth' }) }),
     storage,
     localStorage: e.STORAGE_DRIVER === 'local' ? createConfiguredLocalStorage(e) : undefined,
     delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e) },

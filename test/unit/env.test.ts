@@ -20,8 +20,14 @@ describe('parseEnv', () => {
 
   it('names every missing or invalid variable', () => {
     expect(() => parseEnv({ PORT: 'eighty', GENERATION_CONCURRENCY: '0' })).toThrow(
-      /PORT[\s\S]*STRIPE_WEBHOOK_SECRET[\s\S]*SUPABASE_JWT_SECRET[\s\S]*GENERATION_CONCURRENCY[\s\S]*STORAGE_SIGNING_SECRET/,
+      /PORT[\s\S]*STRIPE_WEBHOOK_SECRET[\s\S]*GENERATION_CONCURRENCY[\s\S]*STORAGE_SIGNING_SECRET/,
     );
+  });
+
+  it('needs SUPABASE_JWT_SECRET (HS256) unless SUPABASE_URL is set (JWKS)', () => {
+    const { SUPABASE_JWT_SECRET: _secret, ...withoutSecret } = valid;
+    expect(() => parseEnv(withoutSecret)).toThrow(/SUPABASE_JWT_SECRET: is required unless SUPABASE_URL is set/);
+    expect(parseEnv({ ...withoutSecret, SUPABASE_URL: 'https://ref.supabase.co' }).SUPABASE_JWT_SECRET).toBeUndefined();
   });
 
   it('rejects a webhook secret that is not a whsec_ secret', () => {

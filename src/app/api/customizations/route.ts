@@ -7,7 +7,7 @@ import { webContext } from '../../../server/web-context';
 export async function POST(req: Request) {
   try {
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.env.SUPABASE_JWT_SECRET);
+    const claims = await authenticate(req.headers, ctx.accessTokens);
     const created = await createCustomization(ctx.db, claims, await readJsonBody(req));
     return NextResponse.json(created, { status: 201 });
   } catch (err) {
