@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { databaseUrlProblems } from './database-url';
 
 const commaSeparatedSecrets = z
   .string()
@@ -74,6 +75,9 @@ export const envSchema = z
     SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(3600),
   })
   .superRefine((env, ctx) => {
+    for (const message of env.DATABASE_URL ? databaseUrlProblems(env.DATABASE_URL) : []) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message });
+    }
     if (env.MUSIC_PROVIDER === 'elevenlabs' && !env.ELEVENLABS_API_KEY) {
       ctx.addIssue({ code: 'custom', path: ['ELEVENLABS_API_KEY'], message: 'is required when MUSIC_PROVIDER=elevenlabs' });
     }
