@@ -1,4 +1,5 @@
 import { StorageClient, type StorageError } from '@supabase/storage-js';
+import { supabaseServerHeaders } from '../config/supabase-keys';
 import type { Storage } from './storage';
 
 /** Audio types the bucket accepts (the providers write MP3; WAV for completeness). */
@@ -18,11 +19,6 @@ export interface SupabaseStorageOptions {
   bucket: string;
   /** Longest one Storage API request may take, ms (default 60 000). */
   requestTimeoutMs?: number;
-}
-
-/** Headers Supabase's API gateway expects for a server key of either generation. */
-export function supabaseServerHeaders(serverKey: string): Record<string, string> {
-  return serverKey.startsWith('sb_') ? { apikey: serverKey } : { apikey: serverKey, authorization: `Bearer ${serverKey}` };
 }
 
 function storageFailure(what: string, error: StorageError): Error {
