@@ -33,6 +33,31 @@ function isNotFound(error: StorageError): boolean {
   return (error as { statusCode?: string }).statusCode === '404' || (error as { status?: number }).status === 404;
 }
 
+/** The official Storage client for the project, with a per-request timeout. */
+function storageClient(options: SupabaseStorageOptions): StorageClient {
+  const timeoutMs = options.requestTimeoutMs ?? 60_000;
+  // A hung Storage API must not hold a workflow step forever.
+  const fetchWithTimeout: typeof fetch = (input, init) =>
+    fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) });
+  return new StorageClient(`${options.supabaseUrl.replace(/\/$/, '')}/storage/v1`, supabaseServerHeaders(options.serverKey), fetchWithTimeout);
+}
+
+/**
+ * Reads the songs bucket's settings without changing anything (`npm run doctor`).
+ * @returns `{ exists: false }`, or whether it is public, its MIME allow-list and size limit (bytes).
+ * @throws Error for any failure other than "bucket not found" (bad key, unreachable).
+ */
+export async function inspectSupabaseBucket(
+  options: SupabaseStorageOptions,
+): Promise<{ exists: false } | { exists: true; public: boolean; allowedMimeTypes: string[] | null; fileSizeLimit: number | null }> {
+  const { data, error } = await storageClient(options).getBucket(options.bucket);
+  if (error) {
+    if (isNotFound(error)) return { exists: false };
+    throw storageFailure(`reading bucket "${options.bucket}"`, error);
+  }
+  return { exists: true, public: data.public, allowedMimeTypes: data.allowed_mime_types ?? null, fileSizeLimit: data.file_size_limit ?? null };
+}
+
 /**
  * Supabase Storage through the official client (`@supabase/storage-js`): a
  * private bucket, upserted uploads with the audio's content type, existence by
@@ -41,11 +66,7 @@ function isNotFound(error: StorageError): boolean {
  * plain Error carrying the status and the Storage error code.
  */
 export function createSupabaseStorage(options: SupabaseStorageOptions): Storage & { readonly driver: 'supabase' } {
-  const timeoutMs = options.requestTimeoutMs ?? 60_000;
-  // A hung Storage API must not hold a workflow step forever.
-  const fetchWithTimeout: typeof fetch = (input, init) =>
-    fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs) });
-  const client = new StorageClient(`${options.supabaseUrl.replace(/\/$/, '')}/storage/v1`, supabaseServerHeaders(options.serverKey), fetchWithTimeout);
+  const client = storageClient(options);
   const bucket = () => client.from(options.bucket);
 
   return {

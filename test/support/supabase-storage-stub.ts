@@ -60,7 +60,11 @@ const DUPLICATE = { statusCode: '409', error: 'Duplicate', message: 'The resourc
  * anything else, and a legacy JWT key must also be the bearer. Faults (5xx,
  * 401, a timeout, "bucket not found") are injected per route with `failNext`.
  */
-export async function startSupabaseStorageStub(options: { serverKeys: string[] }) {
+export async function startSupabaseStorageStub(options: {
+  serverKeys: string[];
+  /** Answers requests outside `/storage/v1` (e.g. a JWKS at `/auth/v1/…`), so one stub can be the whole SUPABASE_URL. */
+  otherRoutes?: http.RequestListener;
+}) {
   const signingKey = randomBytes(32);
   const buckets = new Map<string, Bucket>();
   const objects = new Map<string, { bytes: Buffer; contentType: string }>();
@@ -97,6 +101,7 @@ export async function startSupabaseStorageStub(options: { serverKeys: string[] }
   }
 
   const server = http.createServer((req, res) => {
+    if (options.otherRoutes && !req.url!.startsWith('/storage/v1/')) return options.otherRoutes(req, res);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
