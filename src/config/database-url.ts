@@ -4,8 +4,9 @@ import { existsSync } from 'node:fs';
  * Supavisor's transaction-mode port. A transaction pooler hands each
  * transaction to any server connection, so session state does not survive:
  * session advisory locks (the worker's executor lock) and LISTEN/NOTIFY (DBOS)
- * break. Source: Supabase docs, "Connecting to your database" (transaction mode
- * "does not support prepared statements … session-level features").
+ * break. Source: Supabase docs, "Accessing Postgres" (transaction mode "does not
+ * support session-level features (SET, LISTEN/NOTIFY, …, or advisory locks)"),
+ * https://supabase.com/docs/guides/self-hosting/accessing-postgres.
  */
 export const TRANSACTION_POOLER_PORT = '6543';
 
