@@ -114,7 +114,8 @@ try {
   const result = await runDemoFlow({
     baseUrl,
     databaseUrl: runtime.databaseUrl,
-    jwtSecret: runtime.env.SUPABASE_JWT_SECRET,
+    // The demo signs in its customer with an HS256 token; local secrets always provide one.
+    jwtSecret: runtime.env.SUPABASE_JWT_SECRET!,
     webhookSecret: runtime.env.STRIPE_WEBHOOK_SECRET[0]!,
     price: { amount: runtime.env.SONG_PRICE_AMOUNT, currency: runtime.env.SONG_PRICE_CURRENCY },
     onProgress: showProgress,

@@ -46,6 +46,8 @@ export async function startWorker(options: { onExecutorLockLost(reason: Error): 
     retry: variantRetryPolicy(e),
     log,
   };
+  // Fails the boot on an unusable store (bad key, public bucket) rather than every variant later.
+  await deps.storage.prepare();
   registerGenerateSongWorkflow(deps);
   registerRetryVariantWorkflow(deps);
   DBOS.setConfig({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { databaseUrlProblems } from './database-url';
 
 /**
  * Where this process runs, decided once at boot (README "Two modes"):
@@ -58,8 +59,20 @@ const localSchema = z.object({
   SONG_PRICE_CURRENCY: z.string().regex(/^[a-z]{3}$/, 'must be a lowercase ISO 4217 code').default('usd'),
 
   SUPABASE_URL: z.url().optional(),
-  SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
-  SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
+  /** HS256 secret of legacy/local access tokens; optional once SUPABASE_URL (JWKS) verifies them. */
+  SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Legacy server key: the `service_role` JWT. Prefer SUPABASE_SECRET_KEY. */
+  SUPABASE_SERVICE_ROLE_KEY: z
+    .string()
+    .regex(/^eyJ[\w-]*\.[\w-]+\.[\w-]+$/, 'must be the legacy service_role JWT (eyJ…); put an sb_secret_… key in SUPABASE_SECRET_KEY')
+    .optional(),
+  /** Server key of the new API key model (`sb_secret_…`); bypasses RLS, server only. */
+  SUPABASE_SECRET_KEY: z.string().regex(/^sb_secret_/, 'must be a secret key (sb_secret_…), never the publishable key').optional(),
+  /** Private Supabase Storage bucket holding the songs (STORAGE_DRIVER=supabase). */
+  SUPABASE_STORAGE_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{1,62}$/, 'must be 2–63 lowercase letters, digits, - or _')
+    .default('songs'),
 
   MUSIC_PROVIDER: musicProvider.default('synth'),
   ELEVENLABS_API_KEY: z.string().optional(),
@@ -84,9 +97,9 @@ const localSchema = z.object({
   /** Stable DBOS executor id of this worker; recovery of its workflows is keyed on it. */
   WORKER_EXECUTOR_ID: z.string().min(1).default('songswipe-worker'),
 
-  STORAGE_DRIVER: z.enum(['local']).default('local'),
-  /** HMAC key for local signed URLs. */
-  STORAGE_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  STORAGE_DRIVER: z.enum(['local', 'supabase']).default('local'),
+  /** HMAC key for local signed URLs (STORAGE_DRIVER=local). */
+  STORAGE_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Lifetime of a signed audio URL, seconds (max 1 h: a signed URL cannot be revoked). */
   SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(3600),
 });
@@ -114,9 +127,21 @@ export type Env = z.infer<typeof localSchema> & { mode: Mode };
  * the boot message must name every problem at once.
  */
 function crossFieldIssues(raw: Record<string, string>): { name: string; message: string }[] {
-  const issues = [];
+  const issues = (raw.DATABASE_URL ? databaseUrlProblems(raw.DATABASE_URL) : []).map((message) => ({ name: 'DATABASE_URL', message }));
   if (raw.MUSIC_PROVIDER === 'elevenlabs' && !raw.ELEVENLABS_API_KEY) {
     issues.push({ name: 'ELEVENLABS_API_KEY', message: 'is required when MUSIC_PROVIDER=elevenlabs' });
+  }
+  if (!raw.SUPABASE_JWT_SECRET && !raw.SUPABASE_URL) {
+    issues.push({ name: 'SUPABASE_JWT_SECRET', message: 'is required unless SUPABASE_URL is set (then access tokens are verified with the project JWKS)' });
+  }
+  if ((raw.STORAGE_DRIVER ?? 'local') === 'local' && !raw.STORAGE_SIGNING_SECRET) {
+    issues.push({ name: 'STORAGE_SIGNING_SECRET', message: 'is required when STORAGE_DRIVER=local (the default)' });
+  }
+  if (raw.STORAGE_DRIVER === 'supabase') {
+    if (!raw.SUPABASE_URL) issues.push({ name: 'SUPABASE_URL', message: 'is required when STORAGE_DRIVER=supabase' });
+    if (!raw.SUPABASE_SECRET_KEY && !raw.SUPABASE_SERVICE_ROLE_KEY) {
+      issues.push({ name: 'SUPABASE_SECRET_KEY', message: 'is required when STORAGE_DRIVER=supabase (or the legacy SUPABASE_SERVICE_ROLE_KEY)' });
+    }
   }
   return issues;
 }
@@ -182,6 +207,15 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/**
+/**
+ * The server key for Supabase's APIs (Storage, Auth admin): `SUPABASE_SECRET_KEY`,
+ * else the legacy `SUPABASE_SERVICE_ROLE_KEY`; undefined when neither is set.
+ */
+export function supabaseServerKey(e: Env = env()): string | undefined {
+  return e.SUPABASE_SECRET_KEY ?? e.SUPABASE_SERVICE_ROLE_KEY;
 }
 
 /**

@@ -73,10 +73,14 @@ async function bin(name: string, args: string[], log: Logger): Promise<void> {
  *
  * Concurrent calls on one database take turns (advisory lock `songswipe.migrate`).
  *
+ * With `deploy` (the release step against a Supabase project, `npm run
+ * db:migrate -- --deploy`), step 1 never runs: a database without Supabase's
+ * `auth` schema is refused instead, before anything is written.
+ *
  * @param databaseUrl a privileged connection string (owner of `public`).
- * @throws Error with the failing tool's output.
+ * @throws Error with the failing tool's output, or naming the missing `auth` schema (deploy).
  */
-export async function migrate(databaseUrl: string, log: Logger): Promise<void> {
+export async function migrate(databaseUrl: string, log: Logger, options: { deploy?: boolean } = {}): Promise<void> {
   // Two launchers started together (`npm run dev` next to `npm run worker`)
   // would otherwise run the bootstrap and the CLI side by side and fail with
   // "tuple concurrently updated". A session advisory lock, held on this
@@ -85,7 +89,13 @@ export async function migrate(databaseUrl: string, log: Logger): Promise<void> {
   const client = await connectClient({ connectionString: databaseUrl }); // a dropped connection fails the query below instead
   try {
     await takeMigrationLock(client, log);
-    if (!(await hasSupabaseAuth(client))) {
+    const supabase = await hasSupabaseAuth(client);
+    if (!supabase && options.deploy) {
+      throw new Error(
+        '--deploy expects a Supabase database, but this one has no auth.users/auth.uid(): check DATABASE_URL (for a plain PostgreSQL, run `npm run db:migrate` without --deploy)',
+      );
+    }
+    if (!supabase) {
       log.info('plain PostgreSQL: applying the Supabase compat bootstrap');
       await client.query(readFileSync(path.join(PROJECT_ROOT, 'supabase', 'compat', 'bootstrap.sql'), 'utf8'));
     }

@@ -1,5 +1,6 @@
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth/jwt';
 import { appUrl, env, type Env } from '../config/env';
 import { type Db, getPool } from '../db/pool';
 import type { DeliveryDeps } from '../delivery/order-view';
@@ -10,13 +11,19 @@ import type { CheckoutDeps } from '../payments/create-checkout';
 import { devCheckoutEnabled, type DevCheckoutDeps } from '../payments/dev-checkout';
 import type { WebhookDeps } from '../payments/handle-webhook';
 import { createStripeClient } from '../payments/stripe-client';
-import { createStorage } from '../storage/create-storage';
+import { createConfiguredLocalStorage, createStorage } from '../storage/create-storage';
+import type { LocalStorage } from '../storage/local-storage';
+import type { Storage } from '../storage/storage';
 
 export interface WebContext {
   env: Env;
   db: Db;
   log: Logger;
-  storage: ReturnType<typeof createStorage>;
+  /** Verifies Bearer access tokens (HS256 secret and/or the project's JWKS). */
+  accessTokens: AccessTokenVerifier;
+  storage: Storage;
+  /** The local driver behind `/api/storage/…`; undefined unless STORAGE_DRIVER=local. */
+  localStorage: LocalStorage | undefined;
   delivery: DeliveryDeps;
   checkout: CheckoutDeps;
   devCheckout: DevCheckoutDeps;
@@ -49,7 +56,9 @@ export function webContext(): WebContext {
     env: e,
     db,
     log,
+    accessTokens: createAccessTokenVerifier({ jwtSecret: e.SUPABASE_JWT_SECRET, supabaseUrl: e.SUPABASE_URL, log: log.child({ component: 'auth' }) }),
     storage,
+    localStorage: e.STORAGE_DRIVER === 'local' ? createConfiguredLocalStorage(e) : undefined,
     delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e) },
     checkout: { db, stripe: createStripeClient(e), price: songPrice(e), appUrl: appUrl(e), livemode: stripeLivemode(e), log },
     devCheckout: {

@@ -45,6 +45,12 @@ describe('parseEnv in local mode (SONGSWIPE_LOCAL_MODE=1)', () => {
     expect(err.message).toMatch(/missing: STORAGE_SIGNING_SECRET, STRIPE_WEBHOOK_SECRET, SUPABASE_JWT_SECRET\n\s+PORT: .+\n\s+GENERATION_CONCURRENCY: /);
   });
 
+  it('needs SUPABASE_JWT_SECRET (HS256) unless SUPABASE_URL is set (JWKS)', () => {
+    const { SUPABASE_JWT_SECRET: _secret, ...withoutSecret } = local;
+    expect(() => parseEnv(withoutSecret)).toThrow(/SUPABASE_JWT_SECRET: is required unless SUPABASE_URL is set/);
+    expect(parseEnv({ ...withoutSecret, SUPABASE_URL: 'https://ref.supabase.co' }).SUPABASE_JWT_SECRET).toBeUndefined();
+  });
+
   it('rejects a webhook secret that is not a whsec_ secret', () => {
     expect(() => parseEnv({ ...local, STRIPE_WEBHOOK_SECRET: 'whsec_ok,sk_test_oops' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
   });
@@ -53,6 +59,22 @@ describe('parseEnv in local mode (SONGSWIPE_LOCAL_MODE=1)', () => {
     const err = envError({ SONGSWIPE_LOCAL_MODE: '1', MUSIC_PROVIDER: 'elevenlabs' });
     expect(err.missing).toEqual(['ELEVENLABS_API_KEY', 'STORAGE_SIGNING_SECRET', 'STRIPE_WEBHOOK_SECRET', 'SUPABASE_JWT_SECRET']);
     expect(err.message).toMatch(/ELEVENLABS_API_KEY/);
+  });
+
+  it('STORAGE_DRIVER=supabase names each missing Supabase variable at boot', () => {
+    expect(() => parseEnv({ ...local, STORAGE_DRIVER: 'supabase' })).toThrow(
+      /SUPABASE_URL: is required when STORAGE_DRIVER=supabase[\s\S]*SUPABASE_SECRET_KEY: is required when STORAGE_DRIVER=supabase \(or the legacy SUPABASE_SERVICE_ROLE_KEY\)/,
+    );
+    expect(() => parseEnv({ ...local, STORAGE_DRIVER: 'supabase', SUPABASE_URL: 'https://ref.supabase.co' })).toThrow(/SUPABASE_SECRET_KEY: is required/);
+    const withSecret = parseEnv({ ...local, STORAGE_DRIVER: 'supabase', SUPABASE_URL: 'https://ref.supabase.co', SUPABASE_SECRET_KEY: 'sb_secret_abc' });
+    expect(withSecret).toMatchObject({ STORAGE_DRIVER: 'supabase', SUPABASE_STORAGE_BUCKET: 'songs' });
+    const legacy = 'eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2ln';
+    expect(parseEnv({ ...local, STORAGE_DRIVER: 'supabase', SUPABASE_URL: 'https://ref.supabase.co', SUPABASE_SERVICE_ROLE_KEY: legacy }).STORAGE_DRIVER).toBe('supabase');
+  });
+
+  it('refuses a publishable key where a server key belongs', () => {
+    expect(() => parseEnv({ ...local, SUPABASE_SECRET_KEY: 'sb_publishable_abc' })).toThrow(/SUPABASE_SECRET_KEY: must be a secret key/);
+    expect(() => parseEnv({ ...local, SUPABASE_SERVICE_ROLE_KEY: 'sb_publishable_abc' })).toThrow(/SUPABASE_SERVICE_ROLE_KEY: must be the legacy service_role JWT/);
   });
 
   it('treats empty strings as unset', () => {

@@ -12,7 +12,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ session
   try {
     const ctx = webContext();
     const { sessionId } = await params;
-    const payer = await authenticateIfPresent(req.headers, ctx.env.SUPABASE_JWT_SECRET);
+    const payer = await authenticateIfPresent(req.headers, ctx.accessTokens);
     return NextResponse.json(await payDevCheckout(ctx.devCheckout, sessionId, payer, () => readJsonBody(req)));
   } catch (err) {
     return errorResponse(err, { route: 'dev-checkout' });
