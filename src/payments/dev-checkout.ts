@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Env } from '../config/env';
 import type { Db, JwtClaims } from '../db/pool';
-import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
+import { parseInput } from '../validation/parse-input';
 import { buildCheckoutSessionCompletedEvent, buildSessionEvent, signStripePayload } from './dev-events';
 
 export const devPaymentSchema = z.strictObject({ method: z.enum(['card', 'delayed', 'delayed_failure']) });
@@ -79,8 +80,7 @@ export async function payDevCheckout(
 ): Promise<{ redirectUrl: string }> {
   const session = await getDevCheckoutSession(deps, sessionId);
   if (!payer || payer.sub !== session.userId) throw notFound();
-  const parsed = devPaymentSchema.safeParse(await readBody());
-  if (!parsed.success) throw new ValidationError('method must be card, delayed or delayed_failure');
+  const { method } = parseInput(devPaymentSchema, await readBody(), 'method must be card, delayed or delayed_failure');
   if (session.status !== 'pending_payment') throw new ConflictError(`checkout is already ${session.status}`);
   const completed = buildCheckoutSessionCompletedEvent({
     sessionId,
@@ -89,7 +89,7 @@ export async function payDevCheckout(
     amount: session.amount,
     currency: session.currency,
     email: 'dev-checkout@songswipe.test',
-    paymentStatus: parsed.data.method === 'card' ? 'paid' : 'unpaid',
+    paymentStatus: method === 'card' ? 'paid' : 'unpaid',
   });
   const send = async (event: unknown) => {
     const { body: payload, signature } = await signStripePayload(event, deps.webhookSecret);
@@ -101,15 +101,15 @@ export async function payDevCheckout(
     if (!res.ok) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
   };
   await send(completed);
-  if (parsed.data.method !== 'card') {
+  if (method !== 'card') {
     const later = buildSessionEvent(
       completed,
-      parsed.data.method === 'delayed' ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed',
+      method === 'delayed' ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed',
     );
     setTimeout(() => {
       send(later).catch((err: unknown) => deps.log.error({ err, orderId: session.orderId }, 'dev checkout: async payment event failed'));
     }, deps.asyncDelayMs ?? 3000);
   }
-  deps.log.info({ orderId: session.orderId, method: parsed.data.method }, 'dev checkout paid');
+  deps.log.info({ orderId: session.orderId, method }, 'dev checkout paid');
   return { redirectUrl: `${deps.appUrl}/orders/${session.orderId}?checkout=success` };
 }

@@ -198,7 +198,7 @@ describe('Supabase JWT signing keys (JWKS)', () => {
     // The route answers 503 with a JSON error, never a 401.
     const res = errorResponse(new ServiceUnavailableError('cannot verify access tokens right now; try again shortly'));
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ error: 'cannot verify access tokens right now; try again shortly' });
+    expect(await res.json()).toEqual({ error: { code: 'service_unavailable', message: 'cannot verify access tokens right now; try again shortly' } });
 
     jwks.setMode('up');
     await expect(v.verify(token)).resolves.toMatchObject({ sub: USER });
