@@ -41,7 +41,11 @@ export type FieldErrors = Record<string, string[]>;
 export class AppError extends Error {
   override name = 'AppError';
   readonly status: number;
-  constructor(readonly code: ErrorCode, message: string, readonly fields?: FieldErrors) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: FieldErrors,
+  ) {
     super(message);
     this.status = ERROR_STATUS[code];
   }
@@ -122,7 +126,11 @@ export abstract class ProviderError extends Error {
   /** True when the request may have reached the provider (timeout or reset after sending): count it as paid. */
   outcomeUnknown = false;
   detail: ProviderDetail = {};
-  constructor(message: string, readonly providerStatus?: number, readonly providerBody?: unknown) {
+  constructor(
+    message: string,
+    readonly providerStatus?: number,
+    readonly providerBody?: unknown,
+  ) {
     super(message);
   }
 }
@@ -151,7 +159,12 @@ export class RetryableProviderError extends ProviderError {
 export class RateLimitedError extends ProviderError {
   override name = 'RateLimitedError';
   readonly retryable = true;
-  constructor(message: string, readonly retryAfterMs?: number, providerStatus = 429, providerBody?: unknown) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    providerStatus = 429,
+    providerBody?: unknown,
+  ) {
     super(message, providerStatus, providerBody);
   }
 }

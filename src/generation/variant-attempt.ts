@@ -105,7 +105,7 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
       return { ok: true, outcome: 'complete' };
     }
     const order = await getOrderForGeneration(db, orderId);
-    if (!order || order.status !== 'paid') {
+    if (order?.status !== 'paid') {
       // A refund landed mid-generation: do not spend another provider call.
       log.info({ status: order?.status }, 'order is no longer paid; skipping variant');
       return { ok: true, outcome: 'skipped' };
