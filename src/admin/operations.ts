@@ -2,7 +2,7 @@ import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { resumeGeneration } from '../db/generation-control';
 import { countFailedVariantJobs } from '../db/failed-job-reads';
 import type { Queryable } from '../db/pool';
-import { getOrderForGeneration } from '../db/orders';
+import { getOrderForGeneration, isFulfillable } from '../db/orders';
 import { listVariants } from '../db/song-variants';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { JwtClaims } from '../db/pool';
@@ -33,7 +33,7 @@ export async function retryFailedVariant(db: Queryable, dbos: DBOSClient, orderI
   const variant = (await listVariants(db, orderId)).find((v) => v.variantNumber === variantNumber);
   if (!variant) throw new NotFoundError('variant not found');
   const order = await getOrderForGeneration(db, orderId);
-  if (order?.status !== 'paid') throw new ConflictError(`order is ${order?.status ?? 'missing'}, not paid: nothing to regenerate`);
+  if (!isFulfillable(order?.status)) throw new ConflictError(`order is ${order?.status ?? 'missing'}, not paid: nothing to regenerate`);
   if (variant.status !== 'failed') throw new ConflictError(`variant ${variantNumber} is ${variant.status}, not failed`);
   const workflowId = retryVariantWorkflowId(orderId, variantNumber, await countFailedVariantJobs(db, orderId, variantNumber));
   await dbos.enqueue(

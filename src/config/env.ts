@@ -25,6 +25,11 @@ export const envSchema = z
     STRIPE_API_BASE_URL: z.url().optional(),
     /** Comma-separated, so an old and a new secret both verify during rotation. */
     STRIPE_WEBHOOK_SECRET: commaSeparatedSecrets,
+    /**
+     * Offer the promotion code field on Stripe Checkout (`allow_promotion_codes`).
+     * Codes are created in the Stripe Dashboard; a 100% code is fulfilled too.
+     */
+    STRIPE_ALLOW_PROMOTION_CODES: z.stringbool().default(false),
     SONG_PRICE_AMOUNT: z.coerce.number().int().min(0).default(2900),
     SONG_PRICE_CURRENCY: z.string().regex(/^[a-z]{3}$/, 'must be a lowercase ISO 4217 code').default('usd'),
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OrderStatus } from '../db/orders';
+import { isFulfillable, type OrderStatus } from '../db/orders';
 import { type OrderWithVariants, selectOrdersWithVariants } from '../db/order-reads';
 import { type Db, type JwtClaims, withUserTransaction } from '../db/pool';
 import type { VariantStatus } from '../db/song-variants';
@@ -51,7 +51,7 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps): Promise<Ord
         ...(v.status === 'complete' && v.storagePath
           ? { audioUrl: await deps.storage.signedUrl(v.storagePath, deps.signedUrlTtlSeconds) }
           : {}),
-        ...(v.status === 'complete' && v.sharingEnabled && order.status === 'paid'
+        ...(v.status === 'complete' && v.sharingEnabled && isFulfillable(order.status)
           ? { shareUrl: `${deps.appUrl}/s/${v.shareToken}` }
           : {}),
       })),

@@ -1,5 +1,5 @@
 import { insertFailedJob } from '../db/failed-jobs';
-import { getOrderForGeneration } from '../db/orders';
+import { getOrderForGeneration, isFulfillable } from '../db/orders';
 import { withTransaction } from '../db/pool';
 import { hasOpenFailedVariantJob, resolveFailedVariantJobs } from '../db/failed-job-reads';
 import { createPendingVariants, getVariant, markVariantFailed, resetFailedVariant } from '../db/song-variants';
@@ -143,7 +143,7 @@ export async function generateSong(ctx: DurableContext, deps: GenerationDeps, or
     return o ? { status: o.status } : null;
   }, BOOKKEEPING);
   if (!order) return { orderId, skipped: 'order not found', variants: {} };
-  if (order.status !== 'paid') {
+  if (!isFulfillable(order.status)) {
     log.warn({ orderId, status: order.status }, 'order is not paid; not generating');
     return { orderId, skipped: `order status is ${order.status}`, variants: {} };
   }

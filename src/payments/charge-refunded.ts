@@ -1,22 +1,21 @@
 import { markOrderRefunded } from '../db/orders';
-import { failUnfinishedVariants } from '../db/song-variants';
 import { lockPaymentIntent, REFUND_BEFORE_ORDER } from '../db/stripe-events';
 import { ValidationError } from '../errors';
-import { generateSongWorkflowId } from '../generation/workflow-names';
 import { chargeSchema, expandableId } from './event-schemas';
+import { stopFulfilment } from './stop-fulfilment';
 import type { WebhookEventHandler } from './webhook-context';
 
 /**
  * `charge.refunded`. A full refund marks the order `refunded`:
- * - its share links stop working at once (`get_shared_song` serves paid orders only);
- * - if generation has not finished, the workflow is cancelled after commit
- *   (DBOS cancel), and each variant step also re-checks the order, so a crash
- *   between commit and cancel still stops it.
+ * - its share links stop working at once (`get_shared_song` serves paid and
+ *   disputed orders only);
+ * - if generation has not finished, it is stopped (`stopFulfilment`).
  * A refund that arrives before the checkout events is remembered on the event
  * row; the checkout event then lands the order on `refunded` directly.
  * Partial refunds are recorded only: the customer keeps the song.
  */
-export const onChargeRefunded: WebhookEventHandler = async ({ tx, event, dbos, log, afterCommit }) => {
+export const onChargeRefunded: WebhookEventHandler = async (ctx) => {
+  const { tx, event, log } = ctx;
   const parsed = chargeSchema.safeParse(event.data.object);
   if (!parsed.success) throw new ValidationError('event data is not a charge');
   const charge = parsed.data;
@@ -40,15 +39,7 @@ export const onChargeRefunded: WebhookEventHandler = async ({ tx, event, dbos, l
     orderLog.warn({ status: order.status }, 'refund for an order that cannot be refunded; left as it is');
     return `kept_${order.status}`;
   }
-  const stopped = await failUnfinishedVariants(tx, order.id, 'order refunded before this variant was generated');
-  const workflowId = generateSongWorkflowId(order.id);
-  afterCommit(async () => {
-    const status = await dbos.getWorkflow(workflowId);
-    if (status && ['ENQUEUED', 'PENDING', 'DELAYED'].includes(status.status)) {
-      await dbos.cancelWorkflow(workflowId);
-      orderLog.info({ workflowId }, 'order refunded; unfinished generation cancelled');
-    }
-  });
+  const stopped = await stopFulfilment(ctx, order.id, 'order refunded before this variant was generated');
   orderLog.info({ previousStatus: order.previousStatus, variantsStopped: stopped }, 'order refunded; share links revoked');
   return 'refunded';
 };

@@ -15,6 +15,8 @@ export interface CheckoutDeps {
   /** null: the local dev checkout stands in for Stripe. */
   stripe: Stripe | null;
   price: Price;
+  /** `STRIPE_ALLOW_PROMOTION_CODES`: offer the promotion code field on Stripe Checkout. */
+  allowPromotionCodes: boolean;
   appUrl: string;
   livemode: boolean;
   log: Logger;
@@ -58,7 +60,7 @@ export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body
   if (!customization) throw new NotFoundError('customization not found');
 
   const earlier = await listOrdersForCustomization(deps.db, customizationId);
-  if (earlier.some((o) => ['paid', 'refunded', 'needs_review'].includes(o.status))) {
+  if (earlier.some((o) => ['paid', 'disputed', 'refunded', 'needs_review'].includes(o.status))) {
     throw new ConflictError('this customization has already been paid for');
   }
   // A delayed payment (SEPA, ACH: days) may still succeed: never sell a second one meanwhile.
@@ -89,6 +91,7 @@ export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body
             },
           },
         ],
+        ...(deps.allowPromotionCodes && { allow_promotion_codes: true }),
         client_reference_id: customizationId,
         metadata: ids,
         payment_intent_data: { metadata: ids },

@@ -4,7 +4,12 @@ import type { Db } from '../db/pool';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { buildCheckoutSessionCompletedEvent, buildSessionEvent, signStripePayload } from './dev-events';
 
-export const devPaymentSchema = z.strictObject({ method: z.enum(['card', 'delayed', 'delayed_failure']) });
+/**
+ * `card`: paid at once; `delayed`/`delayed_failure`: a delayed method that
+ * succeeds/fails later; `promotion_code_100`: a 100% promotion code (nothing
+ * charged, `no_payment_required`).
+ */
+export const devPaymentSchema = z.strictObject({ method: z.enum(['card', 'delayed', 'delayed_failure', 'promotion_code_100']) });
 
 export interface DevCheckoutDeps {
   db: Db;
@@ -24,6 +29,9 @@ export interface DevCheckoutSession {
   currency: string;
 }
 
+/** The promotion code the dev checkout's "Pay with a 100% code" button applies. */
+export const DEV_PROMOTION_CODE_ID = 'promo_dev_100_percent';
+
 /** The pending order behind a dev checkout session. @throws NotFoundError (404) */
 export async function getDevCheckoutSession(deps: DevCheckoutDeps, sessionId: string): Promise<DevCheckoutSession> {
   if (deps.stripeConfigured || !/^cs_test_dev_[0-9a-f]{32}$/.test(sessionId)) throw new NotFoundError('checkout session not found');
@@ -40,14 +48,17 @@ export async function getDevCheckoutSession(deps: DevCheckoutDeps, sessionId: st
  * webhook endpoint the events Stripe sends, signed with the real scheme (like
  * `stripe trigger`). `card`: `checkout.session.completed` (paid). `delayed`:
  * `completed` (unpaid) now and `async_payment_succeeded` a moment later;
- * `delayed_failure`: the same with `async_payment_failed`.
+ * `delayed_failure`: the same with `async_payment_failed`;
+ * `promotion_code_100`: `completed` with a 100% discount, as Stripe reports it:
+ * `no_payment_required`, `amount_total` 0, no payment intent.
  * @returns where to send the customer next (the order page).
  * @throws NotFoundError (404) without a dev session; ConflictError (409) when
  *   the session is no longer waiting for payment; ValidationError (400).
  */
 export async function payDevCheckout(deps: DevCheckoutDeps, sessionId: string, body: unknown): Promise<{ redirectUrl: string }> {
   const parsed = devPaymentSchema.safeParse(body);
-  if (!parsed.success) throw new ValidationError('method must be card, delayed or delayed_failure');
+  if (!parsed.success) throw new ValidationError('method must be card, delayed, delayed_failure or promotion_code_100');
+  const { method } = parsed.data;
   const session = await getDevCheckoutSession(deps, sessionId);
   if (session.status !== 'pending_payment') throw new ConflictError(`checkout is already ${session.status}`);
   const { rows } = await deps.db.query<{ userId: string; customizationId: string }>(
@@ -61,7 +72,9 @@ export async function payDevCheckout(deps: DevCheckoutDeps, sessionId: string, b
     amount: session.amount,
     currency: session.currency,
     email: 'dev-checkout@songswipe.test',
-    paymentStatus: parsed.data.method === 'card' ? 'paid' : 'unpaid',
+    ...(method === 'promotion_code_100'
+      ? { discount: { amount: session.amount, promotionCodeId: DEV_PROMOTION_CODE_ID } }
+      : { paymentStatus: method === 'card' ? 'paid' : 'unpaid' }),
   });
   const send = async (event: unknown) => {
     const { body: payload, signature } = await signStripePayload(event, deps.webhookSecret);
@@ -73,15 +86,15 @@ export async function payDevCheckout(deps: DevCheckoutDeps, sessionId: string, b
     if (!res.ok) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
   };
   await send(completed);
-  if (parsed.data.method !== 'card') {
+  if (method === 'delayed' || method === 'delayed_failure') {
     const later = buildSessionEvent(
       completed,
-      parsed.data.method === 'delayed' ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed',
+      method === 'delayed' ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed',
     );
     setTimeout(() => {
       send(later).catch((err: unknown) => deps.log.error({ err, orderId: session.orderId }, 'dev checkout: async payment event failed'));
     }, deps.asyncDelayMs ?? 3000);
   }
-  deps.log.info({ orderId: session.orderId, method: parsed.data.method }, 'dev checkout paid');
+  deps.log.info({ orderId: session.orderId, method }, 'dev checkout paid');
   return { redirectUrl: `${deps.appUrl}/orders/${session.orderId}?checkout=success` };
 }

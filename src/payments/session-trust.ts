@@ -3,6 +3,7 @@ import { type Customization, getCustomization } from '../db/customizations';
 import type { Queryable } from '../db/pool';
 import type { CheckoutSession } from './event-schemas';
 import type { Price } from './price';
+import { amountMismatch } from './session-amounts';
 
 export type SessionTrust =
   | { ok: true; userId: string; customization: Customization }
@@ -17,8 +18,9 @@ const uuid = z.uuid();
  * - `metadata.user_id` and `metadata.customization_id` are UUIDs, and
  *   `client_reference_id`, when present, names the same customization;
  * - the customization exists and belongs to that user;
- * - `amount_total` and `currency` equal the price the order was created at
- *   (or the configured price, for a session we did not create);
+ * - the amounts fit the price the order was created at (or the configured
+ *   price, for a session we did not create): subtotal equals the price, and
+ *   subtotal − discount + tax + shipping = total (`amountMismatch`);
  * - no other session already paid for the same customization (it would be
  *   generated twice: held for review and a refund instead).
  */
@@ -40,16 +42,11 @@ export async function checkSessionTrust(db: Queryable, session: CheckoutSession,
        (select json_build_object('amount', amount, 'currency', currency) from public.orders
         where stripe_session_id = $1 and status <> 'needs_review') as "createdAt",
        (select id from public.orders
-        where customization_id = $2 and stripe_session_id <> $1 and status in ('paid', 'refunded') limit 1) as "paidBy"`,
+        where customization_id = $2 and stripe_session_id <> $1 and status in ('paid', 'disputed', 'refunded') limit 1) as "paidBy"`,
     [session.id, customizationId],
   );
-  const expected = rows[0]?.createdAt ?? price;
-  if (session.amount_total !== expected.amount || session.currency?.toLowerCase() !== expected.currency) {
-    return {
-      ok: false,
-      reason: `amount ${session.amount_total} ${session.currency} does not match the price ${expected.amount} ${expected.currency}`,
-    };
-  }
+  const mismatch = amountMismatch(session, rows[0]?.createdAt ?? price);
+  if (mismatch) return { ok: false, reason: mismatch };
   const customization = await getCustomization(db, customizationId!);
   if (!customization) return { ok: false, reason: 'customization does not exist' };
   if (customization.userId !== userId) return { ok: false, reason: 'customization belongs to another user' };

@@ -51,7 +51,15 @@ export function webContext(): WebContext {
     log,
     storage,
     delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e) },
-    checkout: { db, stripe: createStripeClient(e), price: songPrice(e), appUrl: appUrl(e), livemode: stripeLivemode(e), log },
+    checkout: {
+      db,
+      stripe: createStripeClient(e),
+      price: songPrice(e),
+      allowPromotionCodes: e.STRIPE_ALLOW_PROMOTION_CODES,
+      appUrl: appUrl(e),
+      livemode: stripeLivemode(e),
+      log,
+    },
     devCheckout: {
       db,
       appUrl: appUrl(e),

@@ -18,6 +18,7 @@ beforeAll(async () => {
     db: db.pool,
     stripe: createStripeClient({ STRIPE_SECRET_KEY: 'sk_test_stub_key_123456', STRIPE_API_BASE_URL: stub.url }),
     price: PRICE,
+    allowPromotionCodes: false,
     appUrl: 'https://songswipe.test',
     livemode: false,
     log: quietLog,

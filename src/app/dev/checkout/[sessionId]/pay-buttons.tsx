@@ -5,7 +5,7 @@ import { useState } from 'react';
 export function PayButtons({ sessionId }: { sessionId: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const pay = async (method: 'card' | 'delayed') => {
+  const pay = async (method: 'card' | 'delayed' | 'promotion_code_100') => {
     setBusy(true);
     setError(null);
     const res = await fetch(`/api/dev/checkout/${encodeURIComponent(sessionId)}`, {
@@ -28,6 +28,9 @@ export function PayButtons({ sessionId }: { sessionId: string }) {
         </button>{' '}
         <button type="button" disabled={busy} onClick={() => pay('delayed')}>
           Pay with a delayed method
+        </button>{' '}
+        <button type="button" disabled={busy} onClick={() => pay('promotion_code_100')}>
+          Pay with a 100% code
         </button>
       </p>
       {error && <p role="alert">{error}</p>}
