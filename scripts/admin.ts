@@ -6,6 +6,7 @@ import { createPool } from '../src/db/pool';
 import { resumeGenerationQueue, retryFailedVariant } from '../src/admin/operations';
 import { getGenerationPause } from '../src/db/generation-control';
 import { selectFailedJobs } from '../src/db/failed-job-reads';
+import { selectOpenDisputes } from '../src/db/payment-disputes';
 import { listVariants } from '../src/db/song-variants';
 import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
 import { createLogger } from '../src/logging/logger';
@@ -17,11 +18,12 @@ const USAGE = `usage: npm run admin -- <command>
   retry <orderId> [variant]    regenerate one failed variant, or every failed variant of the order
   resume                       resume provider calls after a pause (dead key, quota)
   status                       is generation paused, and why
+  disputes                     open payment disputes, the soonest evidence deadline first
 
 Uses DATABASE_URL (unset: the embedded PostgreSQL under .data/).`;
 
 const [command, ...args] = process.argv.slice(2);
-if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'status'].includes(command)) {
+if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'status', 'disputes'].includes(command)) {
   console.log(USAGE);
   process.exit(command === '--help' ? 0 : 2);
 }
@@ -58,6 +60,14 @@ try {
   } else if (command === 'resume') {
     const { resumed } = await resumeGenerationQueue(db);
     console.log(resumed ? 'generation resumed' : 'generation was not paused');
+  } else if (command === 'disputes') {
+    const disputes = await selectOpenDisputes(db);
+    if (!disputes.length) console.log('no open disputes');
+    for (const d of disputes) {
+      const due = d.evidenceDueBy ? `evidence due ${d.evidenceDueBy.toISOString()}` : 'no evidence deadline';
+      console.log(`${d.id}  ${due}  ${d.status}  ${d.reason}  ${d.amount} ${d.currency}  order ${d.orderId ?? '-'}`);
+      console.log(`    charge ${d.chargeId}  opened ${d.openedAt.toISOString()}${d.fundsWithdrawnAt ? `  funds withdrawn ${d.fundsWithdrawnAt.toISOString()}` : ''}`);
+    }
   } else {
     const pause = await getGenerationPause(db);
     console.log(pause.paused ? `generation PAUSED since ${pause.pausedAt?.toISOString()}: ${pause.reason}` : 'generation running');
