@@ -170,6 +170,22 @@ describe('order state machine under every arrival order', () => {
     }
   });
 
+  it('a dispute and a checkout completion delivered at the same moment end in the dispute’s state', async () => {
+    for (let i = 0; i < 12; i++) {
+      const user = await createUser(db.pool);
+      const completed = paidEvent(user, await createCustomizationRow(db.pool, user));
+      const lost = i % 4 < 2;
+      const dispute = eventsFor(completed)(lost ? 'dispute_lost' : 'dispute_created');
+      await Promise.all(i % 2 ? [deliver(deps, completed), deliver(deps, dispute)] : [deliver(deps, dispute), deliver(deps, completed)]);
+      const { rows } = await db.pool.query(
+        `select o.status, (select count(*)::int from dbos.workflow_status w where w.workflow_uuid = 'order:' || o.id and w.status <> 'CANCELLED') as runnable
+         from public.orders o where o.stripe_session_id = $1`,
+        [completed.data.object.id],
+      );
+      expect(rows, `round ${i}`).toEqual([lost ? { status: 'refunded', runnable: 0 } : { status: 'disputed', runnable: 1 }]);
+    }
+  });
+
   it('a second paid session for an already paid customization is held for review, not generated twice', async () => {
     const user = await createUser(db.pool);
     const customization = await createCustomizationRow(db.pool, user);

@@ -32,6 +32,13 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ ...valid, MUSIC_PROVIDER: 'elevenlabs' })).toThrow(/ELEVENLABS_API_KEY: is required/);
   });
 
+  it('STRIPE_ALLOW_PROMOTION_CODES is off unless set to a yes, and names itself when it is neither', () => {
+    expect(parseEnv(valid).STRIPE_ALLOW_PROMOTION_CODES).toBe(false);
+    expect(parseEnv({ ...valid, STRIPE_ALLOW_PROMOTION_CODES: '1' }).STRIPE_ALLOW_PROMOTION_CODES).toBe(true);
+    expect(parseEnv({ ...valid, STRIPE_ALLOW_PROMOTION_CODES: 'false' }).STRIPE_ALLOW_PROMOTION_CODES).toBe(false);
+    expect(() => parseEnv({ ...valid, STRIPE_ALLOW_PROMOTION_CODES: 'maybe' })).toThrow(/STRIPE_ALLOW_PROMOTION_CODES/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(parseEnv({ ...valid, DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });
