@@ -27,7 +27,12 @@ export function expandableId(value: string | { id: string } | null | undefined):
   return typeof value === 'string' ? value : value.id;
 }
 
-const cents = z.number().int().min(0);
+/**
+ * An amount in the smallest currency unit (cents), bounded as
+ * `public.orders.amount` (integer, check >= 0) stores it: a value the table
+ * would refuse fails here with a clear error, not as a SQL error mid-intake.
+ */
+const amountCents = z.number().int().min(0).max(2_147_483_647);
 
 export const checkoutSessionSchema = z.looseObject({
   id: stripeId('cs'),
@@ -36,10 +41,10 @@ export const checkoutSessionSchema = z.looseObject({
   status: z.string().nullable(),
   payment_status: z.enum(['paid', 'unpaid', 'no_payment_required']),
   /** Before discounts, tax and shipping (cents); null only on sessions we did not price. */
-  amount_subtotal: cents.nullable().optional(),
-  amount_total: cents.nullable(),
+  amount_subtotal: amountCents.nullable().optional(),
+  amount_total: amountCents.nullable(),
   total_details: z
-    .looseObject({ amount_discount: cents, amount_shipping: cents.nullable().optional(), amount_tax: cents.nullable().optional() })
+    .looseObject({ amount_discount: amountCents, amount_shipping: amountCents.nullable().optional(), amount_tax: amountCents.nullable().optional() })
     .nullable()
     .optional(),
   /**
@@ -78,7 +83,7 @@ export const disputeSchema = z.looseObject({
   object: z.literal('dispute'),
   charge: reference('ch'),
   payment_intent: expandable,
-  amount: cents,
+  amount: amountCents,
   currency: z.string().regex(/^[A-Za-z]{3}$/),
   reason: z.string().min(1).max(100),
   status: z.enum(['warning_needs_response', 'warning_under_review', 'warning_closed', 'needs_response', 'under_review', 'won', 'lost']),
@@ -91,7 +96,7 @@ export type Dispute = z.infer<typeof disputeSchema>;
 export const refundSchema = z.looseObject({
   id: stripeId('re'),
   object: z.literal('refund'),
-  amount: cents,
+  amount: amountCents,
   charge: expandableOf('ch'),
   payment_intent: expandable,
   status: z.string().nullable(),
