@@ -11,6 +11,7 @@ import { listVariants } from '../src/db/song-variants';
 import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
 import { createLogger } from '../src/logging/logger';
 import { describeStartupError, prepareRuntime } from '../src/launcher/runtime';
+import { isUuid } from '../src/validation/uuid';
 
 const USAGE = `usage: npm run admin -- <command>
 
@@ -50,6 +51,8 @@ try {
   } else if (command === 'retry') {
     const [orderId, variant] = args;
     if (!orderId) throw new Error('retry needs an order id');
+    // the same check every other entry point uses, before the id reaches SQL
+    if (!isUuid(orderId)) throw new Error(`order id ${JSON.stringify(orderId)} is not a UUID`);
     const dbos = await getDbosClient(runtime.databaseUrl);
     const targets = variant ? [Number(variant)] : (await listVariants(db, orderId)).filter((v) => v.status === 'failed').map((v) => v.variantNumber);
     if (!targets.length) console.log(`order ${orderId} has no failed variants`);

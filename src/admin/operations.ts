@@ -6,6 +6,7 @@ import { getOrderForGeneration, isFulfillable } from '../db/orders';
 import { listVariants } from '../db/song-variants';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { JwtClaims } from '../db/pool';
+import { isUuid } from '../validation/uuid';
 import { APP_NAME, APP_VERSION, GENERATION_QUEUE, RETRY_VARIANT_WORKFLOW, retryVariantWorkflowId } from '../generation/workflow-names';
 
 /**
@@ -28,7 +29,7 @@ export function requireAdmin(claims: JwtClaims): void {
  *   (409) when the variant has not failed.
  */
 export async function retryFailedVariant(db: Queryable, dbos: DBOSClient, orderId: string, variantNumber: number): Promise<{ workflowId: string }> {
-  if (!/^[0-9a-f-]{36}$/i.test(orderId)) throw new NotFoundError('order not found');
+  if (!isUuid(orderId)) throw new NotFoundError('order not found');
   if (!Number.isInteger(variantNumber) || variantNumber < 1 || variantNumber > 5) throw new ValidationError('variant must be 1–5');
   const variant = (await listVariants(db, orderId)).find((v) => v.variantNumber === variantNumber);
   if (!variant) throw new NotFoundError('variant not found');

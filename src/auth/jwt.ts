@@ -2,9 +2,10 @@ import { errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { JwtClaims } from '../db/pool';
 import { UnauthorizedError } from '../errors';
+import { uuidSchema } from '../validation/uuid';
 
 const claimsSchema = z.looseObject({
-  sub: z.uuid(),
+  sub: uuidSchema,
   role: z.literal('authenticated'),
   app_metadata: z.looseObject({ role: z.string().optional() }).optional(),
 });

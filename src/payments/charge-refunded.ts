@@ -1,7 +1,8 @@
-import { markOrderRefunded } from '../db/orders';
+import { customizationsOfPaymentIntent, lockCustomizationPayment, markOrderRefunded } from '../db/orders';
 import { lockPaymentIntent, REFUND_BEFORE_ORDER } from '../db/stripe-events';
 import { ValidationError } from '../errors';
 import { chargeSchema, expandableId } from './event-schemas';
+import { deadLetterPaymentIntake } from './payment-intake-dead-letter';
 import { stopFulfilment } from './stop-fulfilment';
 import type { WebhookEventHandler } from './webhook-context';
 
@@ -13,6 +14,10 @@ import type { WebhookEventHandler } from './webhook-context';
  * A refund that arrives before the checkout events is remembered on the event
  * row; the checkout event then lands the order on `refunded` directly.
  * Partial refunds are recorded only: the customer keeps the song.
+ * A refund of a payment whose order never became paid, for a customization
+ * another order already holds, is held for review instead (with a
+ * `payment_intake` dead letter): one customization has at most one paid,
+ * disputed or refunded order.
  */
 export const onChargeRefunded: WebhookEventHandler = async (ctx) => {
   const { tx, event, log } = ctx;
@@ -29,12 +34,22 @@ export const onChargeRefunded: WebhookEventHandler = async (ctx) => {
     return 'ignored_no_payment_intent';
   }
   await lockPaymentIntent(tx, paymentIntent);
-  const order = await markOrderRefunded(tx, paymentIntent);
+  // same lock order as checkout session events: payment intent, then customization
+  for (const customizationId of (await customizationsOfPaymentIntent(tx, paymentIntent)).sort()) {
+    await lockCustomizationPayment(tx, customizationId);
+  }
+  const reviewReason = 'payment refunded before it was fulfilled, and its customization is already paid for by another order';
+  const order = await markOrderRefunded(tx, paymentIntent, reviewReason);
   if (!order) {
     log.info({ paymentIntent }, 'refund arrived before its checkout events; remembered for when they arrive');
     return REFUND_BEFORE_ORDER;
   }
   const orderLog = log.child({ orderId: order.id });
+  if (order.status === 'needs_review' && order.previousStatus !== 'needs_review') {
+    await deadLetterPaymentIntake(tx, event, order.id, reviewReason, { chargeId: charge.id });
+    orderLog.warn({ previousStatus: order.previousStatus }, reviewReason);
+    return 'needs_review';
+  }
   if (order.status !== 'refunded') {
     orderLog.warn({ status: order.status }, 'refund for an order that cannot be refunded; left as it is');
     return `kept_${order.status}`;

@@ -39,9 +39,8 @@ $$;
 
 -- A disputed order still holds its customization's payment: at most one order
 -- per customization is paid or later (20261130150000, issue 16). Re-created
--- here so the index counts `disputed`; `if exists` because this migration may
--- run on a database that never had that one.
-drop index if exists public.orders_one_paid_order_per_customization;
+-- here so the index counts `disputed`, the status between `paid` and `refunded`.
+drop index public.orders_one_paid_order_per_customization;
 create unique index orders_one_paid_order_per_customization on public.orders (customization_id)
   where status in ('paid', 'disputed', 'refunded');
 

@@ -41,6 +41,8 @@ export async function ensureProductionBuild(): Promise<void> {
 
 export interface BuiltServer {
   base: string;
+  /** Process id of the web service (the supervisor that runs `next start`). */
+  webPid: number;
   /** The worker's DBOS executor id. */
   executorId: string;
   /** Every line the web app and the worker wrote. */
@@ -81,6 +83,7 @@ export async function startBuiltServer(databaseUrl: string, extraEnv: Record<str
   await waitForHttp(`${base}/api/health`, 60_000);
   return {
     base,
+    webPid: services[0]![1].pid!,
     executorId: env.WORKER_EXECUTOR_ID,
     logs,
     exited: () =>

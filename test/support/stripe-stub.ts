@@ -13,18 +13,29 @@ export interface StubRequest {
 /**
  * A local HTTP stand-in for the Stripe API, speaking its wire format for
  * `POST /v1/checkout/sessions`: form-encoded request, JSON checkout session
- * reply, and idempotency-key replay (the same key returns the same session).
+ * reply, and idempotency-key replay (the same key returns the same session);
+ * and `POST /v1/checkout/sessions/:id/expire`.
+ * `beforeCreate`, when set, runs before a session is created: a test's way to
+ * make something happen while the app waits on Stripe.
  */
 export async function startStripeStub() {
   const requests: StubRequest[] = [];
   const byIdempotencyKey = new Map<string, string>();
+  const hooks: { beforeCreate: (() => Promise<void>) | null } = { beforeCreate: null };
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
+    req.on('end', async () => {
       const form = Object.fromEntries(new URLSearchParams(body));
       requests.push({ method: req.method!, path: req.url!, headers: req.headers, form });
+      const expire = req.method === 'POST' && /^\/v1\/checkout\/sessions\/(cs_[A-Za-z0-9_]+)\/expire$/.exec(req.url!);
+      if (expire) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: expire[1], object: 'checkout.session', status: 'expired', payment_status: 'unpaid', url: null }));
+        return;
+      }
       if (req.method === 'POST' && req.url === '/v1/checkout/sessions') {
+        await hooks.beforeCreate?.();
         const key = req.headers['idempotency-key'] as string | undefined;
         const replay = key && byIdempotencyKey.get(key);
         const json =
@@ -58,6 +69,7 @@ export async function startStripeStub() {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    hooks,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
