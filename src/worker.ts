@@ -1,4 +1,5 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
+import { logBoot } from './config/boot-log';
 import { env } from './config/env';
 import { closePools, getPool } from './db/pool';
 import { registerGenerateSongWorkflow, registerRetryVariantWorkflow } from './generation/dbos-workflow';
@@ -16,17 +17,24 @@ import { createStorage } from './storage/create-storage';
  * - `applicationVersion` is pinned (APP_VERSION) so a deploy still recovers the
  *   previous build's in-flight workflows; `executorID` is stable
  *   (WORKER_EXECUTOR_ID) so a restarted worker recovers its own, and locked
- *   (./generation/executor-lock.ts) so two live processes never share one.
+ *   (./generation/executor-lock.ts) so two live processes never share one. If
+ *   the lock's connection drops, the lock is taken again when nobody else took
+ *   it meanwhile; if it is lost for good, `onExecutorLockLost` is called at once:
+ *   the process must stop (worker-main exits), since a successor may already be
+ *   recovering this executor's workflows.
  * - The queue is registered after launch (DBOS: queues registered before launch
  *   are not persisted), with worker and global concurrency both equal to
  *   GENERATION_CONCURRENCY: each running workflow makes one provider call at a
  *   time, so this caps provider calls across every worker process.
  */
-export async function startWorker(): Promise<{ stop(): Promise<void> }> {
+export async function startWorker(options: { onExecutorLockLost(reason: Error): void }): Promise<{ stop(): Promise<void> }> {
   const e = env();
   if (!e.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the worker with `npm run worker`');
   const log = logger().child({ component: 'worker', executorId: e.WORKER_EXECUTOR_ID });
-  const executorLock = await lockExecutorId(e.DATABASE_URL, e.WORKER_EXECUTOR_ID);
+  logBoot(log, e);
+  const executorLock = await lockExecutorId(e.DATABASE_URL, e.WORKER_EXECUTOR_ID, options.onExecutorLockLost, {
+    onReacquired: (after) => log.warn({ err: after }, 'executor lock connection dropped; took the lock again, nobody else held it'),
+  });
   const deps = {
     db: getPool(e.DATABASE_URL, {
       applicationName: 'songswipe-worker',
@@ -38,6 +46,8 @@ export async function startWorker(): Promise<{ stop(): Promise<void> }> {
     retry: variantRetryPolicy(e),
     log,
   };
+  // Fails the boot on an unusable store (bad key, public bucket) rather than every variant later.
+  await deps.storage.prepare();
   registerGenerateSongWorkflow(deps);
   registerRetryVariantWorkflow(deps);
   DBOS.setConfig({

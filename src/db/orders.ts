@@ -292,3 +292,13 @@ export async function getOrderForGeneration(
   );
   return rows[0];
 }
+
+/**
+ * The order's payment status, with its row locked FOR SHARE until the caller's
+ * transaction ends: a refund (which updates the row) waits for it, so what the
+ * caller starts under this lock is visible to the refund's cancellation.
+ */
+export async function lockOrderStatus(tx: Queryable, orderId: string): Promise<OrderStatus | undefined> {
+  const { rows } = await tx.query<{ status: OrderStatus }>(`select status from public.orders where id = $1 for share`, [orderId]);
+  return rows[0]?.status;
+}

@@ -1,10 +1,16 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { DurableContext } from './durable-context';
-import { generateSong, type GenerationDeps, retryVariant } from './generate-song';
+import { generateSong, type GenerationDeps } from './generate-song';
+import { retryVariant } from './retry-variant';
 import { GENERATE_SONG_WORKFLOW, RETRY_VARIANT_WORKFLOW } from './workflow-names';
 
 /** DurableContext on DBOS Transact: steps are `DBOS.runStep`, sleeps `DBOS.sleep`. */
 export const dbosContext: DurableContext = {
+  workflowId() {
+    const id = DBOS.workflowID;
+    if (!id) throw new Error('dbosContext used outside a DBOS workflow');
+    return id;
+  },
   step(name, fn, retry) {
     return DBOS.runStep(fn, {
       name,
@@ -32,8 +38,8 @@ export function registerGenerateSongWorkflow(deps: GenerationDeps): (orderId: st
 }
 
 /** Registers the `retry-variant` workflow (admin manual retry). Before `DBOS.launch()`. */
-export function registerRetryVariantWorkflow(deps: GenerationDeps): (orderId: string, variantNumber: number) => Promise<unknown> {
-  return DBOS.registerWorkflow((orderId: string, variantNumber: number) => retryVariant(dbosContext, deps, orderId, variantNumber), {
+export function registerRetryVariantWorkflow(deps: GenerationDeps): (orderId: string, variantNumber: number, deadLetterId: string) => Promise<unknown> {
+  return DBOS.registerWorkflow((orderId: string, variantNumber: number, deadLetterId: string) => retryVariant(dbosContext, deps, orderId, variantNumber, deadLetterId), {
     name: RETRY_VARIANT_WORKFLOW,
   });
 }

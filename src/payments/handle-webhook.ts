@@ -34,6 +34,9 @@ const HANDLERS: Record<string, WebhookEventHandler> = {
   'charge.dispute.funds_reinstated': onChargeDisputeFundsReinstated,
 };
 
+/** The event types a Stripe webhook endpoint must send this app. */
+export const HANDLED_EVENT_TYPES = Object.keys(HANDLERS);
+
 export interface WebhookDeps {
   db: Db;
   dbos: DBOSClient;

@@ -1,5 +1,5 @@
 import { NextResponse } from 'next/server';
-import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../errors';
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../errors';
 import { logger } from '../logging/logger';
 
 /** Largest JSON body a route accepts, bytes. */
@@ -83,7 +83,8 @@ export function errorResponse(err: unknown, context: Record<string, unknown> = {
     err instanceof UnauthorizedError ||
     err instanceof ForbiddenError ||
     err instanceof ConflictError ||
-    err instanceof PayloadTooLargeError
+    err instanceof PayloadTooLargeError ||
+    err instanceof ServiceUnavailableError
   ) {
     return NextResponse.json({ error: err.message }, { status: err.status });
   }

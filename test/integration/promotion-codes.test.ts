@@ -131,10 +131,12 @@ describe('the dev checkout’s "Pay with a 100% code"', () => {
        values ($1, $2, $3, 'pending_payment', 2900, 'usd', '2026-12-24')`,
       [user, customizationId, sessionId],
     );
-    const devDeps = { db: db.pool, appUrl, webhookSecret: WEBHOOK_SECRET, stripeConfigured: false, log: quietLog };
-    const { redirectUrl } = await payDevCheckout(devDeps, sessionId, { method: 'promotion_code_100' });
+    const devDeps = { db: db.pool, appUrl, webhookSecret: WEBHOOK_SECRET, enabled: true, log: quietLog };
+    const owner = { sub: user, role: 'authenticated' as const };
+    const body = async () => ({ method: 'promotion_code_100' });
+    const { redirectUrl } = await payDevCheckout(devDeps, sessionId, owner, body);
     expect(redirectUrl).toMatch(/\/orders\/[0-9a-f-]{36}\?checkout=success$/);
     expect(await orderOf(sessionId)).toMatchObject({ status: 'paid', amount: 2900, amount_discount: 2900, amount_total: 0, promotion_code_id: DEV_PROMOTION_CODE_ID, workflows: 1 });
-    await expect(payDevCheckout(devDeps, sessionId, { method: 'promotion_code_100' })).rejects.toThrow(/already paid/);
+    await expect(payDevCheckout(devDeps, sessionId, owner, body)).rejects.toThrow(/already paid/);
   });
 });

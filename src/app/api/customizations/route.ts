@@ -10,7 +10,7 @@ export async function POST(req: Request) {
     // so reading (and refusing) it at once is what bounds memory.
     const body = await readJsonBody(req);
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.env.SUPABASE_JWT_SECRET);
+    const claims = await authenticate(req.headers, ctx.accessTokens);
     const created = await createCustomization(ctx.db, claims, body);
     return NextResponse.json(created, { status: 201 });
   } catch (err) {
