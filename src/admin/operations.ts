@@ -6,7 +6,8 @@ import { getOrderForGeneration } from '../db/orders';
 import { listVariants } from '../db/song-variants';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { JwtClaims } from '../db/pool';
-import { APP_NAME, APP_VERSION, GENERATION_QUEUE, RETRY_VARIANT_WORKFLOW, retryVariantWorkflowId } from '../generation/workflow-names';
+import { occasionPriority } from '../generation/priority';
+import { APP_NAME, APP_VERSION, PROVIDER_QUEUE, RETRY_VARIANT_WORKFLOW, retryVariantWorkflowId } from '../generation/workflow-names';
 
 /**
  * Admin rights come only from `app_metadata.role = 'admin'`, which only the
@@ -20,7 +21,8 @@ export function requireAdmin(claims: JwtClaims): void {
 
 /**
  * Starts a manual retry of one failed variant: a new `retry-variant` workflow on
- * the generation queue (so it shares the provider's concurrency limit) that
+ * the provider queue (so it shares the provider's concurrency limit), with its
+ * order's priority (the occasion date's, as its first run had), that
  * regenerates only that variant and keeps its share token. Idempotent per
  * dead-lettering: asking twice returns the same workflow.
  * @returns the workflow id.
@@ -37,7 +39,14 @@ export async function retryFailedVariant(db: Queryable, dbos: DBOSClient, orderI
   if (variant.status !== 'failed') throw new ConflictError(`variant ${variantNumber} is ${variant.status}, not failed`);
   const workflowId = retryVariantWorkflowId(orderId, variantNumber, await countFailedVariantJobs(db, orderId, variantNumber));
   await dbos.enqueue(
-    { queueName: GENERATION_QUEUE, workflowName: RETRY_VARIANT_WORKFLOW, workflowID: workflowId, appVersion: APP_VERSION, applicationName: APP_NAME },
+    {
+      queueName: PROVIDER_QUEUE,
+      workflowName: RETRY_VARIANT_WORKFLOW,
+      workflowID: workflowId,
+      appVersion: APP_VERSION,
+      applicationName: APP_NAME,
+      priority: occasionPriority(order.occasionDate),
+    },
     orderId,
     variantNumber,
   );

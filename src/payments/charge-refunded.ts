@@ -10,7 +10,8 @@ import type { WebhookEventHandler } from './webhook-context';
  * `charge.refunded`. A full refund marks the order `refunded`:
  * - its share links stop working at once (`get_shared_song` serves paid orders only);
  * - if generation has not finished, the workflow is cancelled after commit
- *   (DBOS cancel), and each variant step also re-checks the order, so a crash
+ *   (DBOS cancel, with its variant children), and each variant step also
+ *   re-checks the order, so a crash
  *   between commit and cancel still stops it.
  * A refund that arrives before the checkout events is remembered on the event
  * row; the checkout event then lands the order on `refunded` directly.
@@ -45,7 +46,7 @@ export const onChargeRefunded: WebhookEventHandler = async ({ tx, event, dbos, l
   afterCommit(async () => {
     const status = await dbos.getWorkflow(workflowId);
     if (status && ['ENQUEUED', 'PENDING', 'DELAYED'].includes(status.status)) {
-      await dbos.cancelWorkflow(workflowId);
+      await dbos.cancelWorkflow(workflowId, { cancelChildren: true });
       orderLog.info({ workflowId }, 'order refunded; unfinished generation cancelled');
     }
   });
