@@ -3,6 +3,7 @@
  * embedded database), with the privileged connection.
  */
 import { createPool } from '../src/db/pool';
+import { formatCapacityStatus, readCapacityStatus } from '../src/admin/capacity-status';
 import { resumeGenerationQueue, retryFailedVariant } from '../src/admin/operations';
 import { getGenerationPause } from '../src/db/generation-control';
 import { selectFailedJobs } from '../src/db/failed-job-reads';
@@ -16,7 +17,8 @@ const USAGE = `usage: npm run admin -- <command>
   failed-jobs [--all]          dead-lettered jobs, newest first (--all: include resolved)
   retry <orderId> [variant]    regenerate one failed variant, or every failed variant of the order
   resume                       resume provider calls after a pause (dead key, quota)
-  status                       is generation paused, and why
+  status                       is generation paused, and why; queue depth, calls in flight,
+                               median call time, when the backlog will be cleared
 
 Uses DATABASE_URL (unset: the embedded PostgreSQL under .data/).`;
 
@@ -61,6 +63,7 @@ try {
   } else {
     const pause = await getGenerationPause(db);
     console.log(pause.paused ? `generation PAUSED since ${pause.pausedAt?.toISOString()}: ${pause.reason}` : 'generation running');
+    for (const line of formatCapacityStatus(await readCapacityStatus(db), Date.now())) console.log(line);
   }
 } catch (err) {
   console.error(err instanceof Error ? err.message : String(err));

@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 describe('crash recovery', () => {
-  it('a worker SIGKILLed after variant 1 completes is restarted; the order completes and variant 1 was generated once', async () => {
+  it('a worker SIGKILLed after variant 1 completes is restarted; the order completes and no finished variant was generated again', async () => {
     const userId = await createUser(db.pool);
     const event = paidEvent(userId, await createCustomizationRow(db.pool, userId));
     await deliver(await webhookDeps(db.pool, db.url), event);
@@ -48,6 +48,7 @@ describe('crash recovery', () => {
     expect(await exited).toBe('SIGKILL');
     const atKill = await listVariants(db.pool, orderId);
     expect(atKill.map((v) => v.status)).not.toEqual(['complete', 'complete', 'complete']);
+    const finishedAtKill = atKill.filter((v) => v.status === 'complete').map((v) => v.variantNumber);
 
     startWorker();
     const variants = await eventually(
@@ -62,16 +63,17 @@ describe('crash recovery', () => {
     for (const v of variants) expect(existsSync(path.join(dataDir, 'storage', v.storagePath!))).toBe(true);
 
     const calls = await countProviderCalls(db.pool, orderId);
-    expect(calls[1]).toBe(1); // the finished variant was never regenerated
-    expect(calls[3]).toBe(1);
-    // variant 2 was in flight at the kill at most once more: the ledger keeps the paid-for call
-    expect(calls[2]).toBeGreaterThanOrEqual(1);
-    expect(calls[2]).toBeLessThanOrEqual(2);
+    for (const n of [1, 2, 3]) {
+      // a variant finished before the kill was never regenerated; one in flight at
+      // the kill was called at most once more (the ledger keeps the paid-for call)
+      if (finishedAtKill.includes(n)) expect(calls[n]).toBe(1);
+      else expect(calls[n]).toBeLessThanOrEqual(2);
+    }
     // The variants commit before the workflow's final checkpoint: wait for that too.
     await eventually(
       async () => (await db.pool.query('select status from dbos.workflow_status where workflow_uuid = $1', [`order:${orderId}`])).rows[0]?.status === 'SUCCESS',
       30_000,
       'the workflow to finish',
     );
-  });
+  }, 180_000); // two worker start-ups plus its own waits (60 + 60 + 30 s at most)
 });
