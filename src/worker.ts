@@ -3,6 +3,7 @@ import { env } from './config/env';
 import { closePools, getPool } from './db/pool';
 import { registerGenerateSongWorkflow, registerGenerationQueues, registerRetryVariantWorkflow } from './generation/dbos-workflow';
 import { lockExecutorId } from './generation/executor-lock';
+import { startExecutorTakeover } from './generation/executor-takeover';
 import { createMusicProvider, songLengthMs, variantRetryPolicy } from './generation/providers/create-provider';
 import { APP_NAME, APP_VERSION } from './generation/workflow-names';
 import { dbosLogger } from './logging/dbos-logger';
@@ -18,6 +19,8 @@ import { createStorage } from './storage/create-storage';
  *   previous build's in-flight workflows; `executorID` is stable
  *   (WORKER_EXECUTOR_ID) so a restarted worker recovers its own, and locked
  *   (./generation/executor-lock.ts) so two live processes never share one.
+ *   A dead worker's id whose lock is free is adopted by a live worker
+ *   (./generation/executor-takeover.ts), which recovers its workflows.
  * - Queues are registered after launch (DBOS: queues registered before launch
  *   are not persisted). The provider queue's worker and global concurrency both
  *   equal GENERATION_CONCURRENCY: each variant workflow makes one provider call
@@ -52,12 +55,14 @@ export async function startWorker(): Promise<{ stop(): Promise<void> }> {
   });
   await DBOS.launch();
   await registerGenerationQueues(e.GENERATION_CONCURRENCY, e.QUEUE_POLL_MS);
+  const takeover = startExecutorTakeover({ databaseUrl: e.DATABASE_URL, ownExecutorId: e.WORKER_EXECUTOR_ID, log });
   log.info(
     { provider: deps.provider.name, concurrency: e.GENERATION_CONCURRENCY, appVersion: APP_VERSION },
     'worker ready; dequeuing orders and their variants',
   );
   return {
     async stop() {
+      await takeover.stop();
       await DBOS.shutdown();
       await executorLock.release();
       await closePools();
