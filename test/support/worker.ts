@@ -58,3 +58,8 @@ export function spawnWorkerProcess(url: string, env: Record<string, string>, out
     (line) => output.push(line),
   );
 }
+
+/** Worker env for the ElevenLabs provider against a local wire stub at `stubUrl`, with info logs (tests wait for "worker ready"). */
+export function elevenLabsWorkerEnv(stubUrl: string, env: Record<string, string>): Record<string, string> {
+  return { MUSIC_PROVIDER: 'elevenlabs', ELEVENLABS_API_KEY: 'xi-test', ELEVENLABS_BASE_URL: stubUrl, LOG_LEVEL: 'info', ...env };
+}
