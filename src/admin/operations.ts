@@ -6,7 +6,7 @@ import { getOrderForGeneration } from '../db/orders';
 import { listVariants } from '../db/song-variants';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { JwtClaims } from '../db/pool';
-import { occasionPriority } from '../generation/priority';
+import { orderPriority } from '../generation/priority';
 import { APP_NAME, APP_VERSION, PROVIDER_QUEUE, RETRY_VARIANT_WORKFLOW, retryVariantWorkflowId } from '../generation/workflow-names';
 
 /**
@@ -45,7 +45,7 @@ export async function retryFailedVariant(db: Queryable, dbos: DBOSClient, orderI
       workflowID: workflowId,
       appVersion: APP_VERSION,
       applicationName: APP_NAME,
-      priority: occasionPriority(order.occasionDate),
+      priority: await orderPriority(db, order),
     },
     orderId,
     variantNumber,

@@ -46,7 +46,7 @@ export async function listRunningItems(db: Queryable, queueName: string): Promis
 
 /**
  * An order's unfinished items on `queueName`: its variant children
- * (`order:<id>:variant:<n>`) and manual retries (`retry:<id>:…`), in dequeue order.
+ * (`order:<id>:variant:<n>`) and manual retries (named `order:<id>:…` or `retry:<id>:…`), in dequeue order.
  */
 export async function listOrderQueueItems(db: Queryable, queueName: string, orderId: string): Promise<QueueItem[]> {
   const { rows } = await db.query<QueueItem>(
@@ -54,7 +54,7 @@ export async function listOrderQueueItems(db: Queryable, queueName: string, orde
      where queue_name = $1 and status in ('ENQUEUED', 'PENDING')
        and (workflow_uuid like $2 or workflow_uuid like $3)
      order by priority, created_at`,
-    [queueName, `order:${orderId}:variant:%`, `retry:${orderId}:%`],
+    [queueName, `order:${orderId}:%`, `retry:${orderId}:%`],
   );
   return rows;
 }
@@ -68,6 +68,27 @@ export async function countQueuedAhead(db: Queryable, queueName: string, priorit
     `select count(*)::int as n from dbos.workflow_status
      where queue_name = $1 and status = 'ENQUEUED' and (priority, created_at) < ($2::int, $3::bigint)`,
     [queueName, priority, Math.round(createdAtMs)],
+  );
+  return rows[0]!.n;
+}
+
+/**
+ * Orders paid for an earlier occasion (or the same one, paid earlier) than
+ * `orderId` whose order workflow has not yet put its variants on the provider
+ * queue (it waits on `orderQueue`, or has just started): their variants will
+ * land ahead of this order's.
+ */
+export async function countUnstartedOrdersAhead(db: Queryable, orderQueue: string, orderWorkflowName: string, orderId: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `with me as (select id, occasion_date, paid_at from public.orders where id = $3)
+     select count(*)::int as n
+     from dbos.workflow_status w
+     join public.orders o on o.id = substr(w.workflow_uuid, length('order:') + 1)::uuid
+     cross join me
+     where w.queue_name = $1 and w.name = $2 and w.status in ('ENQUEUED', 'PENDING') and o.id <> me.id
+       and not exists (select 1 from dbos.workflow_status c where c.workflow_uuid = w.workflow_uuid || ':variant:1')
+       and (o.occasion_date, o.paid_at, o.id) < (me.occasion_date, me.paid_at, me.id)`,
+    [orderQueue, orderWorkflowName, orderId],
   );
   return rows[0]!.n;
 }

@@ -1,9 +1,9 @@
 import { medianRecentCallMs } from '../db/provider-calls';
 import type { Queryable } from '../db/pool';
-import { countQueuedAhead, getQueueConcurrency, listOrderQueueItems, listRunningItems, type QueueItem } from '../db/provider-queue';
+import { countQueuedAhead, countUnstartedOrdersAhead, getQueueConcurrency, listOrderQueueItems, listRunningItems, type QueueItem } from '../db/provider-queue';
 import { forecastFinishMs } from './eta';
-import { occasionPriority } from './priority';
-import { PROVIDER_QUEUE } from './workflow-names';
+import { orderPriority } from './priority';
+import { GENERATE_SONG_WORKFLOW, GENERATION_QUEUE, PROVIDER_QUEUE, VARIANTS_PER_ORDER } from './workflow-names';
 
 /** How many recent successful provider calls the median call time is taken over. */
 export const RECENT_CALLS = 50;
@@ -57,7 +57,8 @@ function forecast(snapshot: CapacitySnapshot, watch: { running: QueueItem[]; que
  * its own items there (variant children, manual retries), the items DBOS will
  * dequeue before them, and the median call time spread across the slots
  * (./eta.ts). An order whose workflow has not yet started its variants is
- * placed where they will land: after every queued item of its priority or lower.
+ * placed where they will land (by its priority). Orders ahead of it by priority
+ * whose workflows have not yet started their variants count with all of them.
  * @param unfinishedVariants variants not yet complete or failed (3 when none exist yet).
  */
 export async function estimateOrderReady(
@@ -65,16 +66,19 @@ export async function estimateOrderReady(
   snapshot: CapacitySnapshot,
   order: { id: string; occasionDate: string | null; unfinishedVariants: number },
 ): Promise<OrderEta> {
-  const items = await listOrderQueueItems(db, PROVIDER_QUEUE, order.id);
+  const [items, unstarted] = await Promise.all([
+    listOrderQueueItems(db, PROVIDER_QUEUE, order.id),
+    countUnstartedOrdersAhead(db, GENERATION_QUEUE, GENERATE_SONG_WORKFLOW, order.id),
+  ]);
   const running = items.filter((i) => i.status === 'PENDING');
   const queued = items.filter((i) => i.status === 'ENQUEUED');
-  if (items.length === 0) {
-    const queuedAhead = await countQueuedAhead(db, PROVIDER_QUEUE, occasionPriority(order.occasionDate), snapshot.nowMs);
-    return { queuePosition: queuedAhead, estimatedReadyAt: forecast(snapshot, { running, queuedAhead, queued: order.unfinishedVariants }) };
-  }
   const first = queued[0];
-  const queuedAhead = first ? await countQueuedAhead(db, PROVIDER_QUEUE, first.priority, first.createdAtMs) : 0;
-  return { queuePosition: queuedAhead, estimatedReadyAt: forecast(snapshot, { running, queuedAhead, queued: queued.length }) };
+  let queuedAhead = 0;
+  if (items.length === 0) queuedAhead = await countQueuedAhead(db, PROVIDER_QUEUE, await orderPriority(db, order), snapshot.nowMs);
+  else if (first) queuedAhead = await countQueuedAhead(db, PROVIDER_QUEUE, first.priority, first.createdAtMs);
+  if (first || items.length === 0) queuedAhead += unstarted * VARIANTS_PER_ORDER;
+  const watchedQueued = items.length === 0 ? order.unfinishedVariants : queued.length;
+  return { queuePosition: queuedAhead, estimatedReadyAt: forecast(snapshot, { running, queuedAhead, queued: watchedQueued }) };
 }
 
 /** The provider queue's backlog, for operators (`npm run admin -- status`). */

@@ -5,7 +5,7 @@ import { hasOpenFailedVariantJob, resolveFailedVariantJobs } from '../db/failed-
 import { createPendingVariants, getVariant, markVariantFailed, resetFailedVariant } from '../db/song-variants';
 import { type BackoffPolicy, fullJitterDelayMs } from './backoff';
 import type { DurableContext, StepRetryPolicy, VariantOutcome } from './durable-context';
-import { occasionPriority } from './priority';
+import { orderPriority } from './priority';
 import { type AttemptDeps, type AttemptResult, attemptVariant } from './variant-attempt';
 import { generateSongWorkflowId, generateVariantWorkflowId, VARIANTS_PER_ORDER } from './workflow-names';
 
@@ -139,7 +139,7 @@ export async function generateSong(ctx: DurableContext, deps: GenerationDeps, or
   const log = deps.log.child({ workflowId: generateSongWorkflowId(orderId) });
   const order = await ctx.step('load-order', async () => {
     const o = await getOrderForGeneration(deps.db, orderId);
-    return o ? { status: o.status, priority: occasionPriority(o.occasionDate) } : null;
+    return o ? { status: o.status, priority: await orderPriority(deps.db, o) } : null;
   }, BOOKKEEPING);
   if (!order) return { orderId, skipped: 'order not found', variants: {} };
   if (order.status !== 'paid') {

@@ -63,10 +63,10 @@ describe('manual retry of a dead-lettered variant', () => {
       [`order:${orderId}:variant:2`, workflowId],
     );
     expect(queued).toEqual([
-      { workflow_uuid: `order:${orderId}:variant:2`, queue_name: 'music-provider', priority: occasionPriority('2026-12-24') },
-      { workflow_uuid: workflowId, queue_name: 'music-provider', priority: occasionPriority('2026-12-24') },
+      { workflow_uuid: `order:${orderId}:variant:2`, queue_name: 'music-provider', priority: occasionPriority('2026-12-24', 0) },
+      { workflow_uuid: workflowId, queue_name: 'music-provider', priority: occasionPriority('2026-12-24', 0) },
     ]);
-    expect(occasionPriority('2026-12-24')).toBeGreaterThan(0);
+    expect(occasionPriority('2026-12-24', 0)).toBeGreaterThan(0);
 
     const after = await listVariants(db.pool, orderId);
     expect(after.map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);
