@@ -34,7 +34,7 @@ const QUEUED = Number(process.env.BENCH_QUEUED ?? 1000);
 
 if (process.argv.includes('--help')) {
   console.log(`usage: npm run bench:pipeline
-env: BENCH_ORDERS (300), BENCH_CONCURRENCY (10), BENCH_LATENCY_SAMPLES (30), QUEUE_POLL_MS (1000), BENCH_QUEUED (1000), DATABASE_URL`);
+env: BENCH_ORDERS (300), BENCH_CONCURRENCY (10), BENCH_LATENCY_SAMPLES (30), QUEUE_POLL_MS (1000), BENCH_QUEUED (1000), DATABASE_URL (set: also SONGSWIPE_LOCAL_MODE=1, local mode)`);
   process.exit(0);
 }
 

@@ -30,7 +30,7 @@ const EVENTS_PER_LEVEL = Number(process.env.BENCH_EVENTS ?? 20000);
 if (process.argv.includes('--help')) {
   console.log(`usage: npm run bench:webhook
 env: BENCH_CONNECTIONS (default 50,200,500), BENCH_DURATION_S (10), BENCH_EVENTS per level (20000),
-     DATABASE_URL (unset: embedded PostgreSQL), BENCH_SKIP_BUILD=1 to reuse the last production build.`);
+     DATABASE_URL (unset: embedded PostgreSQL; set: also SONGSWIPE_LOCAL_MODE=1), BENCH_SKIP_BUILD=1 to reuse the last production build.`);
   process.exit(0);
 }
 

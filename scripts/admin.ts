@@ -2,6 +2,7 @@
  * `npm run admin -- <command>`: operator commands on DATABASE_URL (or the
  * embedded database), with the privileged connection.
  */
+import { grantAdmin } from '../src/admin/grant-admin';
 import { createPool } from '../src/db/pool';
 import { formatCapacityStatus, readCapacityStatus } from '../src/admin/capacity-status';
 import { resumeGenerationQueue, retryFailedVariant } from '../src/admin/operations';
@@ -10,7 +11,8 @@ import { selectFailedJobs } from '../src/db/failed-job-reads';
 import { listVariants } from '../src/db/song-variants';
 import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
 import { createLogger } from '../src/logging/logger';
-import { describeStartupError, prepareRuntime } from '../src/launcher/runtime';
+import { describeStartupError, prepareDatabase } from '../src/launcher/runtime';
+import { isUuid } from '../src/validation/uuid';
 
 const USAGE = `usage: npm run admin -- <command>
 
@@ -19,18 +21,21 @@ const USAGE = `usage: npm run admin -- <command>
   resume                       resume provider calls after a pause (dead key, quota)
   status                       is generation paused, and why; queue depth, calls in flight,
                                median call time, when the backlog will be cleared
+  grant-admin <email>          make that user an admin (app_metadata.role = admin): through the
+                               Supabase Auth admin API when SUPABASE_URL and SUPABASE_SECRET_KEY
+                               (or SUPABASE_SERVICE_ROLE_KEY) are set, else directly in auth.users
 
 Uses DATABASE_URL (unset: the embedded PostgreSQL under .data/).`;
 
 const [command, ...args] = process.argv.slice(2);
-if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'status'].includes(command)) {
+if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'status', 'grant-admin'].includes(command)) {
   console.log(USAGE);
   process.exit(command === '--help' ? 0 : 2);
 }
 
 let runtime;
 try {
-  runtime = await prepareRuntime(createLogger({ level: 'warn' }), { migrate: false });
+  runtime = await prepareDatabase(createLogger({ level: 'warn' }), { migrate: false });
 } catch (err) {
   console.error(describeStartupError(err));
   process.exit(1);
@@ -50,6 +55,8 @@ try {
   } else if (command === 'retry') {
     const [orderId, variant] = args;
     if (!orderId) throw new Error('retry needs an order id');
+    // the same check every other entry point uses, before the id reaches SQL
+    if (!isUuid(orderId)) throw new Error(`order id ${JSON.stringify(orderId)} is not a UUID`);
     const dbos = await getDbosClient(runtime.databaseUrl);
     const targets = variant ? [Number(variant)] : (await listVariants(db, orderId)).filter((v) => v.status === 'failed').map((v) => v.variantNumber);
     if (!targets.length) console.log(`order ${orderId} has no failed variants`);
@@ -57,6 +64,14 @@ try {
       const { workflowId } = await retryFailedVariant(db, dbos, orderId, n);
       console.log(`variant ${n}: retry enqueued as workflow ${workflowId}`);
     }
+  } else if (command === 'grant-admin') {
+    const [email] = args;
+    if (!email) throw new Error('grant-admin needs an email');
+    // Only the database is needed in either mode; the Auth admin API when it is configured.
+    const serverKey = process.env.SUPABASE_SECRET_KEY || process.env.SUPABASE_SERVICE_ROLE_KEY;
+    const supabase = process.env.SUPABASE_URL && serverKey ? { url: process.env.SUPABASE_URL, serverKey } : undefined;
+    const { userId, via } = await grantAdmin({ db, supabase }, email);
+    console.log(`${email} (${userId}) is now an admin (${via === 'auth-admin-api' ? 'Supabase Auth admin API' : 'auth.users'}); it takes effect in their next access token`);
   } else if (command === 'resume') {
     const { resumed } = await resumeGenerationQueue(db);
     console.log(resumed ? 'generation resumed' : 'generation was not paused');

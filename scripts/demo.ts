@@ -25,8 +25,9 @@ shareable song variants. Needs no Docker, account or network.
   --keep-running   leave the web app and worker up afterwards (Ctrl+C stops)
   --help           this text
 
-Env: DATABASE_URL (unset: embedded PostgreSQL in .data/), PORT (default 3000,
-or a free port if busy), SYNTH_LATENCY_MS (demo default 1500).`;
+Env: DATABASE_URL (unset: embedded PostgreSQL in .data/; set: also set
+SONGSWIPE_LOCAL_MODE=1, since the demo uses local mode's dev affordances),
+PORT (default 3000, or a free port if busy), SYNTH_LATENCY_MS (demo default 1500).`;
 
 const args = process.argv.slice(2);
 if (args.includes('--help')) {
@@ -62,6 +63,12 @@ try {
   runtime = await prepareRuntime(log);
 } catch (err) {
   console.error(describeStartupError(err));
+  process.exit(1);
+}
+if (runtime.env.mode !== 'local') {
+  // The demo mints its own sign-in tokens and pays with self-signed webhooks: never on a deployment.
+  console.error('npm run demo runs in local mode only: unset DATABASE_URL (embedded PostgreSQL), or set SONGSWIPE_LOCAL_MODE=1 on a database that is not a deployment\'s.');
+  await runtime.stop();
   process.exit(1);
 }
 const port = await freePortNear(runtime.env.PORT);
@@ -107,7 +114,8 @@ try {
   const result = await runDemoFlow({
     baseUrl,
     databaseUrl: runtime.databaseUrl,
-    jwtSecret: runtime.env.SUPABASE_JWT_SECRET,
+    // The demo signs in its customer with an HS256 token; local secrets always provide one.
+    jwtSecret: runtime.env.SUPABASE_JWT_SECRET!,
     webhookSecret: runtime.env.STRIPE_WEBHOOK_SECRET[0]!,
     price: { amount: runtime.env.SONG_PRICE_AMOUNT, currency: runtime.env.SONG_PRICE_CURRENCY },
     onProgress: showProgress,

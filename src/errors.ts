@@ -43,6 +43,15 @@ export class PayloadTooLargeError extends Error {
   readonly status = 413;
 }
 
+/**
+ * 503: a dependency needed to answer is unreachable right now (e.g. the
+ * project's JWKS): the request may be valid, so this is not a 401. Retry later.
+ */
+export class ServiceUnavailableError extends Error {
+  override name = 'ServiceUnavailableError';
+  readonly status = 503;
+}
+
 /** What a provider said about a failure, normalised across its error shapes. */
 export interface ProviderDetail {
   status?: string; // e.g. `bad_prompt`, `concurrent_limit_exceeded`

@@ -1,4 +1,5 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
+import { logBoot } from './config/boot-log';
 import { env } from './config/env';
 import { closePools, getPool } from './db/pool';
 import { registerGenerateSongWorkflow, registerGenerationQueues, registerRetryVariantWorkflow } from './generation/dbos-workflow';
@@ -18,9 +19,13 @@ import { createStorage } from './storage/create-storage';
  * - `applicationVersion` is pinned (APP_VERSION) so a deploy still recovers the
  *   previous build's in-flight workflows; `executorID` is stable
  *   (WORKER_EXECUTOR_ID) so a restarted worker recovers its own, and locked
- *   (./generation/executor-lock.ts) so two live processes never share one.
- *   A dead worker's id whose lock is free is adopted by a live worker
- *   (./generation/executor-takeover.ts), which recovers its workflows.
+ *   (./generation/executor-lock.ts) so two live processes never share one. If
+ *   the lock's connection drops, the lock is taken again when nobody else took
+ *   it meanwhile; if it is lost for good, `onExecutorLockLost` is called at once:
+ *   the process must stop (worker-main exits), since a successor may already be
+ *   recovering this executor's workflows. A dead worker's id whose lock is free
+ *   is adopted by a live worker (./generation/executor-takeover.ts), which
+ *   recovers its workflows.
  * - Queues are registered after launch (DBOS: queues registered before launch
  *   are not persisted). The provider queue's worker and global concurrency both
  *   equal GENERATION_CONCURRENCY: each variant workflow makes one provider call
@@ -28,11 +33,14 @@ import { createStorage } from './storage/create-storage';
  *   DBOS dequeues it by priority (every DBOS 5 queue does). The order queue has
  *   no limit: an order workflow only waits for its variants.
  */
-export async function startWorker(): Promise<{ stop(): Promise<void> }> {
+export async function startWorker(options: { onExecutorLockLost(reason: Error): void }): Promise<{ stop(): Promise<void> }> {
   const e = env();
   if (!e.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the worker with `npm run worker`');
   const log = logger().child({ component: 'worker', executorId: e.WORKER_EXECUTOR_ID });
-  const executorLock = await lockExecutorId(e.DATABASE_URL, e.WORKER_EXECUTOR_ID);
+  logBoot(log, e);
+  const executorLock = await lockExecutorId(e.DATABASE_URL, e.WORKER_EXECUTOR_ID, options.onExecutorLockLost, {
+    onReacquired: (after) => log.warn({ err: after }, 'executor lock connection dropped; took the lock again, nobody else held it'),
+  });
   const deps = {
     db: getPool(e.DATABASE_URL, {
       applicationName: 'songswipe-worker',
@@ -44,6 +52,8 @@ export async function startWorker(): Promise<{ stop(): Promise<void> }> {
     retry: variantRetryPolicy(e),
     log,
   };
+  // Fails the boot on an unusable store (bad key, public bucket) rather than every variant later.
+  await deps.storage.prepare();
   registerGenerateSongWorkflow(deps);
   registerRetryVariantWorkflow(deps);
   DBOS.setConfig({

@@ -1,12 +1,13 @@
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { resumeGeneration } from '../db/generation-control';
-import { countFailedVariantJobs } from '../db/failed-job-reads';
-import type { Queryable } from '../db/pool';
-import { getOrderForGeneration } from '../db/orders';
-import { listVariants } from '../db/song-variants';
+import { findRetryableDeadLetter } from '../db/failed-job-reads';
+import { type Db, type Queryable, withTransaction } from '../db/pool';
+import { getOrderForGeneration, lockOrderStatus } from '../db/orders';
+import { getVariant } from '../db/song-variants';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { JwtClaims } from '../db/pool';
 import { orderPriority } from '../generation/priority';
+import { isUuid } from '../validation/uuid';
 import { APP_NAME, APP_VERSION, PROVIDER_QUEUE, RETRY_VARIANT_WORKFLOW, retryVariantWorkflowId } from '../generation/workflow-names';
 
 /**
@@ -20,37 +21,48 @@ export function requireAdmin(claims: JwtClaims): void {
 }
 
 /**
- * Starts a manual retry of one failed variant: a new `retry-variant` workflow on
+ * Starts a manual retry of one failed variant: a `retry-variant` workflow on
  * the provider queue (so it shares the provider's concurrency limit), with its
- * order's priority (the occasion date's, as its first run had), that
- * regenerates only that variant and keeps its share token. Idempotent per
- * dead-lettering: asking twice returns the same workflow.
+ * order's priority (occasion date, then payment rank: the value its first run
+ * had), that regenerates only that variant and keeps its share token.
+ * - Named after the variant's open dead letter: asking twice returns the same
+ *   workflow; a retry that failed again left a new dead letter, so the next
+ *   request starts a new workflow instead of finding the finished one.
+ * - Enqueued in the transaction that checked the order is paid, with the order
+ *   row locked: a refund waits for it, then cancels this workflow with the rest.
  * @returns the workflow id.
  * @throws NotFoundError (404) for an unknown order or variant; ConflictError
- *   (409) when the variant has not failed.
+ *   (409) when the order is not paid, the variant has not failed, or it has no
+ *   open dead letter.
  */
-export async function retryFailedVariant(db: Queryable, dbos: DBOSClient, orderId: string, variantNumber: number): Promise<{ workflowId: string }> {
-  if (!/^[0-9a-f-]{36}$/i.test(orderId)) throw new NotFoundError('order not found');
+export async function retryFailedVariant(db: Db, dbos: DBOSClient, orderId: string, variantNumber: number): Promise<{ workflowId: string }> {
+  if (!isUuid(orderId)) throw new NotFoundError('order not found');
   if (!Number.isInteger(variantNumber) || variantNumber < 1 || variantNumber > 5) throw new ValidationError('variant must be 1–5');
-  const variant = (await listVariants(db, orderId)).find((v) => v.variantNumber === variantNumber);
-  if (!variant) throw new NotFoundError('variant not found');
-  const order = await getOrderForGeneration(db, orderId);
-  if (order?.status !== 'paid') throw new ConflictError(`order is ${order?.status ?? 'missing'}, not paid: nothing to regenerate`);
-  if (variant.status !== 'failed') throw new ConflictError(`variant ${variantNumber} is ${variant.status}, not failed`);
-  const workflowId = retryVariantWorkflowId(orderId, variantNumber, await countFailedVariantJobs(db, orderId, variantNumber));
-  await dbos.enqueue(
-    {
-      queueName: PROVIDER_QUEUE,
-      workflowName: RETRY_VARIANT_WORKFLOW,
-      workflowID: workflowId,
-      appVersion: APP_VERSION,
-      applicationName: APP_NAME,
-      priority: await orderPriority(db, order),
-    },
-    orderId,
-    variantNumber,
-  );
-  return { workflowId };
+  return withTransaction(db, async (tx) => {
+    const status = await lockOrderStatus(tx, orderId);
+    const variant = status && (await getVariant(tx, orderId, variantNumber));
+    if (!variant) throw new NotFoundError('variant not found');
+    if (status !== 'paid') throw new ConflictError(`order is ${status}, not paid: nothing to regenerate`);
+    if (variant.status !== 'failed') throw new ConflictError(`variant ${variantNumber} is ${variant.status}, not failed`);
+    const deadLetterId = await findRetryableDeadLetter(tx, orderId, variantNumber);
+    if (!deadLetterId) throw new ConflictError(`variant ${variantNumber} has no open dead letter to retry`);
+    const workflowId = retryVariantWorkflowId(orderId, variantNumber, deadLetterId);
+    await dbos.enqueueInTransaction(
+      tx,
+      {
+        queueName: PROVIDER_QUEUE,
+        workflowName: RETRY_VARIANT_WORKFLOW,
+        workflowID: workflowId,
+        appVersion: APP_VERSION,
+        applicationName: APP_NAME,
+        priority: await orderPriority(tx, { id: orderId, occasionDate: (await getOrderForGeneration(tx, orderId))!.occasionDate }),
+      },
+      orderId,
+      variantNumber,
+      deadLetterId,
+    );
+    return { workflowId };
+  });
 }
 
 /** Lets provider calls run again after a pause (dead key, quota). */

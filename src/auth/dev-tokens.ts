@@ -3,14 +3,14 @@ import { SignJWT } from 'jose';
 /**
  * Mints a Supabase-style access token (HS256, `aud`/`role` = authenticated) for
  * local runs and tests, the way Supabase Auth would after sign-in.
- * @param expiresIn jose duration, e.g. `'1h'`.
+ * @param options.expiresIn jose duration, e.g. `'1h'`; `options.issuer` sets `iss`.
  */
 export async function mintAccessToken(
   secret: string,
   userId: string,
-  options: { email?: string; appMetadata?: Record<string, unknown>; userMetadata?: Record<string, unknown>; expiresIn?: string } = {},
+  options: { email?: string; appMetadata?: Record<string, unknown>; userMetadata?: Record<string, unknown>; expiresIn?: string; issuer?: string } = {},
 ): Promise<string> {
-  return new SignJWT({
+  const token = new SignJWT({
     role: 'authenticated',
     email: options.email,
     app_metadata: options.appMetadata ?? { provider: 'email' },
@@ -20,6 +20,8 @@ export async function mintAccessToken(
     .setSubject(userId)
     .setAudience('authenticated')
     .setIssuedAt()
-    .setExpirationTime(options.expiresIn ?? '1h')
-    .sign(new TextEncoder().encode(secret));
+    .setExpirationTime(options.expiresIn ?? '1h');
+  // Supabase sets `iss` = `<SUPABASE_URL>/auth/v1`; checked when SUPABASE_URL is configured.
+  if (options.issuer) token.setIssuer(options.issuer);
+  return token.sign(new TextEncoder().encode(secret));
 }

@@ -1,90 +1,203 @@
 import { z } from 'zod';
+import { databaseUrlProblems } from './database-url';
+
+/**
+ * Where this process runs, decided once at boot (README "Two modes"):
+ * - `local`: the launcher started embedded PostgreSQL (DATABASE_URL unset), or
+ *   `SONGSWIPE_LOCAL_MODE=1` was set on purpose (tests, CI, demos on a real
+ *   database). The dev checkout, the synth default, generated local secrets
+ *   and the `http://localhost:$PORT` fallback exist only here.
+ * - `deployment`: everything else. Nothing dev-only exists or is invented, and
+ *   a missing setting stops the boot.
+ */
+export type Mode = 'local' | 'deployment';
+
+/**
+ * The mode of an environment: `local` only for `SONGSWIPE_LOCAL_MODE=1`.
+ * Unset, `0` or a typo all mean deployment, so a slip fails closed.
+ */
+export function modeOf(source: Record<string, string | undefined>): Mode {
+  return source.SONGSWIPE_LOCAL_MODE === '1' ? 'local' : 'deployment';
+}
 
 const commaSeparatedSecrets = z
   .string()
   .transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
   .pipe(z.array(z.string().startsWith('whsec_', 'each secret must start with whsec_')).min(1));
 
+const databaseUrl = z.url({ protocol: /^postgres(ql)?$/ });
+const stripeSecretKey = z.string().regex(/^(sk|rk)_(test|live)_/, 'must be an sk_/rk_ test or live key');
+const musicProvider = z.enum(['synth', 'elevenlabs']);
+/** Points a client at a local stub: a test affordance, never a deployment's. */
+const testOnlyOverride = z.url().optional();
+const refusedInDeployment = z.never({ error: 'is a test-only override, refused in deployment mode' }).optional();
+
 /**
- * Every environment variable the app reads, in one schema. `.env.example` documents
- * each one. Empty strings count as unset, so `FOO=` in a .env file means "default".
+ * Every environment variable the app reads, in one schema (local mode's
+ * defaults). `.env.example` documents each one. Empty strings count as unset,
+ * so `FOO=` in a .env file means "default".
  */
-export const envSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    /** Unset: an embedded PostgreSQL 17 under DATA_DIR is started by the launcher. */
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-    DATA_DIR: z.string().default('.data'),
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-    /** Public base URL used in share links and Stripe redirect URLs. */
-    APP_URL: z.url().optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+const localSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** `1`: local mode on a real database (see Mode). */
+  SONGSWIPE_LOCAL_MODE: z.enum(['0', '1'], { error: 'must be 1 (local mode) or unset (deployment mode)' }).optional(),
+  /** Unset: an embedded PostgreSQL 17 under DATA_DIR is started by the launcher. */
+  DATABASE_URL: databaseUrl.optional(),
+  DATA_DIR: z.string().default('.data'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Public base URL used in share links and Stripe redirect URLs. */
+  APP_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'must be an sk_/rk_ test or live key').optional(),
-    /** Stripe API base URL override (tests point the SDK at a local stub). */
-    STRIPE_API_BASE_URL: z.url().optional(),
-    /** Comma-separated, so an old and a new secret both verify during rotation. */
-    STRIPE_WEBHOOK_SECRET: commaSeparatedSecrets,
-    SONG_PRICE_AMOUNT: z.coerce.number().int().min(0).default(2900),
-    SONG_PRICE_CURRENCY: z.string().regex(/^[a-z]{3}$/, 'must be a lowercase ISO 4217 code').default('usd'),
+  /** Unset (local mode only): the local dev checkout stands in for Stripe. */
+  STRIPE_SECRET_KEY: stripeSecretKey.optional(),
+  /** Stripe API base URL override (tests point the SDK at a local stub). */
+  STRIPE_API_BASE_URL: testOnlyOverride,
+  /** Comma-separated, so an old and a new secret both verify during rotation. */
+  STRIPE_WEBHOOK_SECRET: commaSeparatedSecrets,
+  SONG_PRICE_AMOUNT: z.coerce.number().int().min(0).default(2900),
+  SONG_PRICE_CURRENCY: z.string().regex(/^[a-z]{3}$/, 'must be a lowercase ISO 4217 code').default('usd'),
 
-    SUPABASE_URL: z.url().optional(),
-    SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
-    SUPABASE_SERVICE_ROLE_KEY: z.string().optional(),
+  SUPABASE_URL: z.url().optional(),
+  /** HS256 secret of legacy/local access tokens; optional once SUPABASE_URL (JWKS) verifies them. */
+  SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Legacy server key: the `service_role` JWT. Prefer SUPABASE_SECRET_KEY. */
+  SUPABASE_SERVICE_ROLE_KEY: z
+    .string()
+    .regex(/^eyJ[\w-]*\.[\w-]+\.[\w-]+$/, 'must be the legacy service_role JWT (eyJ…); put an sb_secret_… key in SUPABASE_SECRET_KEY')
+    .optional(),
+  /** Server key of the new API key model (`sb_secret_…`); bypasses RLS, server only. */
+  SUPABASE_SECRET_KEY: z.string().regex(/^sb_secret_/, 'must be a secret key (sb_secret_…), never the publishable key').optional(),
+  /** Private Supabase Storage bucket holding the songs (STORAGE_DRIVER=supabase). */
+  SUPABASE_STORAGE_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{1,62}$/, 'must be 2–63 lowercase letters, digits, - or _')
+    .default('songs'),
 
-    MUSIC_PROVIDER: z.enum(['synth', 'elevenlabs']).default('synth'),
-    ELEVENLABS_API_KEY: z.string().optional(),
-    ELEVENLABS_BASE_URL: z.url().optional(),
-    /** Provider calls in flight across all workers. ElevenLabs allows 2 (5 on Scale/Business). */
-    GENERATION_CONCURRENCY: z.coerce.number().int().min(1).max(10).default(2),
-    /** Attempts per variant (retryable failures) before it is dead-lettered. */
-    GENERATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
-    /** Full-jitter backoff between attempts: first ceiling and cap, ms. */
-    GENERATION_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
-    GENERATION_RETRY_MAX_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
-    /** While generation is paused (dead key, no quota), how often workflows look again, ms. */
-    GENERATION_PAUSE_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
-    /** Longest one ElevenLabs call may take before it is aborted, ms (generation takes 30–120 s). */
-    GENERATION_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(900_000).default(300_000),
-    /** How often the worker looks for queued work, ms (lower keeps provider slots busier). */
-    QUEUE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
-    /** Length of each generated song, ms. */
-    SONG_LENGTH_MS: z.coerce.number().int().min(3000).max(600000).optional(),
-    /** Simulated generation time of the synth provider, ms (demos and tests). */
-    SYNTH_LATENCY_MS: z.coerce.number().int().min(0).max(600000).default(0),
-    /** Stable DBOS executor id of this worker; recovery of its workflows is keyed on it. */
-    WORKER_EXECUTOR_ID: z.string().min(1).default('songswipe-worker'),
+  MUSIC_PROVIDER: musicProvider.default('synth'),
+  ELEVENLABS_API_KEY: z.string().optional(),
+  ELEVENLABS_BASE_URL: testOnlyOverride,
+  /** Provider calls in flight across all workers. ElevenLabs allows 2 (5 on Scale/Business). */
+  GENERATION_CONCURRENCY: z.coerce.number().int().min(1).max(10).default(2),
+  /** Attempts per variant (retryable failures) before it is dead-lettered. */
+  GENERATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Full-jitter backoff between attempts: first ceiling and cap, ms. */
+  GENERATION_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(2000),
+  GENERATION_RETRY_MAX_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  /** While generation is paused (dead key, no quota), how often workflows look again, ms. */
+  GENERATION_PAUSE_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  /** Longest one ElevenLabs call may take before it is aborted, ms (generation takes 30–120 s). */
+  GENERATION_ATTEMPT_TIMEOUT_MS: z.coerce.number().int().min(1000).max(900_000).default(300_000),
+  /** How often the worker looks for queued work, ms (lower keeps provider slots busier). */
+  QUEUE_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+  /** Length of each generated song, ms. */
+  SONG_LENGTH_MS: z.coerce.number().int().min(3000).max(600000).optional(),
+  /** Simulated generation time of the synth provider, ms (demos and tests). */
+  SYNTH_LATENCY_MS: z.coerce.number().int().min(0).max(600000).default(0),
+  /** Stable DBOS executor id of this worker; recovery of its workflows is keyed on it. */
+  WORKER_EXECUTOR_ID: z.string().min(1).default('songswipe-worker'),
 
-    STORAGE_DRIVER: z.enum(['local']).default('local'),
-    /** HMAC key for local signed URLs. */
-    STORAGE_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters'),
-    /** Lifetime of a signed audio URL, seconds (max 1 h: a signed URL cannot be revoked). */
-    SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(3600),
-  })
-  .superRefine((env, ctx) => {
-    if (env.MUSIC_PROVIDER === 'elevenlabs' && !env.ELEVENLABS_API_KEY) {
-      ctx.addIssue({ code: 'custom', path: ['ELEVENLABS_API_KEY'], message: 'is required when MUSIC_PROVIDER=elevenlabs' });
+  STORAGE_DRIVER: z.enum(['local', 'supabase']).default('local'),
+  /** HMAC key for local signed URLs (STORAGE_DRIVER=local). */
+  STORAGE_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Lifetime of a signed audio URL, seconds (max 1 h: a signed URL cannot be revoked). */
+  SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(3600).default(3600),
+});
+
+/**
+ * Deployment mode: what local mode defaults or invents must be given, and the
+ * test-only overrides are refused. A forgotten STRIPE_SECRET_KEY once turned
+ * the dev checkout on in production (issue 13); a forgotten MUSIC_PROVIDER
+ * sold synthesizer tones as songs.
+ */
+const deploymentSchema = localSchema.extend({
+  DATABASE_URL: databaseUrl,
+  APP_URL: z.url(),
+  STRIPE_SECRET_KEY: stripeSecretKey,
+  STRIPE_API_BASE_URL: refusedInDeployment,
+  MUSIC_PROVIDER: musicProvider,
+  ELEVENLABS_BASE_URL: refusedInDeployment,
+});
+
+export type Env = z.infer<typeof localSchema> & { mode: Mode };
+
+/**
+ * Rules across variables. Checked on the raw values, beside the schema rather
+ * than in a refinement, because zod skips refinements once a field fails and
+ * the boot message must name every problem at once.
+ */
+function crossFieldIssues(raw: Record<string, string>): { name: string; message: string }[] {
+  const issues = (raw.DATABASE_URL ? databaseUrlProblems(raw.DATABASE_URL) : []).map((message) => ({ name: 'DATABASE_URL', message }));
+  if (raw.MUSIC_PROVIDER === 'elevenlabs' && !raw.ELEVENLABS_API_KEY) {
+    issues.push({ name: 'ELEVENLABS_API_KEY', message: 'is required when MUSIC_PROVIDER=elevenlabs' });
+  }
+  if (!raw.SUPABASE_JWT_SECRET && !raw.SUPABASE_URL) {
+    issues.push({ name: 'SUPABASE_JWT_SECRET', message: 'is required unless SUPABASE_URL is set (then access tokens are verified with the project JWKS)' });
+  }
+  if ((raw.STORAGE_DRIVER ?? 'local') === 'local' && !raw.STORAGE_SIGNING_SECRET) {
+    issues.push({ name: 'STORAGE_SIGNING_SECRET', message: 'is required when STORAGE_DRIVER=local (the default)' });
+  }
+  if (raw.STORAGE_DRIVER === 'supabase') {
+    if (!raw.SUPABASE_URL) issues.push({ name: 'SUPABASE_URL', message: 'is required when STORAGE_DRIVER=supabase' });
+    if (!raw.SUPABASE_SECRET_KEY && !raw.SUPABASE_SERVICE_ROLE_KEY) {
+      issues.push({ name: 'SUPABASE_SECRET_KEY', message: 'is required when STORAGE_DRIVER=supabase (or the legacy SUPABASE_SERVICE_ROLE_KEY)' });
     }
-  });
-
-export type Env = z.infer<typeof envSchema>;
+  }
+  return issues;
+}
 
 /** Thrown when the environment does not validate; the message names each variable. */
 export class EnvError extends Error {
   override name = 'EnvError';
+  constructor(
+    message: string,
+    /** The mode the environment was checked for. */
+    readonly mode: Mode,
+    /** Variables that are required but unset, sorted. */
+    readonly missing: string[] = [],
+    /** Variables that are set but invalid (or refused in this mode), sorted. */
+    readonly invalid: string[] = [],
+  ) {
+    super(message);
+  }
 }
 
 /**
- * Parses an environment. Empty strings are treated as unset.
- * @throws EnvError naming every missing or invalid variable.
+ * Parses an environment for its mode (see Mode). Empty strings are treated as unset.
+ * @returns the validated env, with `mode`.
+ * @throws EnvError naming every missing or invalid variable at once.
  */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const result = envSchema.safeParse(cleaned);
-  if (!result.success) {
-    const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
-    throw new EnvError(`Invalid environment:\n${lines.join('\n')}\nSee .env.example for every variable.`);
-  }
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
+  const mode = modeOf(cleaned);
+  const result = (mode === 'local' ? localSchema : deploymentSchema).safeParse(cleaned);
+  const issues = [
+    ...(result.error?.issues ?? []).map((issue) => ({ name: issue.path.join('.') || '(env)', message: issue.message })),
+    ...crossFieldIssues(cleaned),
+  ];
+  if (issues.length === 0) return { ...(result.data as z.infer<typeof localSchema>), mode };
+
+  const missing = [...new Set(issues.filter((i) => !(i.name in cleaned)).map((i) => i.name))].sort();
+  const invalid = issues.filter((i) => i.name in cleaned);
+  const header =
+    mode === 'local'
+      ? 'Invalid environment (local mode):'
+      : 'Invalid environment for deployment mode (SONGSWIPE_LOCAL_MODE is not 1, so nothing is defaulted or generated):';
+  const lines = [header, ...(missing.length ? [`  missing: ${missing.join(', ')}`] : []), ...invalid.map((i) => `  ${i.name}: ${i.message}`)];
+  const invalidNames = [...new Set(invalid.map((i) => i.name))].sort();
+  throw new EnvError(`${lines.join('\n')}\nSee .env.example and the README's "Two modes".`, mode, missing, invalidNames);
+}
+
+/**
+ * DATABASE_URL alone, for the tools that only touch the database (`npm run
+ * db:migrate`, `npm run admin`): they need no secret in either mode.
+ * @returns the URL, or undefined when unset (the launcher's embedded server).
+ * @throws EnvError when it is set but not a postgres:// URL.
+ */
+export function parseDatabaseUrl(source: Record<string, string | undefined>): string | undefined {
+  if (!source.DATABASE_URL) return undefined;
+  const result = databaseUrl.safeParse(source.DATABASE_URL);
+  if (!result.success) throw new EnvError(`Invalid environment:\n  DATABASE_URL: ${result.error.issues[0]!.message}`, modeOf(source), [], ['DATABASE_URL']);
   return result.data;
 }
 
@@ -96,7 +209,34 @@ export function env(): Env {
   return cached;
 }
 
-/** Base URL for links we hand out (share pages, signed URLs). */
+/**
+/**
+ * The server key for Supabase's APIs (Storage, Auth admin): `SUPABASE_SECRET_KEY`,
+ * else the legacy `SUPABASE_SERVICE_ROLE_KEY`; undefined when neither is set.
+ */
+export function supabaseServerKey(e: Env = env()): string | undefined {
+  return e.SUPABASE_SECRET_KEY ?? e.SUPABASE_SERVICE_ROLE_KEY;
+}
+
+/**
+ * Base URL for links we hand out (share pages, signed URLs, Stripe redirects).
+ * Falls back to `http://localhost:$PORT` in local mode only.
+ * @throws EnvError in deployment mode without APP_URL (parseEnv already refuses that).
+ */
 export function appUrl(e: Env = env()): string {
+  if (!e.APP_URL && e.mode !== 'local') throw new EnvError('APP_URL is required in deployment mode', e.mode, ['APP_URL']);
   return (e.APP_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+}
+
+/**
+ * Legitimate but risky settings worth a loud line at boot: a Stripe test key
+ * in a production deployment (staging is fine; a shop taking no money is not).
+ * @returns one message per warning, empty when there is nothing to say.
+ */
+export function bootWarnings(e: Env): string[] {
+  const warnings: string[] = [];
+  if (e.mode === 'deployment' && e.NODE_ENV === 'production' && /^(sk|rk)_test_/.test(e.STRIPE_SECRET_KEY ?? '')) {
+    warnings.push('STRIPE_SECRET_KEY is a TEST key while NODE_ENV=production: no payment here is real. Fine for staging; use a live key to sell songs.');
+  }
+  return warnings;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { insertCustomization } from '../db/customizations';
-import { type Db, type JwtClaims, withUserTransaction } from '../db/pool';
+import type { Db, JwtClaims } from '../db/pool';
 import { UnauthorizedError, ValidationError } from '../errors';
 
 /** Free text: trimmed, non-empty, bounded, and without NUL (Postgres text cannot hold it). */
@@ -27,8 +27,10 @@ export const customizationBodySchema = z.strictObject({
 export type CustomizationBody = z.infer<typeof customizationBodySchema>;
 
 /**
- * Validates and stores a customization for the signed-in user, under RLS (the
- * insert policy checks `user_id = auth.uid()`).
+ * Validates and stores a customization for the signed-in user. Writes are
+ * API-only: `authenticated` has no INSERT privilege (PostgREST would otherwise
+ * let a browser skip these rules), so the row is written on the privileged
+ * connection with the user id of the verified token, never one from the body.
  * @returns the new customization id.
  * @throws ValidationError (400) with per-field messages; UnauthorizedError (401)
  *   when the token's user no longer exists.
@@ -39,7 +41,7 @@ export async function createCustomization(db: Db, claims: JwtClaims, body: unkno
     throw new ValidationError('invalid customization', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
   }
   try {
-    const id = await withUserTransaction(db, claims, (tx) => insertCustomization(tx, claims.sub, parsed.data));
+    const id = await insertCustomization(db, claims.sub, parsed.data);
     return { id };
   } catch (err) {
     // A valid token for an account that has since been deleted.

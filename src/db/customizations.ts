@@ -20,9 +20,10 @@ const SELECT = `select id, user_id as "userId", recipient_name as "recipientName
   occasion_date as "occasionDate", genre, mood, story, language from public.customizations`;
 
 /**
- * Inserts a customization owned by `userId`. Meant to run under RLS
- * (`withUserTransaction`), where the insert policy rejects any other user id.
+ * Inserts a customization owned by `userId`, on a privileged connection (only
+ * the API writes customizations; `userId` comes from a verified token).
  * @returns the new id.
+ * @throws the foreign-key error (23503) when the user does not exist.
  */
 export async function insertCustomization(tx: Queryable, userId: string, input: CustomizationInput): Promise<string> {
   const { rows } = await tx.query<{ id: string }>(

@@ -40,21 +40,22 @@ export async function resolveFailedVariantJobs(db: Queryable, orderId: string, v
   return rowCount ?? 0;
 }
 
-/** How many times a variant has been dead-lettered: names each manual retry uniquely. */
-export async function countFailedVariantJobs(db: Queryable, orderId: string, variantNumber: number): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    `select count(*)::int as n from public.failed_jobs where order_id = $1 and variant_number = $2 and job_type = 'generate_variant'`,
-    [orderId, variantNumber],
-  );
-  return rows[0]!.n;
+/** Marks one dead-letter row resolved (the manual retry that took it on has finished). */
+export async function resolveFailedJob(db: Queryable, id: string): Promise<void> {
+  await db.query(`update public.failed_jobs set resolved_at = now() where id = $1 and resolved_at is null`, [id]);
 }
 
-/** Whether the variant has a dead-letter row that no retry has resolved yet. */
-export async function hasOpenFailedVariantJob(db: Queryable, orderId: string, variantNumber: number): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `select 1 from public.failed_jobs
-     where order_id = $1 and variant_number = $2 and job_type = 'generate_variant' and resolved_at is null limit 1`,
+/**
+ * The variant's newest unresolved dead letter: what a manual retry is for. Its
+ * id names the retry workflow, so asking twice names the same workflow, and a
+ * new failure (a new row) names a new one.
+ */
+export async function findRetryableDeadLetter(db: Queryable, orderId: string, variantNumber: number): Promise<string | undefined> {
+  const { rows } = await db.query<{ id: string }>(
+    `select id from public.failed_jobs
+     where order_id = $1 and variant_number = $2 and job_type = 'generate_variant' and resolved_at is null
+     order by failed_at desc limit 1`,
     [orderId, variantNumber],
   );
-  return (rowCount ?? 0) > 0;
+  return rows[0]?.id;
 }

@@ -30,6 +30,24 @@ async function hasSupabaseAuth(client: pg.Client): Promise<boolean> {
   return rows[0]?.present ?? false;
 }
 
+const MIGRATION_LOCK_POLL_MS = 250;
+
+/**
+ * Takes the session advisory lock `songswipe.migrate` on `client`, polling
+ * with pg_try_advisory_lock rather than waiting in pg_advisory_lock: a waiting
+ * statement keeps its transaction open, and the holder's `dbos schema` runs
+ * CREATE INDEX CONCURRENTLY, which waits for every open transaction: the two
+ * would wait for each other for good.
+ */
+async function takeMigrationLock(client: pg.Client, log: Logger): Promise<void> {
+  for (let waiting = false; ; waiting = true) {
+    const { rows } = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(hashtext('songswipe.migrate')) as locked`);
+    if (rows[0]?.locked) return;
+    if (!waiting) log.info('another launcher is migrating this database; waiting for it');
+    await new Promise((r) => setTimeout(r, MIGRATION_LOCK_POLL_MS));
+  }
+}
+
 async function bin(name: string, args: string[], log: Logger): Promise<void> {
   const file = path.join(PROJECT_ROOT, 'node_modules', '.bin', name);
   try {
@@ -53,21 +71,39 @@ async function bin(name: string, args: string[], log: Logger): Promise<void> {
  * 3. Creates the DBOS system tables in schema `dbos` (`dbos schema`), so the web
  *    side can enqueue before any worker has launched.
  *
+ * Concurrent calls on one database take turns (advisory lock `songswipe.migrate`).
+ *
+ * With `deploy` (the release step against a Supabase project, `npm run
+ * db:migrate -- --deploy`), step 1 never runs: a database without Supabase's
+ * `auth` schema is refused instead, before anything is written.
+ *
  * @param databaseUrl a privileged connection string (owner of `public`).
- * @throws Error with the failing tool's output.
+ * @throws Error with the failing tool's output, or naming the missing `auth` schema (deploy).
  */
-export async function migrate(databaseUrl: string, log: Logger): Promise<void> {
-  const client = await connectClient({ connectionString: databaseUrl });
+export async function migrate(databaseUrl: string, log: Logger, options: { deploy?: boolean } = {}): Promise<void> {
+  // Two launchers started together (`npm run dev` next to `npm run worker`)
+  // would otherwise run the bootstrap and the CLI side by side and fail with
+  // "tuple concurrently updated". A session advisory lock, held on this
+  // connection while the tools run, makes them take turns; the second finds
+  // nothing left to do. It works for any DATABASE_URL, not just embedded.
+  const client = await connectClient({ connectionString: databaseUrl }); // a dropped connection fails the query below instead
   try {
-    if (!(await hasSupabaseAuth(client))) {
+    await takeMigrationLock(client, log);
+    const supabase = await hasSupabaseAuth(client);
+    if (!supabase && options.deploy) {
+      throw new Error(
+        '--deploy expects a Supabase database, but this one has no auth.users/auth.uid(): check DATABASE_URL (for a plain PostgreSQL, run `npm run db:migrate` without --deploy)',
+      );
+    }
+    if (!supabase) {
       log.info('plain PostgreSQL: applying the Supabase compat bootstrap');
       await client.query(readFileSync(path.join(PROJECT_ROOT, 'supabase', 'compat', 'bootstrap.sql'), 'utf8'));
     }
+    log.info('applying supabase/migrations with the Supabase CLI');
+    await bin('supabase', ['migration', 'up', '--db-url', cliDatabaseUrl(databaseUrl)], log);
+    log.info('creating the DBOS system schema');
+    await bin('dbos', ['schema', databaseUrl], log);
   } finally {
-    await client.end();
+    await client.end(); // releases the lock
   }
-  log.info('applying supabase/migrations with the Supabase CLI');
-  await bin('supabase', ['migration', 'up', '--db-url', cliDatabaseUrl(databaseUrl)], log);
-  log.info('creating the DBOS system schema');
-  await bin('dbos', ['schema', databaseUrl], log);
 }

@@ -1,6 +1,7 @@
 import type { OrderStatus } from './orders';
 import type { Queryable } from './pool';
 import type { VariantStatus } from './song-variants';
+import { isUuid } from '../validation/uuid';
 
 export interface OrderWithVariants {
   id: string;
@@ -49,8 +50,13 @@ export interface SharedSongRow {
   storagePath: string;
 }
 
-/** Calls `public.get_shared_song(token)`; undefined unless the token names a complete variant. */
+/**
+ * Calls `public.get_shared_song(token)`; undefined unless the token names a
+ * complete variant. A token that is not a UUID is undefined too, without
+ * reaching the cast (which would fail with 22P02).
+ */
 export async function selectSharedSong(db: Queryable, token: string): Promise<SharedSongRow | undefined> {
+  if (!isUuid(token)) return undefined;
   const { rows } = await db.query<SharedSongRow>(
     `select variant_number as "variantNumber", duration_ms as "durationMs", occasion,
        recipient_name as "recipientName", storage_path as "storagePath"

@@ -1,3 +1,4 @@
+import { uuidOrNull } from '../validation/uuid';
 import type { Queryable } from './pool';
 
 export type OrderStatus =
@@ -8,6 +9,25 @@ export type OrderStatus =
   | 'expired'
   | 'refunded'
   | 'needs_review';
+
+/**
+ * Statuses in which an order holds its customization's payment: `paid` and
+ * what can follow it. At most one order per customization may be in one of
+ * them (unique index `orders_one_paid_order_per_customization`).
+ */
+export const PAID_OR_LATER: readonly OrderStatus[] = ['paid', 'refunded'];
+
+/**
+ * Serialises, until the end of the caller's transaction, every intake
+ * transaction that could make an order of `customizationId` paid or refunded.
+ * Two sessions for one customization carry different payment intents (or none,
+ * for $0), so the per-payment-intent lock does not order them; without this,
+ * neither sees the other's uncommitted order and both are fulfilled. Take it
+ * after any payment intent lock, never before (one lock order, no deadlocks).
+ */
+export async function lockCustomizationPayment(tx: Queryable, customizationId: string): Promise<void> {
+  await tx.query(`select pg_advisory_xact_lock(hashtext('songswipe.customization_payment'), hashtext($1))`, [customizationId]);
+}
 
 /** The checkout session facts an order is built from. */
 export interface SessionOrderInput {
@@ -69,9 +89,12 @@ export interface ReviewInput {
   stripeSessionId: string;
   stripeEventId: string;
   stripePaymentIntentId: string | null;
-  /** Ids as the session claims them; kept only if they name existing rows. */
-  claimedUserId: string | null;
-  claimedCustomizationId: string | null;
+  /**
+   * Ids as the session claims them, unvalidated (metadata is anyone's to set):
+   * kept only if they are UUIDs naming existing rows; anything else is stored as null.
+   */
+  claimedUserId: string | null | undefined;
+  claimedCustomizationId: string | null | undefined;
   amount: number;
   currency: string;
   livemode: boolean;
@@ -108,8 +131,9 @@ export async function markSessionNeedsReview(tx: Queryable, input: ReviewInput):
       input.stripeSessionId,
       input.stripeEventId,
       input.stripePaymentIntentId,
-      input.claimedUserId,
-      input.claimedCustomizationId,
+      // validated here, where they are cast: a non-UUID would fail the cast (22P02)
+      uuidOrNull(input.claimedUserId),
+      uuidOrNull(input.claimedCustomizationId),
       input.amount,
       input.currency,
       input.livemode,
@@ -119,26 +143,54 @@ export async function markSessionNeedsReview(tx: Queryable, input: ReviewInput):
   return rows[0]!;
 }
 
+/** The customizations whose orders carry `paymentIntentId` (normally one; none before its checkout events). */
+export async function customizationsOfPaymentIntent(tx: Queryable, paymentIntentId: string): Promise<string[]> {
+  const { rows } = await tx.query<{ customizationId: string }>(
+    `select distinct customization_id as "customizationId" from public.orders
+     where stripe_payment_intent_id = $1 and customization_id is not null`,
+    [paymentIntentId],
+  );
+  return rows.map((r) => r.customizationId);
+}
+
 /**
  * Marks the order paid with `paymentIntentId` as refunded, if its status allows.
+ * An order that was never paid (a refund delivered before its
+ * `async_payment_succeeded`) whose customization another order already holds
+ * goes to `needs_review` with `reviewReason` instead: it may not become a
+ * second paid-or-later order. Call with `lockCustomizationPayment` held for the
+ * order's customization, or the holder check races.
  * @returns the order after the update, or undefined when no order has this payment intent yet.
  */
 export async function markOrderRefunded(
   tx: Queryable,
   paymentIntentId: string,
+  reviewReason: string,
 ): Promise<(OrderTransition & { previousStatus: OrderStatus }) | undefined> {
   const { rows } = await tx.query<OrderTransition & { previousStatus: OrderStatus }>(
     `with previous as (
-       select id, status from public.orders where stripe_payment_intent_id = $1 for update
+       select id, status, customization_id from public.orders where stripe_payment_intent_id = $1 for update
+     ), decided as (
+       select p.id, p.status,
+         case
+           when p.status <> 'paid'
+             and exists (select 1 from public.orders h
+                         where h.customization_id = p.customization_id and h.id <> p.id and h.status = any($2::public.order_status[]))
+             and public.order_status_transition_allowed(p.status, 'needs_review')
+             then 'needs_review'::public.order_status
+           when public.order_status_transition_allowed(p.status, 'refunded') then 'refunded'::public.order_status
+           else p.status
+         end as next
+       from previous p
      )
      update public.orders o
-       set status = case when public.order_status_transition_allowed(o.status, 'refunded')
-                         then 'refunded'::public.order_status else o.status end,
+       set status = d.next,
+           review_reason = case when d.next = 'needs_review' and o.status <> 'needs_review' then $3 else o.review_reason end,
            updated_at = now()
-     from previous
-     where o.id = previous.id
-     returning o.id, o.status, previous.status as "previousStatus"`,
-    [paymentIntentId],
+     from decided d
+     where o.id = d.id
+     returning o.id, o.status, d.status as "previousStatus"`,
+    [paymentIntentId, PAID_OR_LATER, reviewReason],
   );
   return rows[0];
 }
@@ -207,4 +259,14 @@ export async function getOrderForGeneration(
     [orderId],
   );
   return rows[0];
+}
+
+/**
+ * The order's payment status, with its row locked FOR SHARE until the caller's
+ * transaction ends: a refund (which updates the row) waits for it, so what the
+ * caller starts under this lock is visible to the refund's cancellation.
+ */
+export async function lockOrderStatus(tx: Queryable, orderId: string): Promise<OrderStatus | undefined> {
+  const { rows } = await tx.query<{ status: OrderStatus }>(`select status from public.orders where id = $1 for share`, [orderId]);
+  return rows[0]?.status;
 }

@@ -1,18 +1,32 @@
 import type { Queryable } from './pool';
 
-/** Gives a variant a new random share token and turns sharing on. @returns the new token. */
-export async function rotateShareToken(db: Queryable, variantId: string): Promise<string> {
+// Both writes name the owner as well as the variant: the ownership check
+// (selectVisibleVariant, under RLS) ran in an earlier transaction, and the
+// variant may be gone by now (an account deletion cascades to it).
+
+/**
+ * Gives `userId`'s variant a new random share token and turns sharing on.
+ * @returns the new token, or undefined when that user has no such variant (any more).
+ */
+export async function rotateShareToken(db: Queryable, variantId: string, userId: string): Promise<string | undefined> {
   const { rows } = await db.query<{ share_token: string }>(
     `update public.song_variants set share_token = gen_random_uuid(), sharing_enabled = true, updated_at = now()
-     where id = $1 returning share_token`,
-    [variantId],
+     where id = $1 and user_id = $2 returning share_token`,
+    [variantId, userId],
   );
-  return rows[0]!.share_token;
+  return rows[0]?.share_token;
 }
 
-/** Turns sharing off for a variant; its token stops opening anything. */
-export async function disableSharing(db: Queryable, variantId: string): Promise<void> {
-  await db.query(`update public.song_variants set sharing_enabled = false, updated_at = now() where id = $1`, [variantId]);
+/**
+ * Turns sharing off for `userId`'s variant; its token stops opening anything.
+ * @returns false when that user has no such variant (any more).
+ */
+export async function disableSharing(db: Queryable, variantId: string, userId: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `update public.song_variants set sharing_enabled = false, updated_at = now() where id = $1 and user_id = $2`,
+    [variantId, userId],
+  );
+  return (rowCount ?? 0) > 0;
 }
 
 /** The variant's id if the caller can see it. Run under RLS: only the owner can. */

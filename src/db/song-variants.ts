@@ -23,17 +23,31 @@ export const VARIANT_COLUMNS = `id, order_id as "orderId", variant_number as "va
   last_error as "lastError", completed_at as "completedAt"`;
 
 /**
- * Creates variants 1..count as `pending` for an order. Idempotent: existing
- * rows (from an earlier run of the same workflow) are kept as they are.
+ * The order row, locked FOR SHARE for the rest of the statement's transaction,
+ * if and only if it is still `paid`. Every variant-state write joins it, so a
+ * refund (which updates the order, then fails unfinished variants) is either
+ * seen by the write or waits for it and then sees what it wrote: a refunded
+ * order never gets a variant put back to `pending`, `generating` or `complete`.
  */
-export async function createPendingVariants(db: Queryable, orderId: string, count: number): Promise<void> {
-  await db.query(
-    `insert into public.song_variants (order_id, user_id, variant_number)
-     select o.id, o.user_id, n from public.orders o, generate_series(1, $2::int) n
-     where o.id = $1
-     on conflict (order_id, variant_number) do nothing`,
+const PAID_ORDER = `paid_order as (select id, user_id from public.orders where id = $1 and status = 'paid' for share)`;
+
+/**
+ * Creates variants 1..count as `pending` for a paid order. Idempotent: existing
+ * rows (from an earlier run of the same workflow) are kept as they are.
+ * @returns false when the order is no longer paid (refunded meanwhile): nothing is created.
+ */
+export async function createPendingVariants(db: Queryable, orderId: string, count: number): Promise<boolean> {
+  const { rows } = await db.query<{ paid: boolean }>(
+    `with ${PAID_ORDER},
+     created as (
+       insert into public.song_variants (order_id, user_id, variant_number)
+       select o.id, o.user_id, n from paid_order o, generate_series(1, $2::int) n
+       on conflict (order_id, variant_number) do nothing
+     )
+     select exists (select 1 from paid_order) as paid`,
     [orderId, count],
   );
+  return rows[0]!.paid;
 }
 
 export async function getVariant(db: Queryable, orderId: string, variantNumber: number): Promise<VariantRow | undefined> {
@@ -53,30 +67,43 @@ export async function listVariants(db: Queryable, orderId: string): Promise<Vari
   return rows;
 }
 
-/** Marks an attempt as started: status `generating`, `attempts` + 1. */
-export async function markVariantGenerating(db: Queryable, orderId: string, variantNumber: number): Promise<void> {
-  await db.query(
-    `update public.song_variants
+/**
+ * Marks an attempt as started: status `generating`, `attempts` + 1.
+ * @returns false (nothing written, do not call the provider) when the order is
+ *   no longer paid or the variant is already complete.
+ */
+export async function markVariantGenerating(db: Queryable, orderId: string, variantNumber: number): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `with ${PAID_ORDER}
+     update public.song_variants v
        set generation_status = 'generating', attempts = attempts + 1, updated_at = now()
-     where order_id = $1 and variant_number = $2 and generation_status <> 'complete'`,
+     from paid_order o
+     where v.order_id = o.id and v.variant_number = $2 and v.generation_status <> 'complete'`,
     [orderId, variantNumber],
   );
+  return (rowCount ?? 0) > 0;
 }
 
-/** Records a finished variant. `durationMs` in ms; `storagePath` relative to the storage root. */
+/**
+ * Records a finished variant. `durationMs` in ms; `storagePath` relative to the storage root.
+ * @returns false when the order is no longer paid (refunded meanwhile): the variant is left as the refund left it.
+ */
 export async function markVariantComplete(
   db: Queryable,
   orderId: string,
   variantNumber: number,
   result: { storagePath: string; contentType: string; durationMs: number; providerSongId: string | null },
-): Promise<void> {
-  await db.query(
-    `update public.song_variants
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `with ${PAID_ORDER}
+     update public.song_variants v
        set generation_status = 'complete', storage_path = $3, content_type = $4, duration_ms = $5,
            provider_song_id = $6, last_error = null, completed_at = now(), updated_at = now()
-     where order_id = $1 and variant_number = $2`,
+     from paid_order o
+     where v.order_id = o.id and v.variant_number = $2`,
     [orderId, variantNumber, result.storagePath, result.contentType, result.durationMs, result.providerSongId],
   );
+  return (rowCount ?? 0) > 0;
 }
 
 /** Records the latest error of an attempt; status stays `generating` while retries remain. */
@@ -98,13 +125,16 @@ export async function markVariantFailed(db: Queryable, orderId: string, variantN
 }
 
 /**
- * Puts a failed variant back to `pending` for a manual retry. Its share token,
- * attempts and history stay. @returns false unless the variant was `failed`.
+ * Puts a failed variant of a paid order back to `pending` for a manual retry.
+ * Its share token, attempts and history stay.
+ * @returns false unless the order is paid and the variant was `failed`.
  */
 export async function resetFailedVariant(db: Queryable, orderId: string, variantNumber: number): Promise<boolean> {
   const { rowCount } = await db.query(
-    `update public.song_variants set generation_status = 'pending', updated_at = now()
-     where order_id = $1 and variant_number = $2 and generation_status = 'failed'`,
+    `with ${PAID_ORDER}
+     update public.song_variants v set generation_status = 'pending', updated_at = now()
+     from paid_order o
+     where v.order_id = o.id and v.variant_number = $2 and v.generation_status = 'failed'`,
     [orderId, variantNumber],
   );
   return (rowCount ?? 0) > 0;

@@ -1,10 +1,10 @@
-import { z } from 'zod';
 import type { OrderStatus } from '../db/orders';
 import { type OrderWithVariants, selectOrdersWithVariants } from '../db/order-reads';
 import { type Db, type JwtClaims, withUserTransaction } from '../db/pool';
 import type { VariantStatus } from '../db/song-variants';
 import { NotFoundError } from '../errors';
 import { type CapacitySnapshot, estimateOrderReady, readCapacitySnapshot } from '../generation/capacity';
+import { isUuid } from '../validation/uuid';
 import { deriveGenerationStatus, type GenerationStatus } from '../generation/generation-status';
 import { VARIANTS_PER_ORDER } from '../generation/workflow-names';
 import type { Storage } from '../storage/storage';
@@ -94,7 +94,7 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps, snapshot: ()
  *   user's order: all three look the same to the caller.
  */
 export async function getOrderView(deps: DeliveryDeps, claims: JwtClaims, orderId: string): Promise<OrderView> {
-  if (!z.uuid().safeParse(orderId).success) throw new NotFoundError('order not found');
+  if (!isUuid(orderId)) throw new NotFoundError('order not found');
   const [order] = await withUserTransaction(deps.db, claims, (tx) => selectOrdersWithVariants(tx, orderId));
   if (!order) throw new NotFoundError('order not found');
   return toView(order, deps, lazySnapshot(deps));

@@ -1,7 +1,7 @@
-import { z } from 'zod';
 import { selectSharedSong } from '../db/order-reads';
 import { withAnonTransaction } from '../db/pool';
 import { NotFoundError } from '../errors';
+import { isUuid } from '../validation/uuid';
 import type { DeliveryDeps } from './order-view';
 
 /** Response shape of `GET /api/share/:token`. */
@@ -20,7 +20,7 @@ export interface SharedSongView {
  * @throws NotFoundError (404), alike for a malformed, unknown or incomplete token.
  */
 export async function getSharedSong(deps: DeliveryDeps, token: string): Promise<SharedSongView> {
-  if (!z.uuid().safeParse(token).success) throw new NotFoundError('song not found');
+  if (!isUuid(token)) throw new NotFoundError('song not found');
   const song = await withAnonTransaction(deps.db, (tx) => selectSharedSong(tx, token));
   if (!song) throw new NotFoundError('song not found');
   return {

@@ -1,6 +1,7 @@
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import type { DurableContext, VariantOutcome } from './durable-context';
-import { generateSong, type GenerationDeps, generateVariant, retryVariant } from './generate-song';
+import { generateSong, type GenerationDeps, generateVariant } from './generate-song';
+import { retryVariant } from './retry-variant';
 import {
   GENERATE_SONG_WORKFLOW,
   GENERATE_VARIANT_WORKFLOW,
@@ -19,6 +20,11 @@ type VariantWorkflow = (orderId: string, variantNumber: number) => Promise<Varia
  */
 function dbosContext(variantWorkflow: VariantWorkflow): DurableContext {
   return {
+    workflowId() {
+      const id = DBOS.workflowID;
+      if (!id) throw new Error('dbosContext used outside a DBOS workflow');
+      return id;
+    },
     step(name, fn, retry) {
       return DBOS.runStep(fn, {
         name,
@@ -73,9 +79,9 @@ export function registerGenerateSongWorkflow(deps: GenerationDeps): (orderId: st
 }
 
 /** Registers the `retry-variant` workflow (admin manual retry, on the provider queue). Before `DBOS.launch()`. */
-export function registerRetryVariantWorkflow(deps: GenerationDeps): (orderId: string, variantNumber: number) => Promise<unknown> {
+export function registerRetryVariantWorkflow(deps: GenerationDeps): (orderId: string, variantNumber: number, deadLetterId: string) => Promise<unknown> {
   const ctx = dbosContext(() => Promise.reject(new Error('retry-variant starts no children')));
-  return DBOS.registerWorkflow((orderId: string, variantNumber: number) => retryVariant(ctx, deps, orderId, variantNumber), {
+  return DBOS.registerWorkflow((orderId: string, variantNumber: number, deadLetterId: string) => retryVariant(ctx, deps, orderId, variantNumber, deadLetterId), {
     name: RETRY_VARIANT_WORKFLOW,
   });
 }

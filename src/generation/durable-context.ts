@@ -1,7 +1,12 @@
 /**
  * The tiny durable-execution surface the generation workflows are written
  * against. DBOS implements it today (./dbos-workflow.ts); an Inngest binding
- * implements the same three methods (`step.run`, `step.sleep`, `step.invoke`).
+ * (`step.run`, `step.sleep`, `step.invoke`, the run id) implements the same methods.
+ *
+ * Replay rule: a body may branch only on its arguments and on step results.
+ * Configuration, the clock, randomness and reads are taken inside a step (for
+ * configuration: once, at the start), so a restart with other values replays
+ * the same steps.
  */
 
 /** Retry policy of one step. Delays in ms; the n-th retry waits `intervalMs * backoffRate^(n-1)`. */
@@ -23,6 +28,11 @@ export interface VariantTask {
 export type VariantOutcome = 'complete' | 'failed' | 'skipped';
 
 export interface DurableContext {
+  /**
+   * The running workflow's id: with a step name, the identity of a write, so a
+   * step's idempotency key tells a re-run of itself from another run's write.
+   */
+  workflowId(): string;
   /**
    * Runs `fn` as a named, checkpointed step. Once it has returned, its result is
    * replayed on recovery instead of running it again. Without a policy it runs once.

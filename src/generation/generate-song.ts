@@ -1,8 +1,7 @@
 import { insertFailedJob } from '../db/failed-jobs';
 import { getOrderForGeneration } from '../db/orders';
 import { withTransaction } from '../db/pool';
-import { hasOpenFailedVariantJob, resolveFailedVariantJobs } from '../db/failed-job-reads';
-import { createPendingVariants, getVariant, markVariantFailed, resetFailedVariant } from '../db/song-variants';
+import { createPendingVariants, getVariant, markVariantFailed } from '../db/song-variants';
 import { type BackoffPolicy, fullJitterDelayMs } from './backoff';
 import type { DurableContext, StepRetryPolicy, VariantOutcome } from './durable-context';
 import { orderPriority } from './priority';
@@ -23,9 +22,17 @@ export interface VariantRetryPolicy {
   pausePollMs: number;
 }
 
+/**
+ * The configured policy (from env: GENERATION_MAX_ATTEMPTS, GENERATION_RETRY_*,
+ * GENERATION_PAUSE_POLL_MS, SONG_LENGTH_MS). A workflow reads it only through
+ * `pinGenerationPolicy`, never directly.
+ */
 export interface GenerationDeps extends AttemptDeps {
   retry: VariantRetryPolicy;
 }
+
+/** What a workflow checkpoints at its start and keeps for its whole life. */
+export type GenerationPolicy = Pick<GenerationDeps, 'retry' | 'lengthMs'>;
 
 export interface GenerateSongResult {
   orderId: string;
@@ -38,7 +45,19 @@ export interface GenerateSongResult {
  * several minutes (0.5 s doubling, capped by DBOS, 20 tries) instead of ending
  * the workflow in ERROR.
  */
-const BOOKKEEPING: StepRetryPolicy = { maxAttempts: 20, intervalMs: 500, backoffRate: 2 };
+export const BOOKKEEPING: StepRetryPolicy = { maxAttempts: 20, intervalMs: 500, backoffRate: 2 };
+
+/**
+ * Checkpoints the configured policy as the workflow's first step and returns
+ * deps that use it. The policy steers which steps run (how many attempts, how
+ * long each wait), so a workflow replayed after a restart with other env values
+ * must see the values it started with; otherwise DBOS finds a step recorded
+ * where another was expected and the workflow ends in ERROR (issue 16).
+ */
+export async function pinGenerationPolicy(ctx: DurableContext, deps: GenerationDeps): Promise<GenerationDeps> {
+  const policy = await ctx.step('generation-policy', async (): Promise<GenerationPolicy> => ({ retry: deps.retry, lengthMs: deps.lengthMs }));
+  return { ...deps, ...policy };
+}
 
 /** Our own database or storage failing inside an attempt: retries allowed per variant. */
 const INTERNAL_FAILURE_BUDGET = 20;
@@ -50,18 +69,19 @@ type Failure = Extract<AttemptResult, { ok: false }>;
  * good): marks it `failed` and writes a `failed_jobs` row (ids only: no story,
  * no share token; the provider's detail, e.g. a `prompt_suggestion`, for the
  * admin) in one transaction.
+ *
+ * Idempotent per step, not per variant: the row is keyed on `owner` (this
+ * workflow and step), so a re-run of this step after a crash writes nothing,
+ * while a new failure of the same variant (a manual retry's) is a new row.
  * @returns false when there was nothing to dead-letter (the variant is complete).
  */
-async function deadLetterVariant(deps: GenerationDeps, orderId: string, variantNumber: number, failure: Failure): Promise<boolean> {
+async function deadLetterVariant(deps: GenerationDeps, owner: { workflowId: string; step: string }, orderId: string, variantNumber: number, failure: Failure): Promise<boolean> {
   const written = await withTransaction(deps.db, async (tx) => {
     const variant = await getVariant(tx, orderId, variantNumber);
     if (!variant || variant.status === 'complete') return false;
-    // Already dead-lettered and not yet resolved: a re-run of this step after a
-    // crash (or a manual retry in progress) must not write a second row or flip it back.
-    if (await hasOpenFailedVariantJob(tx, orderId, variantNumber)) return true;
     const order = await getOrderForGeneration(tx, orderId);
-    await markVariantFailed(tx, orderId, variantNumber, failure.message);
-    await insertFailedJob(tx, {
+    const id = await insertFailedJob(tx, {
+      owner,
       jobType: 'generate_variant',
       orderId,
       variantNumber,
@@ -71,6 +91,8 @@ async function deadLetterVariant(deps: GenerationDeps, orderId: string, variantN
       retryCount: variant.attempts,
       providerDetail: failure.providerStatus || failure.detail ? { providerStatus: failure.providerStatus ?? null, ...failure.detail } : null,
     });
+    // No id: this very step wrote its row (and failed the variant) before a crash.
+    if (id) await markVariantFailed(tx, orderId, variantNumber, failure.message);
     return true;
   });
   if (written) {
@@ -92,6 +114,7 @@ async function deadLetterVariant(deps: GenerationDeps, orderId: string, variantN
  * - permanent (400/422, `bad_prompt`) and account (401/403/quota): no retry.
  * Each attempt is a separate step (`variant-<n>#<k>`), so a finished attempt is
  * never run again after a crash.
+ * @param deps with the workflow's pinned policy (`pinGenerationPolicy`).
  * @param label step-name prefix, distinct per workflow kind.
  */
 export async function runVariant(ctx: DurableContext, deps: GenerationDeps, orderId: string, variantNumber: number, label = `variant-${variantNumber}`): Promise<VariantOutcome> {
@@ -116,7 +139,8 @@ export async function runVariant(ctx: DurableContext, deps: GenerationDeps, orde
       waitMs = fullJitterDelayMs(policy.backoff, failures, jitter);
     }
     if (waitMs === undefined) {
-      const written = await ctx.step(`${label}-dead-letter`, () => deadLetterVariant(deps, orderId, variantNumber, result), BOOKKEEPING);
+      const owner = { workflowId: ctx.workflowId(), step: `${label}-dead-letter` };
+      const written = await ctx.step(owner.step, () => deadLetterVariant(deps, owner, orderId, variantNumber, result), BOOKKEEPING);
       return written ? 'failed' : 'complete';
     }
     deps.log.info({ orderId, variantNumber, kind: result.kind, waitMs, attempt: k }, 'waiting before the next attempt');
@@ -128,15 +152,17 @@ export async function runVariant(ctx: DurableContext, deps: GenerationDeps, orde
  * The generate-song workflow body: from a paid order to three stored variants.
  * Engine-neutral: all durability comes from `ctx`.
  *
- * Steps: `load-order`, `create-variants`, then one child workflow per variant
- * on the provider queue (`ctx.runOnProviderQueue`), awaited together. Variants
- * are the unit of scheduling: an order uses as many provider slots as are free
- * (up to three), the queue's global concurrency caps calls across all workers,
- * and its priority serves the earliest occasion first. A failing variant never
- * redoes or blocks a sibling: each child has its own steps and retries.
+ * Steps: `generation-policy`, `load-order`, `create-variants`, then one child
+ * workflow per variant on the provider queue (`ctx.runOnProviderQueue`),
+ * awaited together. Variants are the unit of scheduling: an order uses as many
+ * provider slots as are free (up to three), the queue's global concurrency caps
+ * calls across all workers, and its priority serves the earliest occasion
+ * first. A failing variant never redoes or blocks a sibling: each child has its
+ * own steps, retries and pinned policy.
  */
 export async function generateSong(ctx: DurableContext, deps: GenerationDeps, orderId: string): Promise<GenerateSongResult> {
   const log = deps.log.child({ workflowId: generateSongWorkflowId(orderId) });
+  await pinGenerationPolicy(ctx, { ...deps, log });
   const order = await ctx.step('load-order', async () => {
     const o = await getOrderForGeneration(deps.db, orderId);
     return o ? { status: o.status, priority: await orderPriority(deps.db, o) } : null;
@@ -146,7 +172,12 @@ export async function generateSong(ctx: DurableContext, deps: GenerationDeps, or
     log.warn({ orderId, status: order.status }, 'order is not paid; not generating');
     return { orderId, skipped: `order status is ${order.status}`, variants: {} };
   }
-  await ctx.step('create-variants', () => createPendingVariants(deps.db, orderId, VARIANTS_PER_ORDER), BOOKKEEPING);
+  // Re-checks the payment in the same statement: a refund that landed after load-order must not leave 3 pending variants.
+  const stillPaid = await ctx.step('create-variants', () => createPendingVariants(deps.db, orderId, VARIANTS_PER_ORDER), BOOKKEEPING);
+  if (!stillPaid) {
+    log.warn({ orderId }, 'order stopped being paid before its variants were created; not generating');
+    return { orderId, skipped: 'order is no longer paid', variants: {} };
+  }
 
   const tasks = Array.from({ length: VARIANTS_PER_ORDER }, (_, i) => ({ orderId, variantNumber: i + 1 }));
   const outcomes = await ctx.runOnProviderQueue('variants', tasks, { priority: order.priority });
@@ -157,24 +188,10 @@ export async function generateSong(ctx: DurableContext, deps: GenerationDeps, or
 
 /**
  * The generate-variant workflow body: one variant of a paid order, a child of
- * generate-song, run on the provider queue (one slot while it runs).
+ * generate-song, run on the provider queue (one slot while it runs). Steps:
+ * `generation-policy`, then the attempts of `runVariant`.
  */
 export async function generateVariant(ctx: DurableContext, deps: GenerationDeps, orderId: string, variantNumber: number): Promise<VariantOutcome> {
   const log = deps.log.child({ workflowId: generateVariantWorkflowId(orderId, variantNumber) });
-  return runVariant(ctx, { ...deps, log }, orderId, variantNumber);
-}
-
-/**
- * The retry-variant workflow body (admin manual retry): regenerates one failed
- * variant of a paid order with the usual retry policy, keeping its share
- * token, and marks its dead-letter rows resolved once it is complete.
- */
-export async function retryVariant(ctx: DurableContext, deps: GenerationDeps, orderId: string, variantNumber: number): Promise<VariantOutcome> {
-  await ctx.step('reset-variant', () => resetFailedVariant(deps.db, orderId, variantNumber), BOOKKEEPING);
-  const outcome = await runVariant(ctx, deps, orderId, variantNumber, `retry-variant-${variantNumber}`);
-  if (outcome === 'complete') {
-    await ctx.step('resolve-dead-letters', () => resolveFailedVariantJobs(deps.db, orderId, variantNumber), BOOKKEEPING);
-  }
-  deps.log.info({ orderId, variantNumber, outcome }, 'manual retry finished');
-  return outcome;
+  return runVariant(ctx, await pinGenerationPolicy(ctx, { ...deps, log }), orderId, variantNumber);
 }

@@ -5,6 +5,7 @@ import { getOrderForGeneration } from '../db/orders';
 import type { Db } from '../db/pool';
 import {
   closeAbandonedProviderCalls,
+  type DeliveredAudio,
   findDeliveredAudio,
   recordProviderCallDelivered,
   recordProviderCallFailed,
@@ -67,6 +68,16 @@ function failure(err: unknown): Extract<AttemptResult, { ok: false }> {
 }
 
 /**
+ * Marks the variant complete unless the order stopped being paid meanwhile (the
+ * write re-checks it): then the refund's `failed` stands and the attempt is `skipped`.
+ */
+async function completeVariant(deps: AttemptDeps, orderId: string, variantNumber: number, audio: DeliveredAudio): Promise<AttemptResult> {
+  if (await markVariantComplete(deps.db, orderId, variantNumber, audio)) return { ok: true, outcome: 'complete' };
+  deps.log.info({ orderId, variantNumber }, 'order is no longer paid; the audio is stored but not delivered');
+  return { ok: true, outcome: 'skipped' };
+}
+
+/**
  * One attempt at one variant: generate, upload, mark complete. Returns how it
  * went instead of throwing, so the workflow decides retries on checkpointed data.
  *
@@ -102,8 +113,7 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
     const delivered = await findDeliveredAudio(db, orderId, variantNumber);
     if (delivered && (await storage.exists(delivered.storagePath))) {
       log.info({ storagePath: delivered.storagePath }, 'audio from an earlier paid call is already stored; reusing it');
-      await markVariantComplete(db, orderId, variantNumber, delivered);
-      return { ok: true, outcome: 'complete' };
+      return completeVariant(deps, orderId, variantNumber, delivered);
     }
 
     const memoKey = `${orderId}:${variantNumber}`;
@@ -119,7 +129,11 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
       const customization = await getCustomization(db, order.customizationId);
       if (!customization) return { ok: false, kind: 'permanent', message: `customization of order ${orderId} is gone`, stack: null };
       const prompt = buildSongPrompt(customization, variantNumber);
-      await markVariantGenerating(db, orderId, variantNumber);
+      // Re-checks the payment in the same statement as the write: the read above may be stale by now.
+      if (!(await markVariantGenerating(db, orderId, variantNumber))) {
+        log.info('order is no longer paid; skipping variant without calling the provider');
+        return { ok: true, outcome: 'skipped' };
+      }
       log.info({ attempt: variant.attempts + 1, provider: provider.name }, 'calling the music provider');
       const callId = await startProviderCall(db, { orderId, variantNumber, provider: provider.name });
       try {
@@ -148,15 +162,15 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
     }
     const key = variantStorageKey(orderId, variantNumber, song.extension);
     await storage.put(key, song.audio, song.contentType);
-    await markVariantComplete(db, orderId, variantNumber, {
+    const result = await completeVariant(deps, orderId, variantNumber, {
       storagePath: key,
       contentType: song.contentType,
       durationMs: song.durationMs,
       providerSongId: song.providerSongId,
     });
     undelivered.delete(memoKey);
-    log.info({ durationMs: song.durationMs, bytes: song.audio.length }, 'variant complete');
-    return { ok: true, outcome: 'complete' };
+    log.info({ durationMs: song.durationMs, bytes: song.audio.length }, 'variant stored');
+    return result;
   } catch (err) {
     // Our own storage or database failed: retry (the audio, if any, is kept above).
     log.warn({ err }, 'variant attempt failed outside the provider');

@@ -11,7 +11,11 @@ export const APP_NAME = 'songswipe';
  * generate-song workflow's step sequence changes incompatibly, and keep an old
  * worker running until its in-flight workflows drain.
  */
-export const APP_VERSION = 'generate-song-v2';
+// v2: both workflows checkpoint their policy first (`generation-policy`), and
+// retry-variant takes the dead letter it retries as an argument.
+// v3: an order's variants are child workflows (`generate-variant`) on the
+// provider queue; retry-variant moved to that queue.
+export const APP_VERSION = 'generate-song-v3';
 
 /**
  * The queue of order workflows (`generate-song`). They make no provider call
@@ -38,13 +42,24 @@ export function generateSongWorkflowId(orderId: string): string {
 
 /**
  * The workflow id of one variant of an order, a child of `order:<orderId>`:
- * starting it twice (a replay after a crash) returns the same workflow.
+ * starting it twice (a replay after a crash) returns the same workflow. It
+ * starts with the order's workflow id, so `orderWorkflowIdPrefix` finds it too.
  */
 export function generateVariantWorkflowId(orderId: string, variantNumber: number): string {
   return `${generateSongWorkflowId(orderId)}:variant:${variantNumber}`;
 }
 
-/** A manual retry's workflow id: one per dead-lettering, so a repeated request does not start another. */
-export function retryVariantWorkflowId(orderId: string, variantNumber: number, failures: number): string {
-  return `retry:${orderId}:${variantNumber}:${failures}`;
+/**
+ * A manual retry's workflow id, named after the dead letter it retries: asking
+ * twice for the same one names the same workflow, and a new failure (a new dead
+ * letter) a new one, never a finished retry. It starts with the order's
+ * workflow id, so `orderWorkflowIdPrefix` finds it too.
+ */
+export function retryVariantWorkflowId(orderId: string, variantNumber: number, deadLetterId: string): string {
+  return `${generateSongWorkflowId(orderId)}:retry:${variantNumber}:${deadLetterId}`;
+}
+
+/** Every workflow of an order (generate-song and its retries) has an id starting with this. */
+export function orderWorkflowIdPrefix(orderId: string): string {
+  return generateSongWorkflowId(orderId);
 }

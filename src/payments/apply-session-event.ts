@@ -1,9 +1,10 @@
-import { insertFailedJob } from '../db/failed-jobs';
-import { markSessionNeedsReview, transitionSessionOrder, type OrderStatus } from '../db/orders';
+import { lockCustomizationPayment, markSessionNeedsReview, transitionSessionOrder, type OrderStatus } from '../db/orders';
 import { lockPaymentIntent, wasPaymentIntentRefunded } from '../db/stripe-events';
 import { ValidationError } from '../errors';
 import { enqueueGenerateSong } from '../generation/enqueue';
+import { isUuid } from '../validation/uuid';
 import { checkoutSessionSchema, expandableId, type CheckoutSession } from './event-schemas';
+import { deadLetterPaymentIntake } from './payment-intake-dead-letter';
 import { checkSessionTrust } from './session-trust';
 import type { WebhookEventContext } from './webhook-context';
 
@@ -13,14 +14,18 @@ export type SessionDecision = { target: Exclude<OrderStatus, 'needs_review' | 'p
 /**
  * The shared path of every `checkout.session.*` event:
  * 1. parse the session (400 if it is not one);
- * 2. trust checks (owner, customization, price); a failure, or a `reject`
+ * 2. take the payment intent's lock, then the customization's
+ *    (`lockCustomizationPayment`): two sessions for one customization carry
+ *    different payment intents, and only the second lock orders them, so the
+ *    later one's trust check sees the first one's paid order;
+ * 3. trust checks (owner, customization, price, not already paid); a failure, or a `reject`
  *    decision, records the order as `needs_review` with the reason plus a
  *    `failed_jobs` row (job type `payment_intake`), and answers 200 so Stripe
  *    stops retrying a permanent problem;
- * 3. move the session's order towards the decided status through the SQL state
+ * 4. move the session's order towards the decided status through the SQL state
  *    machine (a late or duplicate event never moves it backwards), except that
  *    a payment already refunded (refund delivered first) lands on `refunded`;
- * 4. if the order is now `paid`, enqueue its generate-song workflow in this
+ * 5. if the order is now `paid`, enqueue its generate-song workflow in this
  *    transaction (idempotent: the workflow id is `order:<id>`).
  * @returns the outcome recorded on the webhook event.
  */
@@ -36,6 +41,8 @@ export async function applySessionEvent(
   const paymentIntent = expandableId(session.payment_intent);
 
   if (paymentIntent) await lockPaymentIntent(tx, paymentIntent);
+  const claimedCustomization = session.metadata?.customization_id;
+  if (isUuid(claimedCustomization)) await lockCustomizationPayment(tx, claimedCustomization);
   const decision = decide(session);
   const trust = await checkSessionTrust(tx, session, price);
   if ('reject' in decision || !trust.ok) {
@@ -44,22 +51,14 @@ export async function applySessionEvent(
       stripeSessionId: session.id,
       stripeEventId: event.id,
       stripePaymentIntentId: paymentIntent,
-      claimedUserId: /^[0-9a-f-]{36}$/i.test(session.metadata?.user_id ?? '') ? session.metadata!.user_id! : null,
-      claimedCustomizationId: /^[0-9a-f-]{36}$/i.test(session.metadata?.customization_id ?? '') ? session.metadata!.customization_id! : null,
+      claimedUserId: session.metadata?.user_id,
+      claimedCustomizationId: claimedCustomization,
       amount: session.amount_total ?? 0,
       currency: (session.currency ?? 'xxx').toLowerCase(),
       livemode: event.livemode,
       reason,
     });
-    await insertFailedJob(tx, {
-      jobType: 'payment_intake',
-      orderId: order.id,
-      variantNumber: null,
-      eventData: { stripeEventId: event.id, eventType: event.type, stripeSessionId: session.id, orderId: order.id },
-      errorMessage: reason,
-      errorStack: null,
-      retryCount: 0,
-    });
+    await deadLetterPaymentIntake(tx, event, order.id, reason, { stripeSessionId: session.id });
     log.warn({ orderId: order.id, reason, status: order.status }, 'checkout session failed the trust checks; held for review, nothing will be generated');
     return 'needs_review';
   }

@@ -1,21 +1,27 @@
-import { markOrderRefunded } from '../db/orders';
+import { customizationsOfPaymentIntent, lockCustomizationPayment, markOrderRefunded } from '../db/orders';
 import { failUnfinishedVariants } from '../db/song-variants';
 import { lockPaymentIntent, REFUND_BEFORE_ORDER } from '../db/stripe-events';
 import { ValidationError } from '../errors';
-import { generateSongWorkflowId } from '../generation/workflow-names';
+import { orderWorkflowIdPrefix } from '../generation/workflow-names';
 import { chargeSchema, expandableId } from './event-schemas';
+import { deadLetterPaymentIntake } from './payment-intake-dead-letter';
 import type { WebhookEventHandler } from './webhook-context';
 
 /**
  * `charge.refunded`. A full refund marks the order `refunded`:
  * - its share links stop working at once (`get_shared_song` serves paid orders only);
- * - if generation has not finished, the workflow is cancelled after commit
- *   (DBOS cancel, with its variant children), and each variant step also
- *   re-checks the order, so a crash
- *   between commit and cancel still stops it.
+ * - every unfinished workflow of the order (generate-song, its variant children and
+ *   each manual retry-variant, found by the order's workflow-id prefix) is cancelled after
+ *   commit (DBOS cancel), and every variant-state write re-checks that the
+ *   order is paid in its own statement, so a crash between commit and cancel,
+ *   or a workflow already past its last cancellation check, still stops it.
  * A refund that arrives before the checkout events is remembered on the event
  * row; the checkout event then lands the order on `refunded` directly.
  * Partial refunds are recorded only: the customer keeps the song.
+ * A refund of a payment whose order never became paid, for a customization
+ * another order already holds, is held for review instead (with a
+ * `payment_intake` dead letter): one customization has at most one paid or
+ * refunded order.
  */
 export const onChargeRefunded: WebhookEventHandler = async ({ tx, event, dbos, log, afterCommit }) => {
   const parsed = chargeSchema.safeParse(event.data.object);
@@ -31,24 +37,34 @@ export const onChargeRefunded: WebhookEventHandler = async ({ tx, event, dbos, l
     return 'ignored_no_payment_intent';
   }
   await lockPaymentIntent(tx, paymentIntent);
-  const order = await markOrderRefunded(tx, paymentIntent);
+  // same lock order as checkout session events: payment intent, then customization
+  for (const customizationId of (await customizationsOfPaymentIntent(tx, paymentIntent)).sort()) {
+    await lockCustomizationPayment(tx, customizationId);
+  }
+  const reviewReason = 'payment refunded before it was fulfilled, and its customization is already paid for by another order';
+  const order = await markOrderRefunded(tx, paymentIntent, reviewReason);
   if (!order) {
     log.info({ paymentIntent }, 'refund arrived before its checkout events; remembered for when they arrive');
     return REFUND_BEFORE_ORDER;
   }
   const orderLog = log.child({ orderId: order.id });
+  if (order.status === 'needs_review' && order.previousStatus !== 'needs_review') {
+    await deadLetterPaymentIntake(tx, event, order.id, reviewReason, { chargeId: charge.id });
+    orderLog.warn({ previousStatus: order.previousStatus }, reviewReason);
+    return 'needs_review';
+  }
   if (order.status !== 'refunded') {
     orderLog.warn({ status: order.status }, 'refund for an order that cannot be refunded; left as it is');
     return `kept_${order.status}`;
   }
   const stopped = await failUnfinishedVariants(tx, order.id, 'order refunded before this variant was generated');
-  const workflowId = generateSongWorkflowId(order.id);
+  const prefix = orderWorkflowIdPrefix(order.id);
   afterCommit(async () => {
-    const status = await dbos.getWorkflow(workflowId);
-    if (status && ['ENQUEUED', 'PENDING', 'DELAYED'].includes(status.status)) {
-      await dbos.cancelWorkflow(workflowId, { cancelChildren: true });
-      orderLog.info({ workflowId }, 'order refunded; unfinished generation cancelled');
-    }
+    const running = await dbos.listWorkflows({ workflow_id_prefix: prefix, status: ['ENQUEUED', 'PENDING', 'DELAYED'] });
+    if (running.length === 0) return;
+    const workflowIds = running.map((w) => w.workflowID);
+    await dbos.cancelWorkflows(workflowIds);
+    orderLog.info({ workflowIds }, 'order refunded; unfinished generation cancelled');
   });
   orderLog.info({ previousStatus: order.previousStatus, variantsStopped: stopped }, 'order refunded; share links revoked');
   return 'refunded';

@@ -3,12 +3,13 @@ import type Stripe from 'stripe';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { getCustomization } from '../db/customizations';
-import { insertPendingOrder, listOrdersForCustomization } from '../db/orders';
-import { type Db, type JwtClaims, withUserTransaction } from '../db/pool';
+import { insertPendingOrder, listOrdersForCustomization, lockCustomizationPayment, type OrderStatus } from '../db/orders';
+import { type Db, type JwtClaims, withTransaction, withUserTransaction } from '../db/pool';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { uuidSchema } from '../validation/uuid';
 import type { Price } from './price';
 
-export const checkoutBodySchema = z.strictObject({ customizationId: z.uuid() });
+export const checkoutBodySchema = z.strictObject({ customizationId: uuidSchema });
 
 export interface CheckoutDeps {
   db: Db;
@@ -32,6 +33,14 @@ function uuidFrom(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** Why no new checkout may open for a customization with these orders, or null if one may. */
+function checkoutConflict(orders: { status: OrderStatus }[]): string | null {
+  if (orders.some((o) => ['paid', 'refunded', 'needs_review'].includes(o.status))) return 'this customization has already been paid for';
+  // A delayed payment (SEPA, ACH: days) may still succeed: never sell a second one meanwhile.
+  if (orders.some((o) => o.status === 'awaiting_payment')) return 'a payment for this customization is still being processed';
+  return null;
+}
+
 /**
  * Starts paying for a customization: a Stripe Checkout Session (mode
  * `payment`, price from env, `client_reference_id`, metadata on the session
@@ -43,6 +52,12 @@ function uuidFrom(seed: string): string {
  * customization and the number of its earlier orders, so a retried or
  * concurrent request gets the same session and order. An unexpired open
  * session is handed out again instead of creating another.
+ *
+ * The checks run twice: first to avoid calling Stripe needlessly, then again
+ * under the customization's payment lock (the one payment intake holds) in
+ * the transaction that records the order, because a delayed webhook for an
+ * earlier session can pay it while Stripe creates this one. A session created
+ * in vain is expired at Stripe, best effort.
  * @throws ValidationError (400) for a bad body; NotFoundError (404) when the
  *   customization is missing or not the caller's (read under RLS);
  *   ConflictError (409) when it is already paid for, or a delayed payment is
@@ -58,13 +73,8 @@ export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body
   if (!customization) throw new NotFoundError('customization not found');
 
   const earlier = await listOrdersForCustomization(deps.db, customizationId);
-  if (earlier.some((o) => ['paid', 'refunded', 'needs_review'].includes(o.status))) {
-    throw new ConflictError('this customization has already been paid for');
-  }
-  // A delayed payment (SEPA, ACH: days) may still succeed: never sell a second one meanwhile.
-  if (earlier.some((o) => o.status === 'awaiting_payment')) {
-    throw new ConflictError('a payment for this customization is still being processed');
-  }
+  const conflict = checkoutConflict(earlier);
+  if (conflict) throw new ConflictError(conflict);
   // An open session can still be paid until it expires: hand it out again rather than open a second.
   const open = earlier.find(
     (o) => o.status === 'pending_payment' && o.checkoutUrl && o.checkoutExpiresAt && o.checkoutExpiresAt.getTime() > Date.now(),
@@ -103,18 +113,31 @@ export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body
     const id = `cs_test_dev_${createHash('sha256').update(orderId).digest('hex').slice(0, 32)}`;
     session = { id, url: `${deps.appUrl}/dev/checkout/${id}`, expiresAt: new Date(Date.now() + 24 * 3600_000) };
   }
-  await insertPendingOrder(deps.db, {
-    id: orderId,
-    userId: claims.sub,
-    customizationId,
-    stripeSessionId: session.id,
-    amount: deps.price.amount,
-    currency: deps.price.currency,
-    occasionDate: customization.occasionDate,
-    livemode: deps.livemode,
-    checkoutUrl: session.url,
-    checkoutExpiresAt: session.expiresAt,
+  const lateConflict = await withTransaction(deps.db, async (tx) => {
+    await lockCustomizationPayment(tx, customizationId);
+    const now = checkoutConflict(await listOrdersForCustomization(tx, customizationId));
+    if (now) return now;
+    await insertPendingOrder(tx, {
+      id: orderId,
+      userId: claims.sub,
+      customizationId,
+      stripeSessionId: session.id,
+      amount: deps.price.amount,
+      currency: deps.price.currency,
+      occasionDate: customization.occasionDate,
+      livemode: deps.livemode,
+      checkoutUrl: session.url,
+      checkoutExpiresAt: session.expiresAt,
+    });
+    return null;
   });
+  if (lateConflict) {
+    deps.log.warn({ orderId, stripeSessionId: session.id, reason: lateConflict }, 'customization paid while its checkout session was created; session not handed out');
+    await deps.stripe?.checkout.sessions
+      .expire(session.id)
+      .catch((err: unknown) => deps.log.warn({ err, stripeSessionId: session.id }, 'could not expire the unused checkout session; it lapses on its own'));
+    throw new ConflictError(lateConflict);
+  }
   deps.log.info({ orderId, stripeSessionId: session.id, dev: !deps.stripe }, 'checkout session created');
   return { url: session.url, orderId };
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Db } from '../db/pool';
+import type { Env } from '../config/env';
+import type { Db, JwtClaims } from '../db/pool';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { buildCheckoutSessionCompletedEvent, buildSessionEvent, signStripePayload } from './dev-events';
 
@@ -10,8 +11,8 @@ export interface DevCheckoutDeps {
   db: Db;
   appUrl: string;
   webhookSecret: string;
-  /** With a real Stripe key the dev checkout does not exist. */
-  stripeConfigured: boolean;
+  /** Whether the dev checkout exists at all: see devCheckoutEnabled. */
+  enabled: boolean;
   log: Logger;
   /** Delay before the async payment result of a delayed method is sent (ms). */
   asyncDelayMs?: number;
@@ -19,19 +20,37 @@ export interface DevCheckoutDeps {
 
 export interface DevCheckoutSession {
   orderId: string;
+  userId: string;
+  customizationId: string;
   status: string;
   amount: number;
   currency: string;
 }
 
-/** The pending order behind a dev checkout session. @throws NotFoundError (404) */
+/**
+ * Whether the local dev checkout exists: in local mode without a Stripe key
+ * only. In deployment mode it never does, whatever the Stripe configuration:
+ * a deployment that forgot STRIPE_SECRET_KEY once handed out free songs
+ * through it (issue 13).
+ */
+export function devCheckoutEnabled(e: Pick<Env, 'mode' | 'STRIPE_SECRET_KEY'>): boolean {
+  return e.mode === 'local' && !e.STRIPE_SECRET_KEY;
+}
+
+const notFound = () => new NotFoundError('checkout session not found');
+
+/**
+ * The order behind a dev checkout session (server-side: it carries the owner's id).
+ * @throws NotFoundError (404) when the dev checkout is disabled, or the session is malformed or unknown.
+ */
 export async function getDevCheckoutSession(deps: DevCheckoutDeps, sessionId: string): Promise<DevCheckoutSession> {
-  if (deps.stripeConfigured || !/^cs_test_dev_[0-9a-f]{32}$/.test(sessionId)) throw new NotFoundError('checkout session not found');
+  if (!deps.enabled || !/^cs_test_dev_[0-9a-f]{32}$/.test(sessionId)) throw notFound();
   const { rows } = await deps.db.query<DevCheckoutSession>(
-    `select id as "orderId", status, amount, currency from public.orders where stripe_session_id = $1`,
+    `select id as "orderId", user_id as "userId", customization_id as "customizationId", status, amount, currency
+     from public.orders where stripe_session_id = $1`,
     [sessionId],
   );
-  if (!rows[0]) throw new NotFoundError('checkout session not found');
+  if (!rows[0]) throw notFound();
   return rows[0];
 }
 
@@ -41,23 +60,32 @@ export async function getDevCheckoutSession(deps: DevCheckoutDeps, sessionId: st
  * `stripe trigger`). `card`: `checkout.session.completed` (paid). `delayed`:
  * `completed` (unpaid) now and `async_payment_succeeded` a moment later;
  * `delayed_failure`: the same with `async_payment_failed`.
+ *
+ * Only the session's owner pays: a dev session id is not a bearer capability.
+ * Anyone else (no token, an invalid one, another user) gets the same 404 as
+ * for a missing session, before the body is even read.
+ * @param payer the caller's verified claims, or null when not signed in.
+ * @param readBody reads the JSON body (called only for the owner).
  * @returns where to send the customer next (the order page).
- * @throws NotFoundError (404) without a dev session; ConflictError (409) when
- *   the session is no longer waiting for payment; ValidationError (400).
+ * @throws NotFoundError (404) when disabled, unknown or not the payer's;
+ *   ValidationError (400); ConflictError (409) when the session is no longer
+ *   waiting for payment.
  */
-export async function payDevCheckout(deps: DevCheckoutDeps, sessionId: string, body: unknown): Promise<{ redirectUrl: string }> {
-  const parsed = devPaymentSchema.safeParse(body);
-  if (!parsed.success) throw new ValidationError('method must be card, delayed or delayed_failure');
+export async function payDevCheckout(
+  deps: DevCheckoutDeps,
+  sessionId: string,
+  payer: JwtClaims | null,
+  readBody: () => Promise<unknown>,
+): Promise<{ redirectUrl: string }> {
   const session = await getDevCheckoutSession(deps, sessionId);
+  if (!payer || payer.sub !== session.userId) throw notFound();
+  const parsed = devPaymentSchema.safeParse(await readBody());
+  if (!parsed.success) throw new ValidationError('method must be card, delayed or delayed_failure');
   if (session.status !== 'pending_payment') throw new ConflictError(`checkout is already ${session.status}`);
-  const { rows } = await deps.db.query<{ userId: string; customizationId: string }>(
-    `select user_id as "userId", customization_id as "customizationId" from public.orders where id = $1`,
-    [session.orderId],
-  );
   const completed = buildCheckoutSessionCompletedEvent({
     sessionId,
-    userId: rows[0]!.userId,
-    customizationId: rows[0]!.customizationId,
+    userId: session.userId,
+    customizationId: session.customizationId,
     amount: session.amount,
     currency: session.currency,
     email: 'dev-checkout@songswipe.test',

@@ -24,13 +24,20 @@ export function expandableId(value: z.infer<typeof expandable>): string | null {
   return typeof value === 'string' ? value : value.id;
 }
 
+/**
+ * An amount in the smallest currency unit (cents), bounded as
+ * `public.orders.amount` (integer, check >= 0) stores it: a value the table
+ * would refuse fails here with a clear error, not as a SQL error mid-intake.
+ */
+const amountCents = z.number().int().min(0).max(2_147_483_647);
+
 export const checkoutSessionSchema = z.looseObject({
   id: stripeId('cs'),
   object: z.literal('checkout.session'),
   mode: z.string(),
   status: z.string().nullable(),
   payment_status: z.enum(['paid', 'unpaid', 'no_payment_required']),
-  amount_total: z.number().int().nullable(),
+  amount_total: amountCents.nullable(),
   currency: z.string().regex(/^[A-Za-z]{3}$/).nullable(),
   client_reference_id: z.string().nullable().optional(),
   metadata: z.record(z.string(), z.string()).nullable().optional(),

@@ -22,6 +22,9 @@ const HANDLERS: Record<string, WebhookEventHandler> = {
   'charge.refunded': onChargeRefunded,
 };
 
+/** The event types a Stripe webhook endpoint must send this app. */
+export const HANDLED_EVENT_TYPES = Object.keys(HANDLERS);
+
 export interface WebhookDeps {
   db: Db;
   dbos: DBOSClient;

@@ -1,21 +1,59 @@
 import { NextResponse } from 'next/server';
-import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../errors';
+import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../errors';
 import { logger } from '../logging/logger';
 
 /** Largest JSON body a route accepts, bytes. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
 /**
- * Reads a request body as text, refusing more than `maxBytes`, and reads it
- * exactly once (a webhook signature covers these exact bytes).
+ * Bytes of an over-limit body read and thrown away after the 413 is sent, so the
+ * client sees the answer: closing a socket with unread data makes the kernel
+ * send a reset, which can destroy the 413 before the client reads it (the
+ * "lingering close" of RFC 9112 §9.6). Beyond this the connection is cut.
+ */
+const MAX_DISCARDED_BYTES = 1024 * 1024;
+
+/**
+ * Reads a request body as UTF-8 text, exactly once (a webhook signature covers
+ * these exact bytes), counting bytes as they stream in: a body over `maxBytes`
+ * is refused as soon as it crosses the limit, whether or not it declared a
+ * `Content-Length` (a chunked upload declares none), so at most `maxBytes` plus
+ * one chunk is ever held in memory. The rest of a refused body is read and
+ * dropped in the background (see MAX_DISCARDED_BYTES).
+ * @param maxBytes limit in bytes.
  * @throws PayloadTooLargeError (413)
  */
 export async function readBodyText(req: Request, maxBytes: number): Promise<string> {
-  const declared = Number(req.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) throw new PayloadTooLargeError(`body exceeds ${maxBytes} bytes`);
-  const text = await req.text();
-  if (Buffer.byteLength(text) > maxBytes) throw new PayloadTooLargeError(`body exceeds ${maxBytes} bytes`);
-  return text;
+  const tooLarge = () => new PayloadTooLargeError(`body exceeds ${maxBytes} bytes`);
+  if (Number(req.headers.get('content-length') ?? '0') > maxBytes) throw tooLarge();
+  if (!req.body) return '';
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > maxBytes) {
+      void discardRest(reader);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, received).toString('utf8');
+}
+
+async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  try {
+    for (let discarded = 0; discarded < MAX_DISCARDED_BYTES; ) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      discarded += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // the client went away: nothing left to drain
+  }
 }
 
 /**
@@ -45,7 +83,8 @@ export function errorResponse(err: unknown, context: Record<string, unknown> = {
     err instanceof UnauthorizedError ||
     err instanceof ForbiddenError ||
     err instanceof ConflictError ||
-    err instanceof PayloadTooLargeError
+    err instanceof PayloadTooLargeError ||
+    err instanceof ServiceUnavailableError
   ) {
     return NextResponse.json({ error: err.message }, { status: err.status });
   }

@@ -1,5 +1,6 @@
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
+import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth/jwt';
 import { appUrl, env, type Env } from '../config/env';
 import { type Db, getPool } from '../db/pool';
 import type { DeliveryDeps } from '../delivery/order-view';
@@ -7,16 +8,22 @@ import { getDbosClient } from '../generation/enqueue';
 import { logger } from '../logging/logger';
 import { songPrice, stripeLivemode } from '../payments/price';
 import type { CheckoutDeps } from '../payments/create-checkout';
-import type { DevCheckoutDeps } from '../payments/dev-checkout';
+import { devCheckoutEnabled, type DevCheckoutDeps } from '../payments/dev-checkout';
 import type { WebhookDeps } from '../payments/handle-webhook';
 import { createStripeClient } from '../payments/stripe-client';
-import { createStorage } from '../storage/create-storage';
+import { createConfiguredLocalStorage, createStorage } from '../storage/create-storage';
+import type { LocalStorage } from '../storage/local-storage';
+import type { Storage } from '../storage/storage';
 
 export interface WebContext {
   env: Env;
   db: Db;
   log: Logger;
-  storage: ReturnType<typeof createStorage>;
+  /** Verifies Bearer access tokens (HS256 secret and/or the project's JWKS). */
+  accessTokens: AccessTokenVerifier;
+  storage: Storage;
+  /** The local driver behind `/api/storage/…`; undefined unless STORAGE_DRIVER=local. */
+  localStorage: LocalStorage | undefined;
   delivery: DeliveryDeps;
   checkout: CheckoutDeps;
   devCheckout: DevCheckoutDeps;
@@ -49,14 +56,16 @@ export function webContext(): WebContext {
     env: e,
     db,
     log,
+    accessTokens: createAccessTokenVerifier({ jwtSecret: e.SUPABASE_JWT_SECRET, supabaseUrl: e.SUPABASE_URL, log: log.child({ component: 'auth' }) }),
     storage,
+    localStorage: e.STORAGE_DRIVER === 'local' ? createConfiguredLocalStorage(e) : undefined,
     delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e) },
     checkout: { db, stripe: createStripeClient(e), price: songPrice(e), appUrl: appUrl(e), livemode: stripeLivemode(e), log },
     devCheckout: {
       db,
       appUrl: appUrl(e),
       webhookSecret: e.STRIPE_WEBHOOK_SECRET[0]!,
-      stripeConfigured: Boolean(e.STRIPE_SECRET_KEY),
+      enabled: devCheckoutEnabled(e),
       log,
     },
     dbos: () => getDbosClient(databaseUrl),

@@ -18,6 +18,18 @@ export interface LocalStorageOptions {
   baseUrl: string;
 }
 
+/** The local driver: the `Storage` interface plus what its own route needs. */
+export interface LocalStorage extends Storage {
+  readonly driver: 'local';
+  /**
+   * Checks a signed URL's parts and returns the file to serve.
+   * @param nowMs clock (ms since epoch).
+   * @throws ForbiddenError on a bad signature or an expired URL (403).
+   * @throws NotFoundError for an unsafe key or a missing file (404).
+   */
+  resolveSigned(key: string, exp: string | null, sig: string | null, nowMs?: number): Promise<{ file: string; size: number; contentType: string }>;
+}
+
 function assertSafeKey(key: string): void {
   if (!SAFE_KEY.test(key)) throw new NotFoundError('no such object');
 }
@@ -28,17 +40,9 @@ function sign(secret: string, key: string, expires: number): string {
 
 /**
  * Local filesystem storage with HMAC-signed, expiring URLs, served by
- * `GET /api/storage/<key>?exp=<unix s>&sig=<base64url>`.
+ * `GET /api/storage/<key>?exp=<unix s>&sig=<base64url>` (src/storage/serve-local-object.ts).
  */
-export function createLocalStorage(options: LocalStorageOptions): Storage & {
-  /**
-   * Checks a signed URL's parts and returns the file to serve.
-   * @param nowMs clock (ms since epoch).
-   * @throws ForbiddenError on a bad signature or an expired URL (403).
-   * @throws NotFoundError for an unsafe key or a missing file (404).
-   */
-  resolveSigned(key: string, exp: string | null, sig: string | null, nowMs?: number): Promise<{ file: string; size: number; contentType: string }>;
-} {
+export function createLocalStorage(options: LocalStorageOptions): LocalStorage {
   const root = path.resolve(options.root);
   const fileOf = (key: string) => {
     assertSafeKey(key);
@@ -47,6 +51,10 @@ export function createLocalStorage(options: LocalStorageOptions): Storage & {
     return file;
   };
   return {
+    driver: 'local',
+    async prepare() {
+      await mkdir(root, { recursive: true });
+    },
     async put(key, bytes) {
       const file = fileOf(key);
       await mkdir(path.dirname(file), { recursive: true });

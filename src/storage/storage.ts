@@ -1,13 +1,26 @@
 /**
- * Where song audio lives. Signed URLs are minted on demand with a short expiry
- * and never stored: a signed URL cannot be revoked once handed out.
+ * Where song audio lives. Routes and workers see only this interface.
+ * Signed URLs are minted on demand with a short expiry and never stored: a
+ * signed URL cannot be revoked once handed out.
+ *
+ * Any method may throw a plain Error when the store itself fails (disk, network,
+ * Storage API); the generation workflow treats that as an `internal` failure
+ * and retries it without calling the music provider again.
  */
 export interface Storage {
-  /** Writes `bytes` at `key` atomically (a reader never sees half a file). Overwrites. */
+  /** Which driver this is (`STORAGE_DRIVER`). */
+  readonly driver: 'local' | 'supabase';
+  /**
+   * Makes the store ready for writes; called at worker start. Idempotent.
+   * `local` creates its folder; `supabase` creates the private bucket if missing.
+   * @throws Error when the store is unusable (unreachable, bad key, a public bucket).
+   */
+  prepare(): Promise<void>;
+  /** Writes `bytes` at `key`, overwriting (a retry after a crash replaces, never fails); a reader never sees half an object. */
   put(key: string, bytes: Uint8Array, contentType: string): Promise<void>;
   /** Whether an object exists at `key`. */
   exists(key: string): Promise<boolean>;
-  /** A URL that serves `key` until `ttlSeconds` from now. */
+  /** A URL that serves `key` until `ttlSeconds` from now (never a public URL). */
   signedUrl(key: string, ttlSeconds: number): Promise<string>;
 }
 

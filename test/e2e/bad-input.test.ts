@@ -13,6 +13,7 @@ import { createCustomizationRow, eventually, paidEvent, WEBHOOK_SECRET } from '.
 let db: TestDatabase;
 let server: BuiltServer;
 let token: string;
+let adminToken: string;
 let userId: string;
 
 beforeAll(async () => {
@@ -20,6 +21,7 @@ beforeAll(async () => {
   server = await startBuiltServer(db.url);
   userId = await createUser(db.pool);
   token = await mintAccessToken(E2E_JWT_SECRET, userId);
+  adminToken = await mintAccessToken(E2E_JWT_SECRET, await createUser(db.pool), { appMetadata: { role: 'admin' } });
 }, 300_000);
 
 afterAll(async () => {
@@ -30,7 +32,7 @@ const valid = { recipientName: 'Ada', occasion: 'birthday', occasionDate: '2027-
 const INJECTION = [`'); drop table public.orders; --`, `" or 1=1 --`, `<script>alert(1)</script>`, `{{7*7}}`, '${process.env}', '../../etc/passwd'];
 const UNICODE = ['Zoë 🎂', 'مرحبا', '李小龙', 'e\u0301', '\u202Eevil', '𝓐𝓭𝓪'];
 
-type Case = { name: string; method: string; path: string; body?: string; headers?: Record<string, string>; auth?: boolean; status: number };
+type Case = { name: string; method: string; path: string; body?: string; headers?: Record<string, string>; auth?: boolean | 'admin'; status: number };
 
 const json = (v: unknown) => JSON.stringify(v);
 const cases: Case[] = [
@@ -57,11 +59,14 @@ const cases: Case[] = [
   { name: 'checkout: number id', method: 'POST', path: '/api/checkout', body: json({ customizationId: 1 }), auth: true, status: 400 },
   { name: 'checkout: unknown customization', method: 'POST', path: '/api/checkout', body: json({ customizationId: '00000000-0000-4000-8000-000000000000' }), auth: true, status: 404 },
   { name: 'checkout: huge body', method: 'POST', path: '/api/checkout', body: 'x'.repeat(100_000), auth: true, status: 413 },
-  // GET /api/orders/:id and /api/share/:token
-  ...['not-a-uuid', "1'%20or%20'1'%3D'1", '..%2F..%2Fetc%2Fpasswd', '%00', '00000000-0000-4000-8000-000000000000', '%3Cscript%3E'].flatMap((id): Case[] => [
+  // GET /api/orders/:id, /api/share/:token and the other routes taking an id:
+  // every one checks it with the same UUID validator, so look-alikes (36 dashes,
+  // 36 hex digits) are a 404 like any other bad id, never a failed SQL cast (400)
+  ...['not-a-uuid', "1'%20or%20'1'%3D'1", '..%2F..%2Fetc%2Fpasswd', '%00', '00000000-0000-4000-8000-000000000000', '%3Cscript%3E', '-'.repeat(36), 'a'.repeat(36)].flatMap((id): Case[] => [
     { name: `order id ${id}`, method: 'GET', path: `/api/orders/${id}`, auth: true, status: 404 },
     { name: `share token ${id}`, method: 'GET', path: `/api/share/${id}`, status: 404 },
     { name: `share-token rotation of ${id}`, method: 'POST', path: `/api/variants/${id}/share-token`, auth: true, status: 404 },
+    { name: `admin retry of order ${id}`, method: 'POST', path: `/api/admin/orders/${id}/variants/1/retry`, auth: 'admin', status: 404 },
   ]),
   // GET /api/storage/<key>
   { name: 'storage: traversal', method: 'GET', path: '/api/storage/..%2F..%2Fetc%2Fpasswd?exp=9999999999&sig=x', status: 403 },
@@ -82,7 +87,7 @@ const cases: Case[] = [
 async function send(c: Case): Promise<Response> {
   return fetch(`${server.base}${c.path}`, {
     method: c.method,
-    headers: { 'content-type': 'application/json', ...(c.auth && { authorization: `Bearer ${token}` }), ...c.headers },
+    headers: { 'content-type': 'application/json', ...(c.auth && { authorization: `Bearer ${c.auth === 'admin' ? adminToken : token}` }), ...c.headers },
     body: c.body,
   });
 }

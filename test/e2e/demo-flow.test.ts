@@ -110,7 +110,7 @@ describe('the built server runs the main job over HTTP', () => {
     expect([ranged.status, ranged.headers.get('content-range'), (await ranged.arrayBuffer()).byteLength]).toEqual([206, `bytes 0-99/${demo.songs[0]!.bytes}`, 100]);
   });
 
-  it('local dev checkout (no Stripe key): POST /api/checkout, the dev page, a delayed payment, then generation', async () => {
+  it('local dev checkout (local mode, no Stripe key): POST /api/checkout, the dev page, the owner pays with a delayed method, then generation', async () => {
     const auth = { authorization: `Bearer ${demo.accessToken}`, 'content-type': 'application/json' };
     const body = JSON.stringify({ recipientName: 'Sam', occasion: 'anniversary', occasionDate: '2027-02-14', genre: 'soul', mood: 'tender', story: 'Ten years.' });
     const { id: customizationId } = await (await fetch(`${base}/api/customizations`, { method: 'POST', headers: auth, body })).json();
@@ -124,7 +124,10 @@ describe('the built server runs the main job over HTTP', () => {
     const page = await fetch(url);
     expect(await page.text()).toContain('Pay with a delayed method');
     const sessionId = new URL(url).pathname.split('/').pop();
-    const paid = await fetch(`${base}/api/dev/checkout/${sessionId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'delayed' }) });
+    const pay = (headers: Record<string, string>, method: string) =>
+      fetch(`${base}/api/dev/checkout/${sessionId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ method }) });
+    expect((await pay({}, 'card')).status).toBe(404); // a dev session id is not a bearer capability
+    const paid = await pay(auth, 'delayed');
     expect(await paid.json()).toEqual({ redirectUrl: `${base}/orders/${orderId}?checkout=success` });
     expect((await order()).status).toBe('awaiting_payment');
     const deadline = Date.now() + 60_000;
@@ -134,8 +137,7 @@ describe('the built server runs the main job over HTTP', () => {
       view = await order();
     }
     expect(view).toMatchObject({ status: 'paid', generationStatus: 'complete' });
-    const again = await fetch(`${base}/api/dev/checkout/${sessionId}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'card' }) });
-    expect(again.status).toBe(409);
+    expect((await pay(auth, 'card')).status).toBe(409);
   });
 
   it('refuses a webhook body over 1 MB with 413', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prng } from '../../src/generation/providers/synth-music';
 import { stopService } from '../../src/launcher/services';
-import { spawnWorkerProcess } from '../support/worker';
+import { spawnWorkerProcess, stubbedWorkerEnv } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
 import { ELEVENLABS_ERRORS, startElevenLabsStub } from '../support/elevenlabs-stub';
 import { createCustomizationRow, deliver, paidEvent, webhookDeps } from '../support/fixtures';
@@ -46,15 +46,11 @@ afterAll(async () => {
 
 function startWorker(): ChildProcess {
   worker = spawnWorkerProcess(db.url, {
+    ...stubbedWorkerEnv(stub.url),
     DATA_DIR: dataDir,
-    MUSIC_PROVIDER: 'elevenlabs',
-    ELEVENLABS_API_KEY: 'xi-test',
-    ELEVENLABS_BASE_URL: stub.url,
-    GENERATION_CONCURRENCY: '2',
     GENERATION_MAX_ATTEMPTS: '6',
     GENERATION_RETRY_BASE_MS: '50',
     GENERATION_RETRY_MAX_MS: '400',
-    QUEUE_POLL_MS: '100',
     WORKER_EXECUTOR_ID: 'chaos-worker',
   }, output);
   return worker;

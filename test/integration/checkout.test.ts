@@ -106,6 +106,27 @@ describe('POST /api/checkout (createCheckout) against a Stripe API stub', () => 
     await expect(createCheckout(deps, claims(user), { customizationId })).rejects.toThrow(/still being processed/);
   });
 
+  it('an earlier session paid while the next one is being created: 409, no second order, and the new session is expired', async () => {
+    // The issue-16 trigger: session 1's webhook is delayed past its expiry, so
+    // checkout opens session 2; here the webhook lands while Stripe creates it.
+    const user = await createUser(db.pool);
+    const customizationId = await createCustomizationRow(db.pool, user);
+    const first = await createCheckout(deps, claims(user), { customizationId });
+    await db.pool.query(`update public.orders set checkout_expires_at = now() - interval '1 hour' where id = $1`, [first.orderId]);
+    const { rows } = await db.pool.query('select stripe_session_id from public.orders where id = $1', [first.orderId]);
+    const webhook = await webhookDeps(db.pool, db.url);
+    stub.hooks.beforeCreate = async () => {
+      stub.hooks.beforeCreate = null;
+      expect(await deliver(webhook, paidEvent(user, customizationId, { sessionId: rows[0].stripe_session_id }))).toMatchObject({ outcome: 'fulfilled' });
+    };
+    await expect(createCheckout(deps, claims(user), { customizationId })).rejects.toThrow(/already been paid for/);
+    const { rows: orders } = await db.pool.query('select id, status from public.orders where customization_id = $1', [customizationId]);
+    expect(orders).toEqual([{ id: first.orderId, status: 'paid' }]);
+    const created = stub.requests.filter((r) => r.path === '/v1/checkout/sessions' && r.headers['idempotency-key'] === `checkout-session:${customizationId}:1`);
+    expect(created).toHaveLength(1);
+    expect(stub.requests.filter((r) => /^\/v1\/checkout\/sessions\/cs_test_stub_\w+\/expire$/.test(r.path))).toHaveLength(1);
+  });
+
   it('without a Stripe key, hands out the local dev checkout', async () => {
     const user = await createUser(db.pool);
     const customizationId = await createCustomizationRow(db.pool, user);

@@ -56,6 +56,41 @@ describe('payment intake under concurrency', () => {
     expect(await outcome(completed.data.object.id)).toEqual({ orders: 1, workflows: 1, calls: { 1: 1, 2: 1, 3: 1 } });
   });
 
+  it('two paid sessions for one customization, delivered at the same moment: one paid order, one workflow, three provider calls, 10 of 10 rounds', async () => {
+    // Realistic trigger: session 1's webhook is delayed past its expiry, checkout
+    // opens session 2, the customer pays again, and Stripe delivers both together.
+    // Odd rounds are $0 sessions: no payment intent, so no per-payment lock to lean on.
+    const free = { ...deps, price: { amount: 0, currency: 'usd' } };
+    for (let round = 0; round < 10; round++) {
+      const user = await createUser(db.pool);
+      const customization = await createCustomizationRow(db.pool, user);
+      const sessions = [paidEvent(user, customization), paidEvent(user, customization)];
+      if (round % 2) for (const s of sessions) Object.assign(s.data.object, { amount_total: 0, payment_intent: null });
+      const results = await Promise.all(sessions.map((s) => deliver(round % 2 ? free : deps, s)));
+
+      const label = `round ${round}`;
+      expect(results.map((r) => r.outcome).sort(), label).toEqual(['fulfilled', 'needs_review']);
+      const { rows } = await db.pool.query<{ id: string; status: string; dead_letters: number }>(
+        `select o.id, o.status::text,
+           (select count(*)::int from public.failed_jobs f where f.order_id = o.id and f.job_type = 'payment_intake') as dead_letters
+         from public.orders o where o.customization_id = $1 order by o.status`,
+        [customization],
+      );
+      expect(rows.map((r) => [r.status, r.dead_letters]), label).toEqual([['paid', 0], ['needs_review', 1]]);
+      const { rows: workflows } = await db.pool.query<{ id: string }>(
+        `select w.workflow_uuid as id from dbos.workflow_status w join public.orders o on w.workflow_uuid = 'order:' || o.id
+         where o.customization_id = $1`,
+        [customization],
+      );
+      for (const w of workflows) await DBOS.retrieveWorkflow(w.id).getResult();
+      const { rows: calls } = await db.pool.query(
+        `select count(*)::int as n from public.provider_calls p join public.orders o on o.id = p.order_id where o.customization_id = $1`,
+        [customization],
+      );
+      expect({ workflows: workflows.length, providerCalls: calls[0].n }, label).toEqual({ workflows: 1, providerCalls: 3 });
+    }
+  }, 240_000);
+
   it('an event whose processing fails is not marked processed, and Stripe’s retry then succeeds', async () => {
     // A real database fault: the order insert fails while the fault flag is set.
     await db.pool.query(`

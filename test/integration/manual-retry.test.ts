@@ -5,14 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retryFailedVariant } from '../../src/admin/operations';
 import { PROJECT_ROOT } from '../../src/db/migrate';
 import { listVariants } from '../../src/db/song-variants';
+import { deriveGenerationStatus } from '../../src/generation/generation-status';
 import { ConflictError, PermanentProviderError } from '../../src/errors';
 import { getDbosClient } from '../../src/generation/enqueue';
 import { occasionPriority } from '../../src/generation/priority';
 import type { MusicProvider } from '../../src/generation/providers/music-provider';
 import { createSynthProvider } from '../../src/generation/providers/synth-provider';
 import { launchInProcessWorker, testGenerationDeps } from '../support/worker';
-import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
-import { createCustomizationRow, deliver, paidEvent, webhookDeps } from '../support/fixtures';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { payForOrder } from '../support/fixtures';
 
 let db: TestDatabase;
 let failVariant2 = true;
@@ -37,11 +38,7 @@ afterAll(async () => {
 
 describe('manual retry of a dead-lettered variant', () => {
   it('regenerates only that variant, keeps its share token, and resolves the dead letter', async () => {
-    const user = await createUser(db.pool);
-    const event = paidEvent(user, await createCustomizationRow(db.pool, user));
-    await deliver(await webhookDeps(db.pool, db.url), event);
-    const { rows } = await db.pool.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [event.data.object.id]);
-    const orderId = rows[0]!.id;
+    const { orderId } = await payForOrder(db);
     await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
     const before = await listVariants(db.pool, orderId);
     expect(before.map((v) => v.status)).toEqual(['complete', 'failed', 'complete']);
@@ -54,7 +51,7 @@ describe('manual retry of a dead-lettered variant', () => {
     failVariant2 = false;
     const dbos = await getDbosClient(db.url);
     const { workflowId } = await retryFailedVariant(db.pool, dbos, orderId, 2);
-    expect(workflowId).toBe(`retry:${orderId}:2:1`);
+    expect(workflowId.startsWith(`order:${orderId}:retry:2:`)).toBe(true); // found by the refund's prefix cancel
     expect(await retryFailedVariant(db.pool, dbos, orderId, 2)).toEqual({ workflowId }); // asked twice: same workflow
     expect(await DBOS.retrieveWorkflow(workflowId).getResult()).toBe('complete');
     // The retry waited its turn on the provider queue with its order's priority (its occasion date's).
@@ -82,5 +79,35 @@ describe('manual retry of a dead-lettered variant', () => {
     expect(calls).toEqual([{ variant_number: 1, n: 1 }, { variant_number: 2, n: 2 }, { variant_number: 3, n: 1 }]);
 
     await expect(retryFailedVariant(db.pool, dbos, orderId, 1)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('a retry that fails again dead-letters the variant again, and a second retry runs as a new workflow', async () => {
+    failVariant2 = true;
+    const { orderId } = await payForOrder(db);
+    await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
+    const dbos = await getDbosClient(db.url);
+
+    // The provider refuses again: the retry ends `failed`, and so does the variant, with a new dead letter.
+    const first = await retryFailedVariant(db.pool, dbos, orderId, 2);
+    expect(await DBOS.retrieveWorkflow(first.workflowId).getResult()).toBe('failed');
+    const variants = await listVariants(db.pool, orderId);
+    expect(variants.map((v) => v.status)).toEqual(['complete', 'failed', 'complete']);
+    expect(deriveGenerationStatus(variants.map((v) => v.status))).toBe('partial');
+    const { rows: jobs } = await db.pool.query(
+      `select resolved_at is not null as resolved from public.failed_jobs where order_id = $1 order by failed_at`,
+      [orderId],
+    );
+    expect(jobs).toEqual([{ resolved: true }, { resolved: false }]); // the retried one is closed; the new failure is open
+
+    // A second retry is a new workflow (not the finished first one), and it completes the variant.
+    failVariant2 = false;
+    const second = await retryFailedVariant(db.pool, dbos, orderId, 2);
+    expect(second.workflowId).not.toBe(first.workflowId);
+    expect(await DBOS.retrieveWorkflow(second.workflowId).getResult()).toBe('complete');
+    expect((await listVariants(db.pool, orderId)).map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);
+    const { rows: open } = await db.pool.query(`select count(*)::int as n from public.failed_jobs where order_id = $1 and resolved_at is null`, [orderId]);
+    expect(open[0].n).toBe(0);
+    const { rows: calls } = await db.pool.query('select count(*)::int as n from public.provider_calls where order_id = $1 and variant_number = 2', [orderId]);
+    expect(calls[0].n).toBe(3); // the first call, the refused retry, the successful retry
   });
 });

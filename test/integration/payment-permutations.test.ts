@@ -114,6 +114,80 @@ describe('order state machine under every arrival order', () => {
     expect(rows).toEqual([{ status: 'needs_review', n: 1 }, { status: 'paid', n: 1 }]);
   });
 
+  describe('two checkout sessions paid for one customization', () => {
+    type Two = { a: Completed; b: Completed; customization: string };
+    async function twoSessions(): Promise<Two> {
+      const user = await createUser(db.pool);
+      const customization = await createCustomizationRow(db.pool, user);
+      return { a: paidEvent(user, customization), b: paidEvent(user, customization), customization };
+    }
+    /** The customization's orders: at most one may hold it (paid, or paid and refunded); the rest are held for review. */
+    async function holders({ customization }: Two) {
+      const { rows } = await db.pool.query<{ status: string; runnable: number; dead_letters: number }>(
+        `select o.status::text,
+           (select count(*)::int from dbos.workflow_status w where w.workflow_uuid = 'order:' || o.id and w.status <> 'CANCELLED') as runnable,
+           (select count(*)::int from public.failed_jobs f where f.order_id = o.id and f.job_type = 'payment_intake') as dead_letters
+         from public.orders o where o.customization_id = $1 order by o.status`,
+        [customization],
+      );
+      return rows;
+    }
+    const expectOneHolder = (rows: Awaited<ReturnType<typeof holders>>, label: string) => {
+      expect(rows, label).toHaveLength(2);
+      const [holder, loser] = rows as [(typeof rows)[0], (typeof rows)[0]];
+      expect(['paid', 'refunded'], label).toContain(holder.status);
+      expect({ status: loser.status, runnable: loser.runnable, dead_letters: loser.dead_letters >= 1 }, label).toEqual({ status: 'needs_review', runnable: 0, dead_letters: true });
+      expect(holder.runnable, label).toBe(holder.status === 'paid' ? 1 : 0);
+    };
+
+    it('in every arrival order, with refunds: exactly one order holds the customization', async () => {
+      type Name = 'a.paid' | 'b.paid' | 'a.refunded' | 'b.refunded';
+      const perms = permutations<Name>(['a.paid', 'b.paid', 'a.refunded', 'b.refunded']);
+      for (const perm of perms) {
+        const two = await twoSessions();
+        const byName = { 'a.paid': two.a, 'b.paid': two.b, 'a.refunded': buildChargeRefundedEvent(two.a), 'b.refunded': buildChargeRefundedEvent(two.b) };
+        for (const name of perm) await deliver(deps, byName[name]);
+        expectOneHolder(await holders(two), perm.join(' → '));
+      }
+    });
+
+    it('delivered at the same moment, with and without payment intents: exactly one order holds the customization, 20 of 20 rounds', async () => {
+      const free = { ...deps, price: { amount: 0, currency: 'usd' } };
+      for (let round = 0; round < 20; round++) {
+        const two = await twoSessions();
+        // odd rounds: $0 sessions carry no payment intent, so no per-payment lock can serialise them
+        if (round % 2) for (const s of [two.a, two.b]) Object.assign(s.data.object, { amount_total: 0, payment_intent: null });
+        const results = await Promise.all([deliver(round % 2 ? free : deps, two.a), deliver(round % 2 ? free : deps, two.b)]);
+        expect(results.map((r) => r.outcome).sort(), `round ${round}`).toEqual(['fulfilled', 'needs_review']);
+        expectOneHolder(await holders(two), `round ${round}`);
+      }
+    });
+
+    it('a refunded delayed payment of the second session is held for review, not a second refunded order', async () => {
+      const two = await twoSessions();
+      const unpaid: Completed = structuredClone(two.a);
+      unpaid.data.object.payment_status = 'unpaid';
+      expect(await deliver(deps, unpaid)).toMatchObject({ outcome: 'awaiting_payment' });
+      expect(await deliver(deps, two.b)).toMatchObject({ outcome: 'fulfilled' });
+      // Stripe may deliver the refund before async_payment_succeeded
+      expect(await deliver(deps, buildChargeRefundedEvent(two.a))).toMatchObject({ duplicate: false, outcome: 'needs_review' });
+      expect(await deliver(deps, buildSessionEvent(unpaid, 'checkout.session.async_payment_succeeded'))).toMatchObject({ outcome: 'needs_review' });
+      expectOneHolder(await holders(two), 'awaiting a, paid b, refunded a');
+    });
+
+    it('the database refuses a second paid order for one customization from any writer', async () => {
+      const two = await twoSessions();
+      await deliver(deps, two.a);
+      await expect(
+        db.pool.query(
+          `insert into public.orders (user_id, customization_id, stripe_session_id, status, amount, currency, occasion_date)
+           select user_id, customization_id, 'cs_test_other_writer', 'paid', amount, currency, occasion_date from public.orders where stripe_session_id = $1`,
+          [two.a.data.object.id],
+        ),
+      ).rejects.toThrow(/orders_one_paid_order_per_customization/);
+    });
+  });
+
   it('a delayed payment started before a price change is still fulfilled at the price its order was created at', async () => {
     const user = await createUser(db.pool);
     const completed = paidEvent(user, await createCustomizationRow(db.pool, user));

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopService } from '../../src/launcher/services';
-import { elevenLabsWorkerEnv, spawnWorkerProcess } from '../support/worker';
+import { spawnWorkerProcess, stubbedWorkerEnv } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
 import { startElevenLabsStub } from '../support/elevenlabs-stub';
 import { createCustomizationRow, deliver, eventually, paidEvent, webhookDeps } from '../support/fixtures';
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 function startWorker(id: string): ChildProcess {
-  const child = spawnWorkerProcess(db.url, elevenLabsWorkerEnv(stub.url, { GENERATION_CONCURRENCY: String(LIMIT), QUEUE_POLL_MS: '50', WORKER_EXECUTOR_ID: id }), output);
+  const child = spawnWorkerProcess(db.url, { ...stubbedWorkerEnv(stub.url), GENERATION_CONCURRENCY: String(LIMIT), QUEUE_POLL_MS: '50', WORKER_EXECUTOR_ID: id, LOG_LEVEL: 'info' }, output);
   workers.push(child);
   return child;
 }

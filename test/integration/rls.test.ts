@@ -93,9 +93,9 @@ describe('row-level security', () => {
     expect(await attempt(claims(userB), `update public.song_variants set selected = false where order_id = $1 returning variant_number`, [orderA])).toEqual({ rows: [] });
   });
 
-  it('a user may create customizations only for themselves', async () => {
+  it('a user may not create customizations directly, for themselves or anyone (writes are API-only)', async () => {
     const insert = `insert into public.customizations (user_id, recipient_name, occasion, occasion_date, genre, mood, story) values ($1, 'X', 'y', '2026-01-01', 'g', 'm', 's') returning user_id`;
-    expect(await attempt(claims(userA), insert, [userA])).toEqual({ rows: [{ user_id: userA }] });
+    expect(await attempt(claims(userA), insert, [userA])).toEqual({ error: '42501' });
     expect(await attempt(claims(userA), insert, [userB])).toEqual({ error: '42501' });
   });
 

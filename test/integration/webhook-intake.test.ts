@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { insertPendingOrder } from '../../src/db/orders';
 import { ValidationError } from '../../src/errors';
 import { handleStripeWebhook, type WebhookDeps } from '../../src/payments/handle-webhook';
 import { signStripePayload } from '../../src/payments/dev-events';
@@ -37,7 +38,7 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ user_id: user, customization_id: customization, status: 'paid', amount: PRICE.amount, currency: 'usd', stripe_event_id: event.id });
     const { rows: wf } = await db.pool.query('select workflow_uuid, status, queue_name, application_version from dbos.workflow_status where workflow_uuid = $1', [`order:${orders[0].id}`]);
-    expect(wf).toEqual([{ workflow_uuid: `order:${orders[0].id}`, status: 'ENQUEUED', queue_name: 'song-generation', application_version: 'generate-song-v1' }]);
+    expect(wf).toEqual([{ workflow_uuid: `order:${orders[0].id}`, status: 'ENQUEUED', queue_name: 'song-generation', application_version: 'generate-song-v2' }]);
     const { rows: ev } = await db.pool.query('select type, processed_at from public.stripe_events where id = $1', [event.id]);
     expect(ev[0].type).toBe('checkout.session.completed');
     expect(ev[0].processed_at).not.toBeNull();
@@ -68,6 +69,10 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
     ['a missing customization', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.customization_id = crypto.randomUUID(); e.data.object.client_reference_id = e.data.object.metadata.customization_id; }, /does not exist/],
     ['a client_reference_id that disagrees with metadata', (e: ReturnType<typeof paidEvent>, other: string) => { e.data.object.client_reference_id = other; }, /client_reference_id does not match/],
     ['no metadata at all', (e: ReturnType<typeof paidEvent>) => { (e.data.object as { metadata: unknown }).metadata = null; }, /missing or not a UUID/],
+    // Shaped like a UUID to a loose /^[0-9a-f-]{36}$/ check, but not one: must not reach a SQL cast (22P02 → 400 → Stripe retries for days)
+    ['a metadata.user_id of 36 dashes', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.user_id = '-'.repeat(36); }, /missing or not a UUID/],
+    ['a metadata.customization_id of 36 dashes', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.customization_id = '-'.repeat(36); e.data.object.client_reference_id = '-'.repeat(36); }, /missing or not a UUID/],
+    ['a metadata.user_id of 36 hex digits and no dashes', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.user_id = 'a'.repeat(36); }, /missing or not a UUID/],
   ])('holds the order for review and never generates for %s', async (_name, mutate, reason) => {
     const user = await createUser(db.pool);
     const customization = await createCustomizationRow(db.pool, user);
@@ -90,6 +95,22 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
     expect((await deliver(deps, event)).duplicate).toBe(true);
   });
 
+  it('holds for review a session whose metadata names another customization than the order we created for it', async () => {
+    // The one-paid-order rule is checked and locked for the metadata's
+    // customization; the order row keeps the one it was created with.
+    const user = await createUser(db.pool);
+    const [created, other] = [await createCustomizationRow(db.pool, user), await createCustomizationRow(db.pool, user)];
+    const event = paidEvent(user, other);
+    await insertPendingOrder(db.pool, {
+      id: crypto.randomUUID(), userId: user, customizationId: created, stripeSessionId: event.data.object.id, amount: PRICE.amount, currency: PRICE.currency,
+      occasionDate: '2026-12-24', livemode: false, checkoutUrl: 'https://checkout.stripe.test/c/pay/x', checkoutExpiresAt: new Date(Date.now() + 3600_000),
+    });
+    expect(await deliver(deps, event)).toMatchObject({ outcome: 'needs_review' });
+    const { rows } = await db.pool.query('select status, review_reason from public.orders where stripe_session_id = $1', [event.data.object.id]);
+    expect(rows).toEqual([{ status: 'needs_review', review_reason: expect.stringMatching(/does not match the order created for this session/) }]);
+    expect(await counts(event.data.object.id)).toMatchObject({ orders: 1, workflows: 0 });
+  });
+
   it('an unpaid session (delayed payment method) waits as awaiting_payment, with no workflow', async () => {
     const user = await createUser(db.pool);
     const event = paidEvent(user, await createCustomizationRow(db.pool, user));
@@ -109,6 +130,13 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
     await expect(handleStripeWebhook(deps, malformed.body, malformed.signature)).rejects.toThrow(/malformed/);
     const notASession = await signStripePayload({ ...event, id: 'evt_x1', data: { object: { id: 'cs_1', object: 'charge' } } }, WEBHOOK_SECRET);
     await expect(handleStripeWebhook(deps, notASession.body, notASession.signature)).rejects.toThrow(/not a checkout session/);
+    // amounts the orders table cannot hold (amount >= 0, integer column) are refused where the event is parsed, not by a SQL error
+    for (const amount of [-1, 2 ** 31]) {
+      const outOfRange = structuredClone(event);
+      Object.assign(outOfRange, { id: `evt_amount_${amount < 0 ? 'negative' : 'huge'}` });
+      outOfRange.data.object.amount_total = amount;
+      await expect(deliver(deps, outOfRange), `amount ${amount}`).rejects.toThrow(/not a checkout session/);
+    }
     expect(await counts()).toEqual(before);
   });
 

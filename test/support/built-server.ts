@@ -41,6 +41,8 @@ export async function ensureProductionBuild(): Promise<void> {
 
 export interface BuiltServer {
   base: string;
+  /** Process id of the web service (the supervisor that runs `next start`). */
+  webPid: number;
   /** The worker's DBOS executor id. */
   executorId: string;
   /** Every line the web app and the worker wrote. */
@@ -50,7 +52,11 @@ export interface BuiltServer {
   stop(): Promise<void>;
 }
 
-/** Starts the production web app and worker (`npm start`'s processes) on `databaseUrl`. */
+/**
+ * Starts the production web app and worker (`npm start`'s processes) on
+ * `databaseUrl`, in local mode (SONGSWIPE_LOCAL_MODE=1: the suites drive the
+ * dev checkout and sign their own webhooks) unless `extraEnv` says otherwise.
+ */
 export async function startBuiltServer(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<BuiltServer> {
   await ensureProductionBuild();
   const port = await anyFreePort();
@@ -58,6 +64,7 @@ export async function startBuiltServer(databaseUrl: string, extraEnv: Record<str
   const env = {
     ...process.env,
     NODE_ENV: 'production' as const,
+    SONGSWIPE_LOCAL_MODE: '1',
     DATABASE_URL: databaseUrl,
     PORT: String(port),
     APP_URL: base,
@@ -78,15 +85,49 @@ export async function startBuiltServer(databaseUrl: string, extraEnv: Record<str
     ['web', spawnService('web', commands.web, env, (l) => logs.push(l))],
     ['worker', spawnService('worker', commands.worker, env, (l) => logs.push(l))],
   ];
-  await waitForHttp(`${base}/api/health`, 60_000);
+  const stop = async () => void (await Promise.all(services.map(([, child]) => stopService(child))));
+  try {
+    await waitForHttp(`${base}/api/health`, 60_000, () => services.every(([, child]) => child.exitCode === null));
+  } catch (err) {
+    await stop();
+    throw new Error(`${(err as Error).message}\n${logs.join('\n')}`);
+  }
   return {
     base,
+    webPid: services[0]![1].pid!,
     executorId: env.WORKER_EXECUTOR_ID,
     logs,
     exited: () =>
       services
         .filter(([, child]) => child.exitCode !== null || child.signalCode !== null)
         .map(([name, child]) => `${name} (${child.signalCode ?? `code ${child.exitCode}`})`),
-    stop: async () => void (await Promise.all(services.map(([, child]) => stopService(child)))),
+    stop,
   };
 }
+
+export interface LaunchedProcess {
+  /** Every line it (and the services it started) wrote. */
+  output: string[];
+  /** Resolves with the exit code once it has exited. */
+  exited: Promise<number | null>;
+  running(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs one command from the production build with exactly `env` (plus PATH,
+ * HOME and NODE_ENV=production), the way a host would: no
+ * SONGSWIPE_LOCAL_MODE unless given.
+ * @param argv e.g. `npm start`'s launcher, or one of serviceCommands('start').
+ */
+export async function launchBuilt(name: string, argv: string[], env: Record<string, string>): Promise<LaunchedProcess> {
+  await ensureProductionBuild();
+  const output: string[] = [];
+  const hostEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, NEXT_TELEMETRY_DISABLED: '1', ...env, NODE_ENV: 'production' };
+  const child = spawnService(name, argv, hostEnv, (l) => output.push(l));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { output, exited, running: () => child.exitCode === null && child.signalCode === null, stop: () => stopService(child) };
+}
+
+/** `npm start` (scripts/run.ts start) without migrating: test databases are cloned from a migrated template. */
+export const NPM_START = [process.execPath, '--import', 'tsx', 'scripts/run.ts', 'start', '--no-migrate'];

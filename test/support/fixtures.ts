@@ -3,6 +3,7 @@ import { buildCheckoutSessionCompletedEvent, signStripePayload } from '../../src
 import { getDbosClient } from '../../src/generation/enqueue';
 import { handleStripeWebhook, type WebhookDeps } from '../../src/payments/handle-webhook';
 import { createLogger } from '../../src/logging/logger';
+import { createUser } from './database';
 
 export const WEBHOOK_SECRET = 'whsec_test_integration_secret_0123456789';
 export const PRICE = { amount: 2900, currency: 'usd' };
@@ -47,6 +48,19 @@ export function paidEvent(userId: string, customizationId: string, extra: { sess
     email: 'buyer@example.test',
     sessionId: extra.sessionId,
   });
+}
+
+/**
+ * Pays for a new order through payment intake (a signed, paid
+ * checkout.session.completed), so its generate-song workflow is enqueued.
+ * @param customization column overrides, e.g. a recipient name a provider stub keys on.
+ */
+export async function payForOrder(db: { pool: pg.Pool; url: string }, customization: Partial<Record<string, string>> = {}) {
+  const userId = await createUser(db.pool);
+  const event = paidEvent(userId, await createCustomizationRow(db.pool, userId, customization));
+  await deliver(await webhookDeps(db.pool, db.url), event);
+  const { rows } = await db.pool.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [event.data.object.id]);
+  return { orderId: rows[0]!.id, userId, event };
 }
 
 /** Polls `fn` until it returns a truthy value or `timeoutMs` passes. */

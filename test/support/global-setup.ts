@@ -2,7 +2,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { startEmbeddedPostgres } from '../../src/launcher/embedded-postgres';
 import { migrate, PROJECT_ROOT } from '../../src/db/migrate';
 import { connectClient } from '../../src/db/pool';
 import { createLogger } from '../../src/logging/logger';

@@ -10,21 +10,43 @@ export interface StubRequest {
   form: Record<string, string>;
 }
 
+/** The fields of a Stripe webhook endpoint that `npm run doctor` reads. */
+export interface StubWebhookEndpoint {
+  id: string;
+  url: string;
+  livemode: boolean;
+  status: 'enabled' | 'disabled';
+  enabled_events: string[];
+}
+
 /**
  * A local HTTP stand-in for the Stripe API, speaking its wire format for
  * `POST /v1/checkout/sessions`: form-encoded request, JSON checkout session
- * reply, and idempotency-key replay (the same key returns the same session).
+ * reply, and idempotency-key replay (the same key returns the same session);
+ * and `POST /v1/checkout/sessions/:id/expire`; and `GET /v1/webhook_endpoints`,
+ * listing `webhookEndpoints`.
+ * `beforeCreate`, when set, runs before a session is created: a test's way to
+ * make something happen while the app waits on Stripe.
  */
 export async function startStripeStub() {
   const requests: StubRequest[] = [];
+  const webhookEndpoints: StubWebhookEndpoint[] = [];
   const byIdempotencyKey = new Map<string, string>();
+  const hooks: { beforeCreate: (() => Promise<void>) | null } = { beforeCreate: null };
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
+    req.on('end', async () => {
       const form = Object.fromEntries(new URLSearchParams(body));
       requests.push({ method: req.method!, path: req.url!, headers: req.headers, form });
+      const expire = req.method === 'POST' && /^\/v1\/checkout\/sessions\/(cs_[A-Za-z0-9_]+)\/expire$/.exec(req.url!);
+      if (expire) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ id: expire[1], object: 'checkout.session', status: 'expired', payment_status: 'unpaid', url: null }));
+        return;
+      }
       if (req.method === 'POST' && req.url === '/v1/checkout/sessions') {
+        await hooks.beforeCreate?.();
         const key = req.headers['idempotency-key'] as string | undefined;
         const replay = key && byIdempotencyKey.get(key);
         const json =
@@ -48,6 +70,11 @@ export async function startStripeStub() {
         res.end(json);
         return;
       }
+      if (req.method === 'GET' && req.url!.startsWith('/v1/webhook_endpoints')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ object: 'list', url: '/v1/webhook_endpoints', has_more: false, data: webhookEndpoints.map((e) => ({ object: 'webhook_endpoint', ...e })) }));
+        return;
+      }
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { type: 'invalid_request_error', message: `Unrecognized request URL (${req.method}: ${req.url})` } }));
     });
@@ -57,6 +84,9 @@ export async function startStripeStub() {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    hooks,
+    /** What `GET /v1/webhook_endpoints` lists; tests push into it. */
+    webhookEndpoints,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

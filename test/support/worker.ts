@@ -39,13 +39,23 @@ export async function launchInProcessWorker(url: string, deps: GenerationDeps, e
   return { generateSong };
 }
 
-/** Starts a real worker process (`node --import tsx src/worker-main.ts`) on `url`; its output goes to `output`. */
-export function spawnWorkerProcess(url: string, env: Record<string, string>, output: string[]): ChildProcess {
+/** Worker env for the ElevenLabs provider pointed at a stub (test/support/elevenlabs-stub.ts), 2 calls at once, quick polling. */
+export function stubbedWorkerEnv(stubUrl: string): Record<string, string> {
+  return { MUSIC_PROVIDER: 'elevenlabs', ELEVENLABS_API_KEY: 'xi-test', ELEVENLABS_BASE_URL: stubUrl, GENERATION_CONCURRENCY: '2', QUEUE_POLL_MS: '100' };
+}
+
+/**
+ * Spawns `argv` with the environment a test worker runs with (local mode, fast
+ * songs, test secrets; tests point it at stubs with ELEVENLABS_BASE_URL), then
+ * `env`. Without `env.DATA_DIR` it gets a temp one, removed after the test file.
+ */
+function spawnTestService(name: string, argv: string[], url: string, env: Record<string, string>, output: string[]): ChildProcess {
   return spawnService(
-    'worker',
-    serviceCommands('dev', 0).worker,
+    name,
+    argv,
     {
       ...process.env,
+      SONGSWIPE_LOCAL_MODE: '1',
       DATABASE_URL: url,
       DATA_DIR: tempDir('worker'),
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -59,7 +69,12 @@ export function spawnWorkerProcess(url: string, env: Record<string, string>, out
   );
 }
 
-/** Worker env for the ElevenLabs provider against a local wire stub at `stubUrl`, with info logs (tests wait for "worker ready"). */
-export function elevenLabsWorkerEnv(stubUrl: string, env: Record<string, string>): Record<string, string> {
-  return { MUSIC_PROVIDER: 'elevenlabs', ELEVENLABS_API_KEY: 'xi-test', ELEVENLABS_BASE_URL: stubUrl, LOG_LEVEL: 'info', ...env };
+/** Starts a real worker process (`node --import tsx src/worker-main.ts`) on `url`; its output goes to `output`. */
+export function spawnWorkerProcess(url: string, env: Record<string, string>, output: string[]): ChildProcess {
+  return spawnTestService('worker', serviceCommands('dev', 0).worker, url, env, output);
+}
+
+/** Starts `npm run worker`'s launcher (`scripts/run.ts worker --no-migrate`) on `url`, which runs the worker as its child. */
+export function spawnWorkerLauncher(url: string, env: Record<string, string>, output: string[]): ChildProcess {
+  return spawnTestService('launcher', [process.execPath, '--import', 'tsx', 'scripts/run.ts', 'worker', '--no-migrate'], url, env, output);
 }

@@ -1,11 +1,13 @@
 import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { mintAccessToken } from '../../src/auth/dev-tokens';
-import { authenticate, verifyAccessToken } from '../../src/auth/jwt';
+import { authenticate, createAccessTokenVerifier } from '../../src/auth/jwt';
 
 const SECRET = 'unit-jwt-secret-0123456789abcdefghijkl';
 const USER = '7b0c5c1e-3a6f-4a4e-9d7c-2f1e0b9a8c7d';
 const key = new TextEncoder().encode(SECRET);
+const verifier = createAccessTokenVerifier({ jwtSecret: SECRET });
+const verifyAccessToken = (token: string) => verifier.verify(token);
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -15,7 +17,7 @@ function hs256(claims: Record<string, unknown>) {
 
 describe('Supabase access token verification', () => {
   it('accepts a signed-in user token and returns its claims', async () => {
-    const claims = await verifyAccessToken(await mintAccessToken(SECRET, USER), SECRET);
+    const claims = await verifyAccessToken(await mintAccessToken(SECRET, USER));
     expect(claims).toMatchObject({ sub: USER, role: 'authenticated' });
   });
 
@@ -38,16 +40,19 @@ describe('Supabase access token verification', () => {
     ['no exp', () => hs256({ sub: USER, role: 'authenticated', aud: 'authenticated' }), 'invalid access token'],
     ['the service-role key', () => hs256({ role: 'service_role', aud: 'authenticated', sub: USER, exp: now() + 600 }), 'access token is not a signed-in user token'],
     ['the anon key', () => hs256({ role: 'anon', aud: 'authenticated', sub: USER, exp: now() + 600 }), 'access token is not a signed-in user token'],
+    ['the publishable key (not a JWT)', async () => 'sb_publishable_abc123', 'invalid access token'],
+    ['a secret key (not a JWT)', async () => 'sb_secret_abc123', 'invalid access token'],
+    ['the legacy anon key (no sub)', () => hs256({ iss: 'supabase', role: 'anon', iat: now(), exp: now() + 600 }), 'invalid access token'],
     ['a sub that is not a user id', () => hs256({ sub: 'admin', role: 'authenticated', aud: 'authenticated', exp: now() + 600 }), 'access token is not a signed-in user token'],
   ])('refuses a token that is %s, with a 401 that says why', async (_name, make, message) => {
     const token = await make();
-    await expect(verifyAccessToken(token, SECRET)).rejects.toMatchObject({ status: 401, message });
+    await expect(verifyAccessToken(token)).rejects.toMatchObject({ status: 401, message });
   });
 
   it('needs a Bearer header', async () => {
-    await expect(authenticate(new Headers(), SECRET)).rejects.toMatchObject({ status: 401, message: 'missing bearer token' });
-    await expect(authenticate(new Headers({ authorization: 'Basic abc' }), SECRET)).rejects.toMatchObject({ status: 401 });
+    await expect(authenticate(new Headers(), verifier)).rejects.toMatchObject({ status: 401, message: 'missing bearer token' });
+    await expect(authenticate(new Headers({ authorization: 'Basic abc' }), verifier)).rejects.toMatchObject({ status: 401 });
     const token = await mintAccessToken(SECRET, USER);
-    await expect(authenticate(new Headers({ authorization: `Bearer ${token}` }), SECRET)).resolves.toMatchObject({ sub: USER });
+    await expect(authenticate(new Headers({ authorization: `Bearer ${token}` }), verifier)).resolves.toMatchObject({ sub: USER });
   });
 });

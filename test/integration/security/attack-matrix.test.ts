@@ -14,7 +14,8 @@
  *   other   anything else (rows of someone else): always a failure
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { withTransaction } from '../../../src/db/pool';
+import { createCustomization } from '../../../src/customizations/create-customization';
+import { type JwtClaims, withTransaction } from '../../../src/db/pool';
 import { createTestDatabase, createUser, type TestDatabase } from '../../support/database';
 import { createCustomizationRow } from '../../support/fixtures';
 
@@ -51,7 +52,8 @@ const TABLES: TableSpec[] = [
   {
     table: 'public.orders',
     key: 'id',
-    insert: (sub) => [`insert into public.orders (user_id, customization_id, stripe_session_id, status, amount, currency, occasion_date) select $1, id, 'cs_attack_' || md5(random()::text), 'paid', 0, 'usd', '2027-01-01' from public.customizations limit 1`, [sub]],
+    // a customization with no order yet: a second paid order for one customization is refused by a unique index, not by RLS
+    insert: (sub) => [`insert into public.orders (user_id, customization_id, stripe_session_id, status, amount, currency, occasion_date) select $1, c.id, 'cs_attack_' || md5(random()::text), 'paid', 0, 'usd', '2027-01-01' from public.customizations c where not exists (select 1 from public.orders o where o.customization_id = c.id) limit 1`, [sub]],
     update: `update public.orders set status = status where id = any($1) returning id`,
   },
   {
@@ -100,7 +102,8 @@ const TABLES: TableSpec[] = [
 ];
 
 const USER_CELLS: Record<string, Partial<Record<Op, Cell>>> = {
-  'public.customizations': { SELECT: 'own', INSERT: 'ok', UPDATE: 'denied', DELETE: 'denied' },
+  // Writes are API-only: PostgREST exposes /rest/v1, and a direct INSERT would skip the API's rules.
+  'public.customizations': { SELECT: 'own', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.orders': { SELECT: 'own', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.song_variants': { SELECT: 'own', INSERT: 'denied', UPDATE: 'denied', 'UPDATE selected': 'own', DELETE: 'denied' },
   'public.failed_jobs': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
@@ -308,5 +311,39 @@ describe('share tokens and the one selected variant', () => {
       await client.query('rollback');
       client.release();
     }
+  });
+});
+
+describe('the PostgREST path (/rest/v1 with the publishable key and a user token)', () => {
+  // PostgREST runs POST /rest/v1/customizations as `authenticated` with the
+  // token's claims, exactly like `attempt` does. Writes are API-only, so the
+  // API's rules (date range, language tag, trimming) cannot be skipped and
+  // /api/checkout never sells a customization the API did not validate.
+  it('a signed-in user cannot INSERT a customization directly, neither one the API would refuse nor a valid one', async () => {
+    const rows = {
+      refusedByTheApi: `'  Ada  ', 'birthday', '1850-01-01', 'folk', 'warm', 'story', 'not a language tag'`,
+      acceptedByTheApi: `'Ada', 'birthday', '2027-01-01', 'folk', 'warm', 'story', 'en'`,
+    };
+    for (const values of Object.values(rows)) {
+      const result = await attempt(
+        'userA',
+        `insert into public.customizations (user_id, recipient_name, occasion, occasion_date, genre, mood, story, language)
+         values ($1, ${values}) returning id::text as id`,
+        [users.userA],
+      );
+      expect(result).toEqual({ code: '42501' });
+    }
+  });
+
+  it('the API creates it for the signed-in user after its own validation, and refuses what the rules refuse', async () => {
+    const claims: JwtClaims = { sub: users.userB, role: 'authenticated' };
+    const body = { recipientName: '  Ada  ', occasion: 'birthday', occasionDate: '2027-01-01', genre: 'folk', mood: 'warm', story: 'We met in the rain.' };
+    const { id } = await createCustomization(db.pool, claims, body);
+    const { rows } = await db.pool.query('select user_id, recipient_name, language from public.customizations where id = $1', [id]);
+    expect(rows[0]).toEqual({ user_id: users.userB, recipient_name: 'Ada', language: 'en' });
+    await expect(createCustomization(db.pool, claims, { ...body, occasionDate: '1850-01-01' })).rejects.toMatchObject({ status: 400 });
+    await expect(createCustomization(db.pool, claims, { ...body, language: 'not a language tag' })).rejects.toMatchObject({ status: 400 });
+    // A token for an account that no longer exists creates nothing.
+    await expect(createCustomization(db.pool, { sub: '00000000-0000-4000-8000-000000000000', role: 'authenticated' }, body)).rejects.toMatchObject({ status: 401 });
   });
 });

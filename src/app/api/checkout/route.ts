@@ -7,7 +7,7 @@ import { webContext } from '../../../server/web-context';
 export async function POST(req: Request) {
   try {
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.env.SUPABASE_JWT_SECRET);
+    const claims = await authenticate(req.headers, ctx.accessTokens);
     return NextResponse.json(await createCheckout(ctx.checkout, claims, await readJsonBody(req)));
   } catch (err) {
     return errorResponse(err, { route: 'create-checkout' });

@@ -7,7 +7,7 @@ import { webContext } from '../../../server/web-context';
 export async function GET(req: Request) {
   try {
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.env.SUPABASE_JWT_SECRET);
+    const claims = await authenticate(req.headers, ctx.accessTokens);
     return NextResponse.json(await listOrderViews(ctx.delivery, claims), { headers: { 'cache-control': 'no-store' } });
   } catch (err) {
     return errorResponse(err, { route: 'list-orders' });

@@ -4,21 +4,9 @@ import { useEffect, useState } from 'react';
 import { describeEta } from '../../../delivery/describe-eta';
 import { formatDuration } from '../../../delivery/format-duration';
 import type { OrderView } from '../../../delivery/order-view';
+import { readAccessToken } from '../../access-token';
 
-const TOKEN_KEY = 'songswipe.access_token';
 const SETTLED = new Set(['complete', 'partial', 'failed']);
-
-function readToken(): string | null {
-  const hash = new URLSearchParams(window.location.hash.slice(1));
-  const fromHash = hash.get('access_token');
-  if (fromHash) {
-    sessionStorage.setItem(TOKEN_KEY, fromHash);
-    // keep the token out of the address bar, history and screenshots
-    history.replaceState(null, '', window.location.pathname);
-    return fromHash;
-  }
-  return sessionStorage.getItem(TOKEN_KEY);
-}
 
 const STATUS_TEXT: Record<string, string> = {
   queued: 'Queued: generation starts in a moment',
@@ -33,7 +21,7 @@ export function OrderProgress({ orderId }: { orderId: string }) {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    const token = readToken();
+    const token = readAccessToken();
     if (!token) {
       setError('Sign in to see this order.');
       return;

@@ -10,7 +10,7 @@ import { webContext } from '../../../../server/web-context';
 export async function GET(req: Request) {
   try {
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.env.SUPABASE_JWT_SECRET);
+    const claims = await authenticate(req.headers, ctx.accessTokens);
     requireAdmin(claims);
     const includeResolved = new URL(req.url).searchParams.get('all') === '1';
     const jobs = await withUserTransaction(ctx.db, claims, (tx) => selectFailedJobs(tx, { includeResolved }));

@@ -8,7 +8,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   const { id } = await params;
   try {
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.env.SUPABASE_JWT_SECRET);
+    const claims = await authenticate(req.headers, ctx.accessTokens);
     return NextResponse.json(await getOrderView(ctx.delivery, claims, id), { headers: { 'cache-control': 'no-store' } });
   } catch (err) {
     return errorResponse(err, { route: 'get-order', orderId: id });

@@ -1,39 +1,19 @@
-import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import { NotFoundError } from '../../../../errors';
 import { errorResponse } from '../../../../server/http';
-import { parseRange } from '../../../../storage/byte-range';
 import { webContext } from '../../../../server/web-context';
+import { serveLocalObject } from '../../../../storage/serve-local-object';
 
 /**
- * Serves local storage objects to holders of a valid, unexpired signed URL
- * (else 403). Honours a single `Range: bytes=…` (206), which browsers' audio
- * players need to seek and Safari needs to play at all.
+ * Serves the local storage driver's objects to holders of a valid, unexpired
+ * signed URL (else 403), with `Range` support. With `STORAGE_DRIVER=supabase`
+ * signed URLs point at Supabase Storage and this route answers 404.
  */
 export async function GET(req: Request, { params }: { params: Promise<{ key: string[] }> }) {
   try {
     const { key } = await params;
-    const url = new URL(req.url);
-    const object = await webContext().storage.resolveSigned(key.join('/'), url.searchParams.get('exp'), url.searchParams.get('sig'));
-    const headers = {
-      'content-type': object.contentType,
-      'accept-ranges': 'bytes',
-      'cache-control': 'private, max-age=300',
-      'x-content-type-options': 'nosniff',
-    };
-    const range = parseRange(req.headers.get('range'), object.size);
-    if (range === 'unsatisfiable') {
-      return new Response(null, { status: 416, headers: { ...headers, 'content-range': `bytes */${object.size}` } });
-    }
-    const { start, end } = range ?? { start: 0, end: object.size - 1 };
-    const stream = Readable.toWeb(createReadStream(object.file, { start, end })) as ReadableStream;
-    return new Response(stream, {
-      status: range ? 206 : 200,
-      headers: {
-        ...headers,
-        'content-length': String(end - start + 1),
-        ...(range && { 'content-range': `bytes ${start}-${end}/${object.size}` }),
-      },
-    });
+    const local = webContext().localStorage;
+    if (!local) throw new NotFoundError('not found');
+    return await serveLocalObject(local, req, key.join('/'));
   } catch (err) {
     return errorResponse(err, { route: 'storage' });
   }

@@ -8,7 +8,7 @@ import { PayButtons } from './pay-buttons';
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Dev checkout · SongSwipe', robots: { index: false, follow: false } };
 
-/** Stand-in for Stripe Checkout when no STRIPE_SECRET_KEY is set. */
+/** Stand-in for Stripe Checkout in local mode without a STRIPE_SECRET_KEY (404 otherwise; see devCheckoutEnabled). */
 export default async function DevCheckoutPage({ params }: { params: Promise<{ sessionId: string }> }) {
   const { sessionId } = await params;
   let session;

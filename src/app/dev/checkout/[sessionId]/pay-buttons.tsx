@@ -1,16 +1,23 @@
 'use client';
 
 import { useState } from 'react';
+import { readAccessToken } from '../../../access-token';
 
 export function PayButtons({ sessionId }: { sessionId: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const pay = async (method: 'card' | 'delayed') => {
+    // Only the session's owner may pay it; the API answers 404 to anyone else.
+    const token = readAccessToken();
+    if (!token) {
+      setError('Sign in to pay for this checkout.');
+      return;
+    }
     setBusy(true);
     setError(null);
     const res = await fetch(`/api/dev/checkout/${encodeURIComponent(sessionId)}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ method }),
     });
     const body = (await res.json()) as { redirectUrl?: string; error?: string };

@@ -8,7 +8,7 @@ import { webContext } from '../../../../../server/web-context';
 export async function POST(req: Request) {
   try {
     const ctx = webContext();
-    requireAdmin(await authenticate(req.headers, ctx.env.SUPABASE_JWT_SECRET));
+    requireAdmin(await authenticate(req.headers, ctx.accessTokens));
     return NextResponse.json(await resumeGenerationQueue(ctx.db));
   } catch (err) {
     return errorResponse(err, { route: 'admin-resume-queue' });

@@ -1,13 +1,19 @@
 import { NextResponse } from 'next/server';
+import { authenticateIfPresent } from '../../../../../auth/jwt';
 import { payDevCheckout } from '../../../../../payments/dev-checkout';
 import { errorResponse, readJsonBody } from '../../../../../server/http';
 import { webContext } from '../../../../../server/web-context';
 
-/** Local dev checkout only (404 when STRIPE_SECRET_KEY is set): pays the session. */
+/**
+ * Local dev checkout only (404 in deployment mode, or with STRIPE_SECRET_KEY):
+ * the session's owner (Bearer JWT) pays it; anyone else gets 404.
+ */
 export async function POST(req: Request, { params }: { params: Promise<{ sessionId: string }> }) {
   try {
+    const ctx = webContext();
     const { sessionId } = await params;
-    return NextResponse.json(await payDevCheckout(webContext().devCheckout, sessionId, await readJsonBody(req)));
+    const payer = await authenticateIfPresent(req.headers, ctx.accessTokens);
+    return NextResponse.json(await payDevCheckout(ctx.devCheckout, sessionId, payer, () => readJsonBody(req)));
   } catch (err) {
     return errorResponse(err, { route: 'dev-checkout' });
   }

@@ -10,7 +10,7 @@ type Params = { params: Promise<{ id: string }> };
 export async function POST(req: Request, { params }: Params) {
   try {
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.env.SUPABASE_JWT_SECRET);
+    const claims = await authenticate(req.headers, ctx.accessTokens);
     return NextResponse.json(await rotateVariantShareLink(ctx.delivery, claims, (await params).id));
   } catch (err) {
     return errorResponse(err, { route: 'rotate-share-token' });
@@ -21,7 +21,7 @@ export async function POST(req: Request, { params }: Params) {
 export async function DELETE(req: Request, { params }: Params) {
   try {
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.env.SUPABASE_JWT_SECRET);
+    const claims = await authenticate(req.headers, ctx.accessTokens);
     return NextResponse.json(await disableVariantSharing(ctx.delivery, claims, (await params).id));
   } catch (err) {
     return errorResponse(err, { route: 'disable-sharing' });

@@ -9,7 +9,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   const { id, n } = await params;
   try {
     const ctx = webContext();
-    requireAdmin(await authenticate(req.headers, ctx.env.SUPABASE_JWT_SECRET));
+    requireAdmin(await authenticate(req.headers, ctx.accessTokens));
     return NextResponse.json(await retryFailedVariant(ctx.db, await ctx.dbos(), id, Number(n)), { status: 202 });
   } catch (err) {
     return errorResponse(err, { route: 'admin-retry-variant', orderId: id, variantNumber: n });
