@@ -33,14 +33,14 @@ import { createScratchDatabase } from './scratch-database';
 const CALL_MS = Number(process.env.BENCH_CALL_MS ?? 3000);
 const SPIKE_CALL_MS = Number(process.env.BENCH_SPIKE_CALL_MS ?? 200);
 const POLLS = (process.env.BENCH_POLLS ?? '50,100,250,1000').split(',').map(Number);
-const DEFAULT_POLL_MS = Number(process.env.QUEUE_POLL_MS ?? 100);
+const DEFAULT_POLL_MS = Number(process.env.QUEUE_POLL_MS ?? 50);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 20);
 /** Which figures to run (default all): e.g. BENCH_ONLY=a,b. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'a,b,c,d,e').split(','));
 
 if (process.argv.includes('--help')) {
   console.log(`usage: npm run bench:capacity
-env: BENCH_CALL_MS (3000), BENCH_SPIKE_CALL_MS (200), BENCH_POLLS (50,100,250,1000), QUEUE_POLL_MS (100: the polling
+env: BENCH_CALL_MS (3000), BENCH_SPIKE_CALL_MS (200), BENCH_POLLS (50,100,250,1000), QUEUE_POLL_MS (50: the polling
      interval of (a)–(d)), BENCH_LATENCY_SAMPLES (20), DATABASE_URL`);
   process.exit(0);
 }
