@@ -72,9 +72,11 @@ describe('a dead worker strands no order', () => {
     expect(tookMs).toBeLessThan(60_000);
     expect(variants[0].n).toBe(ORDERS * 3);
     expect(left[0].n).toBe(0);
-    expect(calls[0].n).toBe(ORDERS * 3 + interrupted); // the interrupted calls, and nothing else, were paid again
+    expect(calls[0].n).toBe(ORDERS * 3 + interrupted); // the interrupted calls, and nothing else, were made again
     expect(calls[0].unknown).toBe(interrupted);
-    expect(stub.calls).toHaveLength(ORDERS * 3 + interrupted);
+    // A call the kill cut off between its ledger row and its request never reached the provider.
+    expect(stub.calls.length).toBeGreaterThanOrEqual(ORDERS * 3);
+    expect(stub.calls.length).toBeLessThanOrEqual(ORDERS * 3 + interrupted);
     expect(output.some((l) => l.includes('adopted the pending workflows of a dead worker'))).toBe(true);
   }, 240_000);
 });

@@ -59,10 +59,9 @@ describe('manual retry of a dead-lettered variant', () => {
       `select workflow_uuid, queue_name, priority from dbos.workflow_status where workflow_uuid in ($1, $2) order by 1`,
       [`order:${orderId}:variant:2`, workflowId],
     );
-    expect(queued).toEqual([
-      { workflow_uuid: `order:${orderId}:variant:2`, queue_name: 'music-provider', priority: occasionPriority('2026-12-24', 0) },
-      { workflow_uuid: workflowId, queue_name: 'music-provider', priority: occasionPriority('2026-12-24', 0) },
-    ]);
+    expect(queued).toEqual(
+      [`order:${orderId}:variant:2`, workflowId].sort().map((id) => ({ workflow_uuid: id, queue_name: 'music-provider', priority: occasionPriority('2026-12-24', 0) })),
+    );
     expect(occasionPriority('2026-12-24', 0)).toBeGreaterThan(0);
 
     const after = await listVariants(db.pool, orderId);
