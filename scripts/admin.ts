@@ -4,6 +4,7 @@
  */
 import { grantAdmin } from '../src/admin/grant-admin';
 import { createPool } from '../src/db/pool';
+import { formatCapacityStatus, readCapacityStatus } from '../src/admin/capacity-status';
 import { resumeGenerationQueue, retryFailedVariant } from '../src/admin/operations';
 import { getGenerationPause } from '../src/db/generation-control';
 import { selectFailedJobs } from '../src/db/failed-job-reads';
@@ -19,7 +20,8 @@ const USAGE = `usage: npm run admin -- <command>
   failed-jobs [--all]          dead-lettered jobs, newest first (--all: include resolved)
   retry <orderId> [variant]    regenerate one failed variant, or every failed variant of the order
   resume                       resume provider calls after a pause (dead key, quota)
-  status                       is generation paused, and why
+  status                       is generation paused, and why; queue depth, calls in flight,
+                               median call time, when the backlog will be cleared
   grant-admin <email>          make that user an admin (app_metadata.role = admin): through the
                                Supabase Auth admin API when SUPABASE_URL and SUPABASE_SECRET_KEY
                                (or SUPABASE_SERVICE_ROLE_KEY) are set, else directly in auth.users
@@ -86,6 +88,7 @@ try {
   } else {
     const pause = await getGenerationPause(db);
     console.log(pause.paused ? `generation PAUSED since ${pause.pausedAt?.toISOString()}: ${pause.reason}` : 'generation running');
+    for (const line of formatCapacityStatus(await readCapacityStatus(db), Date.now())) console.log(line);
   }
 } catch (err) {
   console.error(err instanceof Error ? err.message : String(err));

@@ -284,9 +284,9 @@ export async function listOrdersForCustomization(
 export async function getOrderForGeneration(
   tx: Queryable,
   orderId: string,
-): Promise<{ id: string; userId: string; customizationId: string; status: OrderStatus } | undefined> {
+): Promise<{ id: string; userId: string; customizationId: string; status: OrderStatus; occasionDate: string | null } | undefined> {
   const { rows } = await tx.query(
-    `select id, user_id as "userId", customization_id as "customizationId", status
+    `select id, user_id as "userId", customization_id as "customizationId", status, occasion_date as "occasionDate"
      from public.orders where id = $1`,
     [orderId],
   );
