@@ -6,7 +6,15 @@ import { ConflictError, NotFoundError } from '../errors';
 import { parseInput } from '../validation/parse-input';
 import { buildCheckoutSessionCompletedEvent, buildSessionEvent, signStripePayload } from './dev-events';
 
-export const devPaymentSchema = z.strictObject({ method: z.enum(['card', 'delayed', 'delayed_failure']) });
+/**
+ * `card`: paid at once; `delayed`/`delayed_failure`: a delayed method that
+ * succeeds/fails later; `promotion_code_100`: a 100% promotion code (nothing
+ * charged, `no_payment_required`).
+ */
+export const devPaymentSchema = z.strictObject({ method: z.enum(['card', 'delayed', 'delayed_failure', 'promotion_code_100']) });
+
+/** The promotion code the dev checkout's "Pay with a 100% code" button applies. */
+export const DEV_PROMOTION_CODE_ID = 'promo_dev_100_percent';
 
 export interface DevCheckoutDeps {
   db: Db;
@@ -60,7 +68,9 @@ export async function getDevCheckoutSession(deps: DevCheckoutDeps, sessionId: st
  * webhook endpoint the events Stripe sends, signed with the real scheme (like
  * `stripe trigger`). `card`: `checkout.session.completed` (paid). `delayed`:
  * `completed` (unpaid) now and `async_payment_succeeded` a moment later;
- * `delayed_failure`: the same with `async_payment_failed`.
+ * `delayed_failure`: the same with `async_payment_failed`;
+ * `promotion_code_100`: `completed` with a 100% discount, as Stripe reports it:
+ * `no_payment_required`, `amount_total` 0, no payment intent.
  *
  * Only the session's owner pays: a dev session id is not a bearer capability.
  * Anyone else (no token, an invalid one, another user) gets the same 404 as
@@ -80,7 +90,7 @@ export async function payDevCheckout(
 ): Promise<{ redirectUrl: string }> {
   const session = await getDevCheckoutSession(deps, sessionId);
   if (!payer || payer.sub !== session.userId) throw notFound();
-  const { method } = parseInput(devPaymentSchema, await readBody(), 'method must be card, delayed or delayed_failure');
+  const { method } = parseInput(devPaymentSchema, await readBody(), 'method must be card, delayed, delayed_failure or promotion_code_100');
   if (session.status !== 'pending_payment') throw new ConflictError(`checkout is already ${session.status}`);
   const completed = buildCheckoutSessionCompletedEvent({
     sessionId,
@@ -89,7 +99,9 @@ export async function payDevCheckout(
     amount: session.amount,
     currency: session.currency,
     email: 'dev-checkout@songswipe.test',
-    paymentStatus: method === 'card' ? 'paid' : 'unpaid',
+    ...(method === 'promotion_code_100'
+      ? { discount: { amount: session.amount, promotionCodeId: DEV_PROMOTION_CODE_ID } }
+      : { paymentStatus: method === 'card' ? 'paid' : 'unpaid' }),
   });
   const send = async (event: unknown) => {
     const { body: payload, signature } = await signStripePayload(event, deps.webhookSecret);
@@ -101,7 +113,7 @@ export async function payDevCheckout(
     if (!res.ok) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
   };
   await send(completed);
-  if (method !== 'card') {
+  if (method === 'delayed' || method === 'delayed_failure') {
     const later = buildSessionEvent(
       completed,
       method === 'delayed' ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed',
