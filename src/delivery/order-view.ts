@@ -1,8 +1,8 @@
 import type { OrderStatus } from '../db/orders';
-import { type OrderWithVariants, selectOrdersWithVariants } from '../db/order-reads';
+import { type OrderCursor, type OrderWithVariants, selectOrdersPage, selectOrderWithVariants } from '../db/order-reads';
 import { type Db, type JwtClaims, withUserTransaction } from '../db/pool';
 import type { VariantStatus } from '../db/song-variants';
-import { NotFoundError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { isUuid } from '../validation/uuid';
 import { deriveGenerationStatus, type GenerationStatus } from '../generation/generation-status';
 import type { Storage } from '../storage/storage';
@@ -13,6 +13,10 @@ export interface OrderView {
   status: OrderStatus;
   generationStatus: GenerationStatus;
   occasionDate: string;
+  recipientName: string;
+  occasion: string;
+  /** ISO 8601. */
+  createdAt: string;
   variants: {
     /** For `POST|DELETE /api/variants/:id/share-token`. */
     id: string;
@@ -20,12 +24,24 @@ export interface OrderView {
     status: VariantStatus;
     durationMs: number | null;
     sharingEnabled: boolean;
+    /** The owner's favourite (at most one per order; `PUT /api/orders/:id/favourite`). */
+    selected: boolean;
     /** Signed URL, minted per request; only for complete variants. */
     audioUrl?: string;
     /** `<APP_URL>/s/<share token>`; only for complete variants with sharing on. */
     shareUrl?: string;
   }[];
 }
+
+/** Response shape of `GET /api/orders?cursor=…`. */
+export interface OrderPage {
+  orders: OrderView[];
+  /** Pass as `?cursor=` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Orders per page of `GET /api/orders`. */
+export const ORDERS_PAGE_SIZE = 20;
 
 export interface DeliveryDeps {
   db: Db;
@@ -41,6 +57,9 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps): Promise<Ord
     status: order.status,
     generationStatus: deriveGenerationStatus(order.variants.map((v) => v.status)),
     occasionDate: order.occasionDate,
+    recipientName: order.recipientName,
+    occasion: order.occasion,
+    createdAt: new Date(order.createdAt).toISOString(),
     variants: await Promise.all(
       order.variants.map(async (v) => ({
         id: v.id,
@@ -48,6 +67,7 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps): Promise<Ord
         status: v.status,
         durationMs: v.durationMs,
         sharingEnabled: v.sharingEnabled,
+        selected: v.selected,
         ...(v.status === 'complete' && v.storagePath
           ? { audioUrl: await deps.storage.signedUrl(v.storagePath, deps.signedUrlTtlSeconds) }
           : {}),
@@ -66,13 +86,36 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps): Promise<Ord
  */
 export async function getOrderView(deps: DeliveryDeps, claims: JwtClaims, orderId: string): Promise<OrderView> {
   if (!isUuid(orderId)) throw new NotFoundError('order not found');
-  const [order] = await withUserTransaction(deps.db, claims, (tx) => selectOrdersWithVariants(tx, orderId));
+  const order = await withUserTransaction(deps.db, claims, (tx) => selectOrderWithVariants(tx, orderId));
   if (!order) throw new NotFoundError('order not found');
   return toView(order, deps);
 }
 
-/** The caller's orders, newest first (at most 100), read under RLS. */
-export async function listOrderViews(deps: DeliveryDeps, claims: JwtClaims): Promise<OrderView[]> {
-  const orders = await withUserTransaction(deps.db, claims, (tx) => selectOrdersWithVariants(tx));
-  return Promise.all(orders.map((o) => toView(o, deps)));
+const encodeCursor = (c: OrderCursor) => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
+
+function decodeCursor(cursor: string): OrderCursor {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && typeof id === 'string' && isUuid(id)) return { createdAt, id };
+  } catch {
+    // falls through to the 400
+  }
+  throw new ValidationError('invalid cursor', { cursor: ['is not a cursor from a previous page'] });
+}
+
+/**
+ * A page of the caller's orders, newest first, read under RLS.
+ * @param cursor `nextCursor` of the previous page; null or undefined for the first.
+ * @throws ValidationError (400) for a cursor this API did not hand out.
+ */
+export async function listOrderViews(deps: DeliveryDeps, claims: JwtClaims, cursor?: string | null, limit = ORDERS_PAGE_SIZE): Promise<OrderPage> {
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  // one extra row says whether another page follows
+  const rows = await withUserTransaction(deps.db, claims, (tx) => selectOrdersPage(tx, after, limit + 1));
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    orders: await Promise.all(page.map((o) => toView(o, deps))),
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.cursorAt, id: last.id }) : null,
+  };
 }

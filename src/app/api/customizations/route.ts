@@ -1,5 +1,4 @@
 import { NextResponse } from 'next/server';
-import { authenticate } from '../../../auth/jwt';
 import { createCustomization } from '../../../customizations/create-customization';
 import { errorResponse, readJsonBody } from '../../../server/http';
 import { webContext } from '../../../server/web-context';
@@ -10,7 +9,7 @@ export async function POST(req: Request) {
     // so reading (and refusing) it at once is what bounds memory.
     const body = await readJsonBody(req);
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.accessTokens);
+    const claims = await ctx.authenticate(req);
     const created = await createCustomization(ctx.db, claims, body);
     return NextResponse.json(created, { status: 201 });
   } catch (err) {

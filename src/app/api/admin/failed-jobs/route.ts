@@ -1,6 +1,5 @@
 import { NextResponse } from 'next/server';
 import { requireAdmin } from '../../../../admin/operations';
-import { authenticate } from '../../../../auth/jwt';
 import { selectFailedJobs } from '../../../../db/failed-job-reads';
 import { withUserTransaction } from '../../../../db/pool';
 import { errorResponse } from '../../../../server/http';
@@ -10,7 +9,7 @@ import { webContext } from '../../../../server/web-context';
 export async function GET(req: Request) {
   try {
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.accessTokens);
+    const claims = await ctx.authenticate(req);
     requireAdmin(claims);
     const includeResolved = new URL(req.url).searchParams.get('all') === '1';
     const jobs = await withUserTransaction(ctx.db, claims, (tx) => selectFailedJobs(tx, { includeResolved }));

@@ -1,5 +1,4 @@
 import { NextResponse } from 'next/server';
-import { authenticate } from '../../../../auth/jwt';
 import { getOrderView } from '../../../../delivery/order-view';
 import { errorResponse } from '../../../../server/http';
 import { webContext } from '../../../../server/web-context';
@@ -8,7 +7,7 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   const { id } = await params;
   try {
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.accessTokens);
+    const claims = await ctx.authenticate(req);
     return NextResponse.json(await getOrderView(ctx.delivery, claims, id), { headers: { 'cache-control': 'no-store' } });
   } catch (err) {
     return errorResponse(err, { route: 'get-order', orderId: id });

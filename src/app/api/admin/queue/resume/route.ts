@@ -1,6 +1,5 @@
 import { NextResponse } from 'next/server';
 import { requireAdmin, resumeGenerationQueue } from '../../../../../admin/operations';
-import { authenticate } from '../../../../../auth/jwt';
 import { errorResponse } from '../../../../../server/http';
 import { webContext } from '../../../../../server/web-context';
 
@@ -8,7 +7,7 @@ import { webContext } from '../../../../../server/web-context';
 export async function POST(req: Request) {
   try {
     const ctx = webContext();
-    requireAdmin(await authenticate(req.headers, ctx.accessTokens));
+    requireAdmin(await ctx.authenticate(req));
     return NextResponse.json(await resumeGenerationQueue(ctx.db));
   } catch (err) {
     return errorResponse(err, { route: 'admin-resume-queue' });

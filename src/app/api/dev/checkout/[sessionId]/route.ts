@@ -1,5 +1,4 @@
 import { NextResponse } from 'next/server';
-import { authenticateIfPresent } from '../../../../../auth/jwt';
 import { payDevCheckout } from '../../../../../payments/dev-checkout';
 import { errorResponse, readJsonBody } from '../../../../../server/http';
 import { webContext } from '../../../../../server/web-context';
@@ -12,7 +11,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ session
   try {
     const ctx = webContext();
     const { sessionId } = await params;
-    const payer = await authenticateIfPresent(req.headers, ctx.accessTokens);
+    const payer = await ctx.authenticateIfPresent(req);
     return NextResponse.json(await payDevCheckout(ctx.devCheckout, sessionId, payer, () => readJsonBody(req)));
   } catch (err) {
     return errorResponse(err, { route: 'dev-checkout' });

@@ -1,5 +1,4 @@
 import { NextResponse } from 'next/server';
-import { authenticate } from '../../../../../auth/jwt';
 import { disableVariantSharing, rotateVariantShareLink } from '../../../../../delivery/share-links';
 import { errorResponse } from '../../../../../server/http';
 import { webContext } from '../../../../../server/web-context';
@@ -10,7 +9,7 @@ type Params = { params: Promise<{ id: string }> };
 export async function POST(req: Request, { params }: Params) {
   try {
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.accessTokens);
+    const claims = await ctx.authenticate(req);
     return NextResponse.json(await rotateVariantShareLink(ctx.delivery, claims, (await params).id));
   } catch (err) {
     return errorResponse(err, { route: 'rotate-share-token' });
@@ -21,7 +20,7 @@ export async function POST(req: Request, { params }: Params) {
 export async function DELETE(req: Request, { params }: Params) {
   try {
     const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.accessTokens);
+    const claims = await ctx.authenticate(req);
     return NextResponse.json(await disableVariantSharing(ctx.delivery, claims, (await params).id));
   } catch (err) {
     return errorResponse(err, { route: 'disable-sharing' });

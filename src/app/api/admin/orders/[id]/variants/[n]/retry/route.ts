@@ -1,6 +1,5 @@
 import { NextResponse } from 'next/server';
 import { requireAdmin, retryFailedVariant } from '../../../../../../../../admin/operations';
-import { authenticate } from '../../../../../../../../auth/jwt';
 import { errorResponse } from '../../../../../../../../server/http';
 import { webContext } from '../../../../../../../../server/web-context';
 
@@ -9,7 +8,7 @@ export async function POST(req: Request, { params }: { params: Promise<{ id: str
   const { id, n } = await params;
   try {
     const ctx = webContext();
-    requireAdmin(await authenticate(req.headers, ctx.accessTokens));
+    requireAdmin(await ctx.authenticate(req));
     return NextResponse.json(await retryFailedVariant(ctx.db, await ctx.dbos(), id, Number(n)), { status: 202 });
   } catch (err) {
     return errorResponse(err, { route: 'admin-retry-variant', orderId: id, variantNumber: n });
