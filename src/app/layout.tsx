@@ -7,7 +7,10 @@ import './globals.css';
 export const metadata: Metadata = {
   title: 'SongSwipe',
   description: 'Personalised songs, three variants to choose from.',
-  referrer: 'no-referrer',
+  // Share tokens live in page URLs: no Referer ever leaves for another origin.
+  // Not `no-referrer`, under which browsers send `Origin: null` with our own
+  // POSTs, and the Origin check on cookie requests needs the real one.
+  referrer: 'same-origin',
 };
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };

@@ -18,14 +18,19 @@ export function sessionCookieOptions(appUrl: string, maxAgeSeconds: number) {
  * Refuses a state-changing cookie-authenticated request that did not come from
  * our own pages: the browser sends `Origin` with every cross-origin request and
  * with same-origin POST/PUT/DELETE, and a page elsewhere cannot forge it (OWASP
- * CSRF cheat sheet, "verifying origin with standard headers"). A missing
- * Origin is refused too: every browser that holds the cookie sends one.
+ * CSRF cheat sheet, "verifying origin with standard headers"). A browser sends
+ * `Origin: null` instead under a `no-referrer` policy; then `Sec-Fetch-Site:
+ * same-origin` (a header no page can set either) vouches for it. Anything else,
+ * no Origin at all included, is refused.
  * @param appUrl APP_URL; its origin is ours.
  * @throws ForbiddenError (403)
  */
 export function assertSameOrigin(req: Request, appUrl: string): void {
   if (SAFE_METHODS.has(req.method)) return;
-  if (req.headers.get('origin') !== new URL(appUrl).origin) throw new ForbiddenError('cross-site request refused');
+  const origin = req.headers.get('origin');
+  if (origin === new URL(appUrl).origin) return;
+  if (origin === 'null' && req.headers.get('sec-fetch-site') === 'same-origin') return;
+  throw new ForbiddenError('cross-site request refused');
 }
 
 /**

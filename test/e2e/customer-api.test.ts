@@ -115,8 +115,10 @@ describe('dev sign-in and the session cookie', () => {
     const before = (await db.pool.query('select count(*)::int as n from public.customizations')).rows[0].n;
     expect((await post({ cookie, origin: 'https://evil.example' })).status).toBe(403);
     expect((await post({ cookie })).status).toBe(403); // no Origin at all
+    expect((await post({ cookie, origin: 'null', 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await db.pool.query('select count(*)::int as n from public.customizations')).rows[0].n).toBe(before);
     expect((await post({ cookie, origin: base })).status).toBe(201);
+    expect((await post({ cookie, origin: 'null', 'sec-fetch-site': 'same-origin' })).status).toBe(201); // a no-referrer page of ours
     expect((await post(owner)).status).toBe(201); // API clients send no Origin
   });
 });

@@ -7,7 +7,8 @@
  * a screenshot under test-results/ and an axe-core check (no serious or
  * critical violations).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -66,11 +67,34 @@ async function axeProblems(page: Page): Promise<string[]> {
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(', ')}`);
 }
 
-/** Screenshot to test-results/screenshots/<name>-<viewport>.png, and the axe check. */
+/** Client-side JS budget per page, gzip bytes (issue 12). */
+const JS_BUDGET_GZIP = 150 * 1024;
+/** `page (viewport)` → gzip bytes of the JS it loaded; written to test-results/js-sizes.json. */
+const jsSizes: Record<string, number> = {};
+
+/** Gzip bytes of every script the page has loaded (script tags and fetched chunks), each counted once. */
+async function pageJsGzipBytes(page: Page): Promise<number> {
+  const urls = await page.evaluate(() => [
+    ...new Set([
+      ...[...document.scripts].map((s) => s.src).filter(Boolean),
+      ...performance.getEntriesByType('resource').map((e) => e.name).filter((n) => new URL(n).pathname.endsWith('.js')),
+    ]),
+  ]);
+  const sizes = await Promise.all(urls.map(async (u) => gzipSync(Buffer.from(await (await fetch(u)).arrayBuffer())).length));
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
+/** Screenshot to test-results/screenshots/<name>-<viewport>.png, the JS budget and the axe check. */
 async function checkPage(page: Page, vp: Viewport, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}-${vp.name}.png`), fullPage: true });
+  const js = await pageJsGzipBytes(page);
+  jsSizes[`${name} (${vp.name})`] = js;
+  writeFileSync(path.join(SHOTS, '..', 'js-sizes.json'), `${JSON.stringify(jsSizes, null, 2)}\n`);
+  expect(js, `client JS of ${name} (${vp.name}), gzip bytes`).toBeLessThan(JS_BUDGET_GZIP);
   expect(await axeProblems(page), `axe on ${name} (${vp.name})`).toEqual([]);
 }
+
+const email = (vp: Viewport, who: string) => `${who}-${vp.name}-${Date.now()}@example.test`;
 
 async function signIn(page: Page, email: string): Promise<void> {
   await page.getByLabel('Email').fill(email);
@@ -90,8 +114,16 @@ async function describeSong(page: Page, date = '2027-03-01'): Promise<void> {
   await page.getByRole('button', { name: 'Continue to payment' }).click();
 }
 
+/** A fresh context signed in as a new user, on the form. */
+async function signedInAtForm(vp: Viewport, who: string): Promise<Page> {
+  const page = await (await newContext(vp)).newPage();
+  await page.goto(`${base}/sign-in?next=/songs/new`);
+  await signIn(page, email(vp, who));
+  await page.waitForURL(`${base}/songs/new`);
+  return page;
+}
+
 const orderStatus = (page: Page) => page.getByTestId('order-status');
-const email = (vp: Viewport, who: string) => `${who}-${vp.name}-${Date.now()}@example.test`;
 
 describe.skipIf(!executablePath).each(VIEWPORTS)('in Chromium at $name size', (vp) => {
   let orderUrl: string;
@@ -174,10 +206,7 @@ describe.skipIf(!executablePath).each(VIEWPORTS)('in Chromium at $name size', (v
   }, 180_000);
 
   it('a delayed payment shows "Waiting for your payment" until it clears', async () => {
-    const page = await (await newContext(vp)).newPage();
-    await page.goto(`${base}/sign-in?next=/songs/new`);
-    await signIn(page, email(vp, 'delayed'));
-    await page.waitForURL(`${base}/songs/new`);
+    const page = await signedInAtForm(vp, 'delayed');
     await describeSong(page, '2027-12-31');
     await page.getByRole('button', { name: 'Pay with a delayed method' }).click();
     await page.waitForURL(/\/orders\//);
@@ -188,10 +217,7 @@ describe.skipIf(!executablePath).each(VIEWPORTS)('in Chromium at $name size', (v
   }, 120_000);
 
   it('shows the API’s validation errors beside their fields', async () => {
-    const page = await (await newContext(vp)).newPage();
-    await page.goto(`${base}/sign-in?next=/songs/new`);
-    await signIn(page, email(vp, 'form'));
-    await page.waitForURL(`${base}/songs/new`);
+    const page = await signedInAtForm(vp, 'form');
     await page.getByLabel('Story').fill('   ');
     await page.getByRole('button', { name: 'Continue to payment' }).click();
     await expect.poll(() => page.getByTestId('error-recipientName').textContent()).toBe('Recipient is required');
