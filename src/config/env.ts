@@ -171,10 +171,8 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
   const mode = modeOf(cleaned);
   const result = (mode === 'local' ? localSchema : deploymentSchema).safeParse(cleaned);
-  const issues = [
-    ...(result.error?.issues ?? []).map((issue) => ({ name: issue.path.join('.') || '(env)', message: issue.message })),
-    ...crossFieldIssues(cleaned),
-  ];
+  const crossField = crossFieldIssues(cleaned);
+  const issues = [...(result.error?.issues ?? []).map((issue) => ({ name: issue.path.join('.') || '(env)', message: issue.message })), ...crossField];
   if (issues.length === 0) return { ...(result.data as z.infer<typeof localSchema>), mode };
 
   const missing = [...new Set(issues.filter((i) => !(i.name in cleaned)).map((i) => i.name))].sort();
@@ -183,7 +181,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     mode === 'local'
       ? 'Invalid environment (local mode):'
       : 'Invalid environment for deployment mode (SONGSWIPE_LOCAL_MODE is not 1, so nothing is defaulted or generated):';
-  const lines = [header, ...(missing.length ? [`  missing: ${missing.join(', ')}`] : []), ...invalid.map((i) => `  ${i.name}: ${i.message}`)];
+  // a conditional requirement says why ("is required when STORAGE_DRIVER=supabase")
+  const reasons = crossField.filter((i) => !(i.name in cleaned));
+  const lines = [
+    header,
+    ...(missing.length ? [`  missing: ${missing.join(', ')}`] : []),
+    ...[...invalid, ...reasons].map((i) => `  ${i.name}: ${i.message}`),
+  ];
   const invalidNames = [...new Set(invalid.map((i) => i.name))].sort();
   throw new EnvError(`${lines.join('\n')}\nSee .env.example and the README's "Two modes".`, mode, missing, invalidNames);
 }

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { connectClient } from '../db/pool';
 
 /** Exit code of a worker that lost its executor lock (EX_TEMPFAIL): the launcher starts it again. */
 export const EXECUTOR_LOCK_LOST_EXIT_CODE = 75;
@@ -72,16 +73,17 @@ export async function lockExecutorId(
 
   /** Opens a connection and takes the lock on it; throws ExecutorIdTakenError if someone else holds it. */
   const acquire = async (): Promise<pg.Client> => {
-    const c = new pg.Client({
-      connectionString: databaseUrl,
-      application_name: `songswipe-worker:${executorId}`,
-      keepAlive: true,
-      query_timeout: checkIntervalMs * CHECK_TIMEOUT_INTERVALS,
-    });
-    c.on('error', (err) => dropped(c, new Error(`executor lock connection failed: ${err.message}`)));
+    const c: pg.Client = await connectClient(
+      {
+        connectionString: databaseUrl,
+        application_name: `songswipe-worker:${executorId}`,
+        keepAlive: true,
+        query_timeout: checkIntervalMs * CHECK_TIMEOUT_INTERVALS,
+      },
+      (err) => dropped(c, new Error(`executor lock connection failed: ${err.message}`)),
+    );
     c.on('end', () => dropped(c, new Error('executor lock connection closed')));
     try {
-      await c.connect();
       const { rows } = await c.query<{ locked: boolean }>(`select pg_try_advisory_lock(hashtext('songswipe.executor'), hashtext($1)) as locked`, [executorId]);
       if (!rows[0]?.locked) throw new ExecutorIdTakenError(executorId);
       return c;

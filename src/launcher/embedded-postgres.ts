@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
+import { connectClient } from '../db/pool';
 import type { Logger } from 'pino';
 import { PROJECT_ROOT } from '../db/migrate';
 import { withDataDirLock } from './data-dir-lock';
@@ -74,16 +75,15 @@ function isPostmasterOf(pid: number, pgDir: string): boolean {
 
 /** Whether the server `state` points at accepts its password and reports `pgDir` as its data directory. */
 async function answersFor(state: StateFile, pgDir: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: connectionUrls(state).adminUrl, connectionTimeoutMillis: 5000 });
-  client.on('error', () => {});
+  let client: pg.Client | undefined;
   try {
-    await client.connect();
+    client = await connectClient({ connectionString: connectionUrls(state).adminUrl, connectionTimeoutMillis: 5000 });
     const { rows } = await client.query<{ data_directory: string }>('show data_directory');
     return realpathSync(rows[0]!.data_directory) === realpathSync(pgDir);
   } catch {
     return false;
   } finally {
-    await client.end().catch(() => {});
+    await client?.end().catch(() => {});
   }
 }
 
@@ -125,8 +125,7 @@ async function loadEmbeddedPostgres() {
 }
 
 async function ensureDatabase(adminUrl: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
+  const client = await connectClient({ connectionString: adminUrl });
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [DATABASE]);
     if (!rowCount) await client.query(`create database ${DATABASE}`);

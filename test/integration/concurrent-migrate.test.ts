@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { migrate } from '../../src/db/migrate';
 import { quietLog } from '../support/fixtures';
 import { databaseUrl, testDatabasePrefix } from '../support/database-url';
+import { connectClient } from '../../src/db/pool';
 
 // An empty database (not the migrated template): what two launchers meet on a first run.
 const name = `${testDatabasePrefix(inject('runId'))}empty_${randomBytes(4).toString('hex')}`;
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: inject('adminUrl') });
-  c.on('error', () => {});
-  await c.connect();
+  const c = await connectClient({ connectionString: inject('adminUrl') });
   try {
     return await fn(c);
   } finally {
@@ -30,9 +29,7 @@ describe('migrations', () => {
     const results = await Promise.allSettled([migrate(url, quietLog), migrate(url, quietLog)]);
     expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(['ok', 'ok']);
 
-    const c = new pg.Client({ connectionString: url });
-    c.on('error', () => {});
-    await c.connect();
+    const c = await connectClient({ connectionString: url });
     try {
       const { rows } = await c.query<{ n: number; distinct: number }>(
         'select count(*)::int as n, count(distinct version)::int as distinct from supabase_migrations.schema_migrations',

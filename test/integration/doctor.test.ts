@@ -45,6 +45,9 @@ afterAll(async () => {
 
 function deploymentEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
+    // Local mode only because the Stripe API here is a stub: deployment mode refuses STRIPE_API_BASE_URL.
+    SONGSWIPE_LOCAL_MODE: '1',
+    MUSIC_PROVIDER: 'synth',
     DATABASE_URL: db.url,
     APP_URL,
     STRIPE_SECRET_KEY: 'sk_test_doctor',

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from '../../src/launcher/embedded-postgres';
 import { PROJECT_ROOT } from '../../src/db/migrate';
 import { createLogger } from '../../src/logging/logger';
 import { tempDir } from '../support/temp-dir';
+import { connectClient } from '../../src/db/pool';
 
 const log = createLogger({ level: 'silent' });
 const tempDirs: string[] = [];
@@ -50,9 +50,7 @@ function postmastersFor(dir: string): number[] {
 }
 
 async function query(url: string): Promise<number> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => {});
-  await c.connect();
+  const c = await connectClient({ connectionString: url });
   try {
     const { rows } = await c.query<{ n: number }>('select 1 as n');
     return rows[0]!.n;

@@ -6,7 +6,7 @@ import { databaseUrlProblems } from '../../src/config/database-url';
 import { parseEnv } from '../../src/config/env';
 import { tempDir } from '../support/temp-dir';
 
-const base = { STRIPE_WEBHOOK_SECRET: 'whsec_a', SUPABASE_JWT_SECRET: 'x'.repeat(32), STORAGE_SIGNING_SECRET: 'y'.repeat(32) };
+const base = { SONGSWIPE_LOCAL_MODE: '1', STRIPE_WEBHOOK_SECRET: 'whsec_a', SUPABASE_JWT_SECRET: 'x'.repeat(32), STORAGE_SIGNING_SECRET: 'y'.repeat(32) };
 const caFile = path.join(tempDir('ca'), 'prod-ca-2021.crt');
 writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n');
 const POOLER = 'postgres://postgres.abcdefghijklmnopqrst:pw@aws-0-eu-central-1.pooler.supabase.com';

@@ -7,8 +7,8 @@ import { tempDir } from '../support/temp-dir';
 describe('local secrets', () => {
   it('two launchers on one fresh data dir get the same secrets, from one 0600 file and no leftovers', () => {
     const dir = tempDir('secrets');
-    const web = {} as NodeJS.ProcessEnv;
-    const worker = {} as NodeJS.ProcessEnv;
+    const web = { SONGSWIPE_LOCAL_MODE: '1', NODE_ENV: 'test' } as NodeJS.ProcessEnv;
+    const worker = { SONGSWIPE_LOCAL_MODE: '1', NODE_ENV: 'test' } as NodeJS.ProcessEnv;
     applyLocalSecrets(dir, web);
     applyLocalSecrets(dir, worker);
     expect(worker.STORAGE_SIGNING_SECRET).toBe(web.STORAGE_SIGNING_SECRET);
@@ -21,7 +21,7 @@ describe('local secrets', () => {
     const dir = tempDir('secrets');
     const file = path.join(dir, 'local-secrets.json');
     writeFileSync(file, '{"STRIPE_WEBHOOK_SEC');
-    expect(() => applyLocalSecrets(dir, {} as NodeJS.ProcessEnv)).toThrow(/local-secrets\.json is unreadable/);
+    expect(() => applyLocalSecrets(dir, { SONGSWIPE_LOCAL_MODE: '1', NODE_ENV: 'test' } as NodeJS.ProcessEnv)).toThrow(/local-secrets\.json is unreadable/);
     expect(readFileSync(file, 'utf8')).toBe('{"STRIPE_WEBHOOK_SEC');
   });
 });
