@@ -72,11 +72,15 @@ const JS_BUDGET_GZIP = 150 * 1024;
 /** `page (viewport)` → gzip bytes of the JS it loaded; written to test-results/js-sizes.json. */
 const jsSizes: Record<string, number> = {};
 
-/** Gzip bytes of every script the page has loaded (script tags and fetched chunks), each counted once. */
+/**
+ * Gzip bytes of every script the page has loaded (script tags and fetched
+ * chunks), each counted once. `noModule` scripts (Next's legacy polyfills)
+ * are not: a browser with modules never downloads them.
+ */
 async function pageJsGzipBytes(page: Page): Promise<number> {
   const urls = await page.evaluate(() => [
     ...new Set([
-      ...[...document.scripts].map((s) => s.src).filter(Boolean),
+      ...[...document.scripts].filter((s) => !s.noModule).map((s) => s.src).filter(Boolean),
       ...performance.getEntriesByType('resource').map((e) => e.name).filter((n) => new URL(n).pathname.endsWith('.js')),
     ]),
   ]);
