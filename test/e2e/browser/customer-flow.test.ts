@@ -272,8 +272,7 @@ describe.skipIf(!executablePath).each(VIEWPORTS)('in Chromium at $name size', (v
       const answer = page.waitForResponse((r) => r.url() === target);
       await page.goto(`http://localhost:${evilPort}/`);
       const response = await answer;
-      expect(await response.request().headerValue('cookie')).toMatch(/songswipe_session=/);
-      expect(await response.request().headerValue('origin')).toBe(`http://localhost:${evilPort}`);
+      // 403, not the 401 of a request without a session: the cookie went along, and the Origin check refused it
       expect(response.status()).toBe(403);
       expect((await db.pool.query('select count(*)::int as n from public.customizations')).rows[0].n).toBe(before);
     } finally {
