@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { redirect } from 'next/navigation';
 import { listOrderViews } from '../../delivery/order-view';
 import { formatOccasionDate, orderStatusText } from '../../delivery/order-status-text';
+import { ValidationError } from '../../errors';
 import { requirePageSession } from '../../server/page-session';
 import { webContext } from '../../server/web-context';
 
@@ -12,7 +14,10 @@ export const metadata: Metadata = { title: 'Your orders · SongSwipe', robots: {
 export default async function OrdersPage({ searchParams }: { searchParams: Promise<{ cursor?: string }> }) {
   const { cursor } = await searchParams;
   const claims = await requirePageSession('/orders');
-  const page = await listOrderViews(webContext().delivery, claims, cursor);
+  const page = await listOrderViews(webContext().delivery, claims, cursor).catch((err: unknown) => {
+    if (err instanceof ValidationError) redirect('/orders'); // a cursor we did not hand out: start over
+    throw err;
+  });
   return (
     <>
       <h1>Your orders</h1>

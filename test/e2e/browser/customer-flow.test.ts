@@ -209,9 +209,18 @@ describe.skipIf(!executablePath).each(VIEWPORTS)('in Chromium at $name size', (v
     await checkPage(stranger, vp, 'shared-song');
   }, 180_000);
 
-  it('a delayed payment shows "Waiting for your payment" until it clears', async () => {
+  it('a cancelled checkout keeps the form; a delayed payment shows "Waiting for your payment" until it clears', async () => {
     const page = await signedInAtForm(vp, 'delayed');
     await describeSong(page, '2027-12-31');
+    // a cancelled checkout comes back to the form with its values
+    await page.waitForURL(/\/dev\/checkout\//);
+    await page.getByRole('link', { name: 'Cancel and go back' }).click();
+    await page.waitForURL(/\/songs\/new\?from=/);
+    expect(await page.getByLabel('Recipient').inputValue()).toBe('Maya');
+    expect(await page.getByLabel('Occasion date').inputValue()).toBe('2027-12-31');
+    expect(await page.getByLabel('Genre').inputValue()).toBe('Indie pop');
+    await page.getByRole('button', { name: 'Continue to payment' }).click();
+    await page.waitForURL(/\/dev\/checkout\//);
     await page.getByRole('button', { name: 'Pay with a delayed method' }).click();
     await page.waitForURL(/\/orders\//);
     await expect.poll(() => orderStatus(page).textContent()).toBe('Waiting for your payment');
