@@ -2,17 +2,19 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import { logBoot } from './config/boot-log';
 import { env } from './config/env';
 import { closePools, getPool } from './db/pool';
-import { registerGenerateSongWorkflow, registerRetryVariantWorkflow } from './generation/dbos-workflow';
+import { registerGenerateSongWorkflow, registerGenerationQueues, registerRetryVariantWorkflow } from './generation/dbos-workflow';
 import { lockExecutorId } from './generation/executor-lock';
+import { startExecutorTakeover } from './generation/executor-takeover';
 import { createMusicProvider, songLengthMs, variantRetryPolicy } from './generation/providers/create-provider';
-import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from './generation/workflow-names';
+import { APP_NAME, APP_VERSION } from './generation/workflow-names';
 import { dbosLogger } from './logging/dbos-logger';
 import { logger } from './logging/logger';
 import { createStorage } from './storage/create-storage';
 
 /**
  * The generation worker: DBOS Transact on the app's own Postgres, dequeuing
- * generate-song workflows from the `song-generation` queue.
+ * order workflows (generate-song) from the `song-generation` queue and their
+ * variants (generate-variant, retry-variant) from the `music-provider` queue.
  *
  * - `applicationVersion` is pinned (APP_VERSION) so a deploy still recovers the
  *   previous build's in-flight workflows; `executorID` is stable
@@ -21,11 +23,15 @@ import { createStorage } from './storage/create-storage';
  *   the lock's connection drops, the lock is taken again when nobody else took
  *   it meanwhile; if it is lost for good, `onExecutorLockLost` is called at once:
  *   the process must stop (worker-main exits), since a successor may already be
- *   recovering this executor's workflows.
- * - The queue is registered after launch (DBOS: queues registered before launch
- *   are not persisted), with worker and global concurrency both equal to
- *   GENERATION_CONCURRENCY: each running workflow makes one provider call at a
- *   time, so this caps provider calls across every worker process.
+ *   recovering this executor's workflows. A dead worker's id whose lock is free
+ *   is adopted by a live worker (./generation/executor-takeover.ts), which
+ *   recovers its workflows.
+ * - Queues are registered after launch (DBOS: queues registered before launch
+ *   are not persisted). The provider queue's worker and global concurrency both
+ *   equal GENERATION_CONCURRENCY: each variant workflow makes one provider call
+ *   at a time, so this caps provider calls across every worker process, and
+ *   DBOS dequeues it by priority (every DBOS 5 queue does). The order queue has
+ *   no limit: an order workflow only waits for its variants.
  */
 export async function startWorker(options: { onExecutorLockLost(reason: Error): void }): Promise<{ stop(): Promise<void> }> {
   const e = env();
@@ -58,18 +64,15 @@ export async function startWorker(options: { onExecutorLockLost(reason: Error): 
     logger: dbosLogger(log),
   });
   await DBOS.launch();
-  await DBOS.registerQueue(GENERATION_QUEUE, {
-    workerConcurrency: e.GENERATION_CONCURRENCY,
-    globalConcurrency: e.GENERATION_CONCURRENCY,
-    minPollingIntervalMs: e.QUEUE_POLL_MS,
-    onConflict: 'always_update',
-  });
+  await registerGenerationQueues(e.GENERATION_CONCURRENCY, e.QUEUE_POLL_MS);
+  const takeover = startExecutorTakeover({ databaseUrl: e.DATABASE_URL, ownExecutorId: e.WORKER_EXECUTOR_ID, log });
   log.info(
     { provider: deps.provider.name, concurrency: e.GENERATION_CONCURRENCY, appVersion: APP_VERSION },
-    'worker ready; dequeuing generate-song workflows',
+    'worker ready; dequeuing orders and their variants',
   );
   return {
     async stop() {
+      await takeover.stop();
       await DBOS.shutdown();
       await executorLock.release();
       await closePools();

@@ -2,12 +2,10 @@
 
 import { useEffect, useState } from 'react';
 import type { OrderView } from '../../../delivery/order-view';
+import { describeEta } from '../../../delivery/describe-eta';
 import { formatOccasionDate, orderStatusText } from '../../../delivery/order-status-text';
 import { readApiError } from '../../client/api-error';
 import { VariantDeck } from './variant-deck';
-
-/** Fields the order API may add (estimated time, place in the queue); shown when present. */
-type LiveOrder = OrderView & { estimatedReadyAt?: string | null; queuePosition?: number | null };
 
 const WAITING_FOR_PAYMENT = new Set(['pending_payment', 'awaiting_payment']);
 const SETTLED_GENERATION = new Set(['complete', 'partial', 'failed']);
@@ -20,7 +18,7 @@ const isLive = (o: OrderView) => WAITING_FOR_PAYMENT.has(o.status) || (o.status 
  * Keeps a variant's signed audio URL once it has one: every poll mints a new
  * URL, and swapping the src would restart a song that is playing.
  */
-function keepAudio(prev: LiveOrder, next: LiveOrder): LiveOrder {
+function keepAudio(prev: OrderView, next: OrderView): OrderView {
   return {
     ...next,
     variants: next.variants.map((v) => {
@@ -30,19 +28,9 @@ function keepAudio(prev: LiveOrder, next: LiveOrder): LiveOrder {
   };
 }
 
-function etaText(order: LiveOrder, now: number | null): string | null {
-  const parts: string[] = [];
-  if (order.queuePosition) parts.push(`${order.queuePosition === 1 ? 'next in the queue' : `number ${order.queuePosition} in the queue`}`);
-  if (order.estimatedReadyAt && now !== null) {
-    const minutes = Math.max(1, Math.round((Date.parse(order.estimatedReadyAt) - now) / 60_000));
-    parts.push(`ready in about ${minutes} minute${minutes === 1 ? '' : 's'}`);
-  }
-  return parts.length ? parts.join(', ') : null;
-}
-
 /** Live progress, then the swipeable variants; polls while the order is still changing. */
-export function OrderLive({ initial }: { initial: LiveOrder }) {
-  const [order, setOrder] = useState<LiveOrder>(initial);
+export function OrderLive({ initial }: { initial: OrderView }) {
+  const [order, setOrder] = useState<OrderView>(initial);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [now, setNow] = useState<number | null>(null);
   const live = isLive(order);
@@ -59,7 +47,7 @@ export function OrderLive({ initial }: { initial: LiveOrder }) {
           setLoadError(res.status === 401 ? 'Your session has expired: sign in again to see updates.' : (await readApiError(res)).message);
           return;
         }
-        const next = (await res.json()) as LiveOrder;
+        const next = (await res.json()) as OrderView;
         setLoadError(null);
         setOrder((prev) => keepAudio(prev, next));
       } catch {
@@ -75,7 +63,8 @@ export function OrderLive({ initial }: { initial: LiveOrder }) {
 
   const done = order.variants.filter((v) => v.status === 'complete').length;
   const paid = order.status === 'paid';
-  const eta = paid && live ? etaText(order, now) : null;
+  // after mount only: the server's clock and the browser's differ, and the first render must match
+  const eta = paid && live && now !== null ? describeEta(order.estimatedReadyAt, order.queuePosition, now) : null;
   return (
     <>
       <h1>
