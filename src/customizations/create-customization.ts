@@ -3,6 +3,7 @@ import { insertCustomization } from '../db/customizations';
 import type { Db, JwtClaims } from '../db/pool';
 import { UnauthorizedError } from '../errors';
 import { parseInput } from '../validation/parse-input';
+import { CUSTOMIZATION_LIMITS as MAX } from './limits';
 
 /** Free text: trimmed, non-empty, bounded, and without NUL (Postgres text cannot hold it). */
 const text = (max: number) =>
@@ -15,14 +16,14 @@ const text = (max: number) =>
 
 /** Body of `POST /api/customizations` (camelCase JSON). */
 export const customizationBodySchema = z.strictObject({
-  recipientName: text(100),
-  occasion: text(100),
+  recipientName: text(MAX.recipientName),
+  occasion: text(MAX.occasion),
   occasionDate: z.iso
     .date('must be a date, YYYY-MM-DD')
     .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31'),
-  genre: text(50),
-  mood: text(50),
-  story: text(2000),
+  genre: text(MAX.genre),
+  mood: text(MAX.mood),
+  story: text(MAX.story),
   language: z.string().trim().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'must be a language tag such as en or pt-BR').max(35).default('en'),
 });
 export type CustomizationBody = z.infer<typeof customizationBodySchema>;

@@ -103,7 +103,8 @@ export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body
         metadata: ids,
         payment_intent_data: { metadata: ids },
         success_url: `${deps.appUrl}/orders/${orderId}?checkout=success`,
-        cancel_url: `${deps.appUrl}/orders/${orderId}?checkout=cancelled`,
+        // back to the form, filled with this customization's values
+        cancel_url: `${deps.appUrl}/songs/new?from=${customizationId}`,
       },
       { idempotencyKey: `checkout-session:${customizationId}:${attempt}` },
     );

@@ -2,7 +2,6 @@ import 'server-only';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { requireAdmin } from '@/admin/operations';
-import { authenticate, authenticateIfPresent } from '@/auth/jwt';
 import type { JwtClaims } from '@/db/pool';
 import { logger } from '@/logging/logger';
 import { errorResponse, MAX_JSON_BODY_BYTES, parseJsonBody, readBodyText } from './http';
@@ -89,7 +88,7 @@ export function withRoute<P = NoParams>(options: RouteOptions, handler: (args: R
 
 /** A signed-in user's route: `claims` are the verified bearer token's (401 `unauthorized`/`token_expired` without one). */
 export function withUser<P = NoParams>(options: RouteOptions, handler: (args: UserRouteArgs<P>) => unknown): RouteHandler<P> {
-  return withRoute<P>(options, async (args) => handler({ ...args, claims: await authenticate(args.req.headers, args.ctx.accessTokens) }));
+  return withRoute<P>(options, async (args) => handler({ ...args, claims: await args.ctx.authenticate(args.req) }));
 }
 
 /** An admin's route: a signed-in user whose `app_metadata.role` is `admin` (else 403 `forbidden`). */
@@ -105,7 +104,7 @@ export function withAdmin<P = NoParams>(options: RouteOptions, handler: (args: U
  * with a 401: `claims` is null when the bearer token is missing or invalid.
  */
 export function withOptionalUser<P = NoParams>(options: RouteOptions, handler: (args: OptionalUserRouteArgs<P>) => unknown): RouteHandler<P> {
-  return withRoute<P>(options, async (args) => handler({ ...args, claims: await authenticateIfPresent(args.req.headers, args.ctx.accessTokens) }));
+  return withRoute<P>(options, async (args) => handler({ ...args, claims: await args.ctx.authenticateIfPresent(args.req) }));
 }
 
 function requestIdOf(req: Request): string {

@@ -51,7 +51,8 @@ describe('the built server runs the main job over HTTP', () => {
   it('lists the caller’s orders, and hides them from everyone else with the same 404 as a missing one', async () => {
     const auth = { authorization: `Bearer ${demo.accessToken}` };
     const list = await (await fetch(`${base}/api/orders`, { headers: auth })).json();
-    expect(list.map((o: { id: string }) => o.id)).toEqual([demo.order.id]);
+    expect(list.orders.map((o: { id: string }) => o.id)).toEqual([demo.order.id]);
+    expect(list.nextCursor).toBeNull();
 
     const other = await mintAccessToken(JWT_SECRET, await createUser(db.pool));
     const asOther = await fetch(`${base}/api/orders/${demo.order.id}`, { headers: { authorization: `Bearer ${other}` } });
@@ -59,7 +60,7 @@ describe('the built server runs the main job over HTTP', () => {
     const malformed = await fetch(`${base}/api/orders/not-a-uuid`, { headers: auth });
     expect([asOther.status, missing.status, malformed.status]).toEqual([404, 404, 404]);
     expect(await asOther.json()).toEqual(await missing.json());
-    expect(await (await fetch(`${base}/api/orders`, { headers: { authorization: `Bearer ${other}` } })).json()).toEqual([]);
+    expect(await (await fetch(`${base}/api/orders`, { headers: { authorization: `Bearer ${other}` } })).json()).toEqual({ orders: [], nextCursor: null });
   });
 
   it('answers 401 for a missing, forged or expired token', async () => {
