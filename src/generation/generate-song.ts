@@ -2,6 +2,7 @@ import { insertFailedJob } from '../db/failed-jobs';
 import { getOrderForGeneration } from '../db/orders';
 import { withTransaction } from '../db/pool';
 import { createPendingVariants, getVariant, markVariantFailed } from '../db/song-variants';
+import type { Drain } from './drain';
 import { type BackoffPolicy, fullJitterDelayMs } from './backoff';
 import type { DurableContext, StepRetryPolicy } from './durable-context';
 import { type AttemptDeps, type AttemptResult, attemptVariant } from './variant-attempt';
@@ -28,6 +29,8 @@ export interface VariantRetryPolicy {
  */
 export interface GenerationDeps extends AttemptDeps {
   retry: VariantRetryPolicy;
+  /** The worker's drain (./drain.ts): parks workflows before a new provider attempt once SIGTERM arrived. */
+  drain?: Drain;
 }
 
 /** What a workflow checkpoints at its start and keeps for its whole life. */
@@ -114,6 +117,8 @@ async function deadLetterVariant(deps: GenerationDeps, owner: { workflowId: stri
  *   budget of `maxRateLimitWaits`;
  * - paused (dead key): polls every `pausePollMs`, spending no attempt;
  * - permanent (400/422, `bad_prompt`) and account (401/403/quota): no retry.
+ * - draining (`deps.drain`, SIGTERM): no new attempt starts; the workflow
+ *   parks and the next worker with this executor id recovers it.
  * Each attempt is a separate step (`variant-<n>#<k>`), so a finished attempt is
  * never run again after a crash.
  * @param deps with the workflow's pinned policy (`pinGenerationPolicy`).
@@ -125,7 +130,10 @@ export async function runVariant(ctx: DurableContext, deps: GenerationDeps, orde
   let rateLimits = 0;
   let internal = 0;
   for (let k = 1; ; k++) {
-    const result = await ctx.step(`${label}#${k}`, () => attemptVariant(deps, orderId, variantNumber));
+    // Draining (SIGTERM): park before a new paid call rather than start one the shutdown would abandon.
+    // Not a branch of the replay: parking records nothing, and the next process runs the same step.
+    const attempt = () => ctx.step(`${label}#${k}`, () => attemptVariant(deps, orderId, variantNumber));
+    const result = await (deps.drain ? deps.drain.attempt(attempt) : attempt());
     if (result.ok) return result.outcome;
     let waitMs: number | undefined;
     if (result.kind === 'paused') {
