@@ -12,6 +12,7 @@ import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
 import { createLogger } from '../src/logging/logger';
 import { describeStartupError, prepareDatabase } from '../src/launcher/runtime';
 import { isUuid } from '../src/validation/uuid';
+import { DEFAULT_THRESHOLDS, findProblems, readOperationalState } from '../src/ops/operational-state';
 
 const USAGE = `usage: npm run admin -- <command>
 
@@ -19,6 +20,10 @@ const USAGE = `usage: npm run admin -- <command>
   retry <orderId> [variant]    regenerate one failed variant, or every failed variant of the order
   resume                       resume provider calls after a pause (dead key, quota)
   status                       is generation paused, and why
+  check [--max-dead-letters=N] [--max-queued-minutes=X]
+                               exits 1 with one line per problem (paused, open dead letters > N
+                               (default 0), oldest queued generation > X min (default 15),
+                               orders in needs_review); for a cron job or an uptime monitor
   grant-admin <email>          make that user an admin (app_metadata.role = admin): through the
                                Supabase Auth admin API when SUPABASE_URL and SUPABASE_SECRET_KEY
                                (or SUPABASE_SERVICE_ROLE_KEY) are set, else directly in auth.users
@@ -26,7 +31,7 @@ const USAGE = `usage: npm run admin -- <command>
 Uses DATABASE_URL (unset: the embedded PostgreSQL under .data/).`;
 
 const [command, ...args] = process.argv.slice(2);
-if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'status', 'grant-admin'].includes(command)) {
+if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'status', 'grant-admin', 'check'].includes(command)) {
   console.log(USAGE);
   process.exit(command === '--help' ? 0 : 2);
 }
@@ -73,6 +78,21 @@ try {
   } else if (command === 'resume') {
     const { resumed } = await resumeGenerationQueue(db);
     console.log(resumed ? 'generation resumed' : 'generation was not paused');
+  } else if (command === 'check') {
+    const flag = (name: string, fallback: number) => {
+      const raw = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+      if (raw === undefined) return fallback;
+      const n = Number(raw);
+      if (!raw.trim() || !Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number ≥ 0, got ${JSON.stringify(raw)}`);
+      return n;
+    };
+    const problems = findProblems(await readOperationalState(db), {
+      maxDeadLetters: flag('max-dead-letters', DEFAULT_THRESHOLDS.maxDeadLetters),
+      maxQueuedMinutes: flag('max-queued-minutes', DEFAULT_THRESHOLDS.maxQueuedMinutes),
+    });
+    for (const p of problems) console.log(p);
+    if (!problems.length) console.log('ok');
+    code = problems.length ? 1 : 0;
   } else {
     const pause = await getGenerationPause(db);
     console.log(pause.paused ? `generation PAUSED since ${pause.pausedAt?.toISOString()}: ${pause.reason}` : 'generation running');

@@ -11,6 +11,7 @@ import { dbosLogger } from './logging/dbos-logger';
 import type { Logger } from 'pino';
 import { logger } from './logging/logger';
 import { createStorage } from './storage/create-storage';
+import { createWorkerMetrics, serveWorkerMetrics } from './ops/worker-metrics';
 
 /**
  * The generation worker: DBOS Transact on the app's own Postgres, dequeuing
@@ -70,12 +71,13 @@ export async function startWorker(options: { onExecutorLockLost(reason: Error): 
     }),
   );
   const drain = createDrain();
+  const metrics = createWorkerMetrics();
   const deps = {
     db: getPool(e.DATABASE_URL, {
       applicationName: 'songswipe-worker',
       onError: (err) => log.warn({ err }, 'a pooled database connection was closed by the server; the next query reconnects'),
     }),
-    provider: createMusicProvider(e),
+    provider: metrics.instrument(createMusicProvider(e)),
     storage: createStorage(e),
     lengthMs: songLengthMs(e),
     retry: variantRetryPolicy(e),
@@ -100,8 +102,9 @@ export async function startWorker(options: { onExecutorLockLost(reason: Error): 
     minPollingIntervalMs: e.QUEUE_POLL_MS,
     onConflict: 'always_update',
   });
+  const metricsServer = e.METRICS_PORT === undefined ? undefined : await serveWorkerMetrics(metrics, e.METRICS_PORT, () => drain.draining);
   log.info(
-    { provider: deps.provider.name, concurrency: e.GENERATION_CONCURRENCY, appVersion: APP_VERSION },
+    { provider: deps.provider.name, metricsPort: metricsServer?.port, concurrency: e.GENERATION_CONCURRENCY, appVersion: APP_VERSION },
     'worker ready; dequeuing generate-song workflows',
   );
   return {
@@ -121,6 +124,7 @@ export async function startWorker(options: { onExecutorLockLost(reason: Error): 
         log.info('drained: no provider call in flight; parked workflows resume in the next worker');
         return;
       }
+      await metricsServer?.close();
       await executorLock.release();
       await closePools();
       log.info('worker stopped');
