@@ -15,11 +15,11 @@ import { readFileSync } from 'node:fs';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { createPool } from '../src/db/pool';
 import { createScratchDatabase } from './scratch-database';
-import { registerGenerateSongWorkflow } from '../src/generation/dbos-workflow';
+import { registerGenerateSongWorkflow, registerGenerationQueues } from '../src/generation/dbos-workflow';
 import { getDbosClient } from '../src/generation/enqueue';
 import type { MusicProvider } from '../src/generation/providers/music-provider';
 import { encodeMp3 } from '../src/generation/providers/synth-provider';
-import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../src/generation/workflow-names';
+import { APP_NAME, APP_VERSION } from '../src/generation/workflow-names';
 import { serviceCommands, spawnService, stopService } from '../src/launcher/services';
 import { createLogger } from '../src/logging/logger';
 import { buildCheckoutSessionCompletedEvent, signStripePayload } from '../src/payments/dev-events';
@@ -84,7 +84,7 @@ registerGenerateSongWorkflow({
 });
 DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: url, applicationVersion: APP_VERSION, executorID: 'bench', logLevel: 'error' });
 await DBOS.launch();
-await DBOS.registerQueue(GENERATION_QUEUE, { workerConcurrency: CONCURRENCY, globalConcurrency: CONCURRENCY, minPollingIntervalMs: 50 });
+await registerGenerationQueues(CONCURRENCY, 50);
 
 async function waitDone(count: number) {
   for (;;) {
@@ -116,7 +116,7 @@ try {
   const ordersPerS = THROUGHPUT_ORDERS / seconds;
 
   // 2. enqueue → first provider call on an idle worker, at the default polling interval.
-  await DBOS.registerQueue(GENERATION_QUEUE, { workerConcurrency: CONCURRENCY, globalConcurrency: CONCURRENCY, minPollingIntervalMs: POLL_MS, onConflict: 'always_update' });
+  await registerGenerationQueues(CONCURRENCY, POLL_MS);
   const latencies: number[] = [];
   for (const cz of await customizations(LATENCY_SAMPLES)) {
     const done = THROUGHPUT_ORDERS + latencies.length + 1;

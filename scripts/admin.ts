@@ -4,9 +4,11 @@
  */
 import { grantAdmin } from '../src/admin/grant-admin';
 import { createPool } from '../src/db/pool';
+import { formatCapacityStatus, readCapacityStatus } from '../src/admin/capacity-status';
 import { resumeGenerationQueue, retryFailedVariant } from '../src/admin/operations';
 import { getGenerationPause } from '../src/db/generation-control';
 import { selectFailedJobs } from '../src/db/failed-job-reads';
+import { selectOpenDisputes } from '../src/db/payment-disputes';
 import { listVariants } from '../src/db/song-variants';
 import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
 import { createLogger } from '../src/logging/logger';
@@ -19,7 +21,8 @@ const USAGE = `usage: npm run admin -- <command>
   failed-jobs [--all]          dead-lettered jobs, newest first (--all: include resolved)
   retry <orderId> [variant]    regenerate one failed variant, or every failed variant of the order
   resume                       resume provider calls after a pause (dead key, quota)
-  status                       is generation paused, and why
+  status                       is generation paused, and why; queue depth, calls in flight,
+                               median call time, when the backlog will be cleared
   check [--max-dead-letters=N] [--max-queued-minutes=X]
                                exits 1 with one line per problem (paused, open dead letters > N
                                (default 0), oldest queued generation > X min (default 15),
@@ -27,11 +30,12 @@ const USAGE = `usage: npm run admin -- <command>
   grant-admin <email>          make that user an admin (app_metadata.role = admin): through the
                                Supabase Auth admin API when SUPABASE_URL and SUPABASE_SECRET_KEY
                                (or SUPABASE_SERVICE_ROLE_KEY) are set, else directly in auth.users
+  disputes                     open payment disputes, the soonest evidence deadline first
 
 Uses DATABASE_URL (unset: the embedded PostgreSQL under .data/).`;
 
 const [command, ...args] = process.argv.slice(2);
-if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'status', 'grant-admin', 'check'].includes(command)) {
+if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'status', 'grant-admin', 'disputes', 'check'].includes(command)) {
   console.log(USAGE);
   process.exit(command === '--help' ? 0 : 2);
 }
@@ -93,9 +97,18 @@ try {
     for (const p of problems) console.log(p);
     if (!problems.length) console.log('ok');
     code = problems.length ? 1 : 0;
+  } else if (command === 'disputes') {
+    const disputes = await selectOpenDisputes(db);
+    if (!disputes.length) console.log('no open disputes');
+    for (const d of disputes) {
+      const due = d.evidenceDueBy ? `evidence due ${d.evidenceDueBy.toISOString()}` : 'no evidence deadline';
+      console.log(`${d.id}  ${due}  ${d.status}  ${d.reason}  ${d.amount} ${d.currency}  order ${d.orderId ?? '-'}`);
+      console.log(`    charge ${d.chargeId}  opened ${d.openedAt.toISOString()}${d.fundsWithdrawnAt ? `  funds withdrawn ${d.fundsWithdrawnAt.toISOString()}` : ''}`);
+    }
   } else {
     const pause = await getGenerationPause(db);
     console.log(pause.paused ? `generation PAUSED since ${pause.pausedAt?.toISOString()}: ${pause.reason}` : 'generation running');
+    for (const line of formatCapacityStatus(await readCapacityStatus(db), Date.now())) console.log(line);
   }
 } catch (err) {
   console.error(err instanceof Error ? err.message : String(err));

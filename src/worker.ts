@@ -2,38 +2,18 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import { logBoot } from './config/boot-log';
 import { env } from './config/env';
 import { closePools, getPool } from './db/pool';
-import { registerGenerateSongWorkflow, registerRetryVariantWorkflow } from './generation/dbos-workflow';
+import { registerGenerateSongWorkflow, registerGenerationQueues, registerRetryVariantWorkflow } from './generation/dbos-workflow';
 import { createDrain, drainTimeoutMs } from './generation/drain';
 import { ExecutorIdTakenError, type ExecutorLock, lockExecutorId } from './generation/executor-lock';
+import { startExecutorTakeover } from './generation/executor-takeover';
 import { createMusicProvider, songLengthMs, variantRetryPolicy } from './generation/providers/create-provider';
-import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from './generation/workflow-names';
+import { APP_NAME, APP_VERSION } from './generation/workflow-names';
 import { dbosLogger } from './logging/dbos-logger';
 import type { Logger } from 'pino';
 import { logger } from './logging/logger';
 import { createStorage } from './storage/create-storage';
 import { createWorkerMetrics, serveWorkerMetrics } from './ops/worker-metrics';
 
-/**
- * The generation worker: DBOS Transact on the app's own Postgres, dequeuing
- * generate-song workflows from the `song-generation` queue.
- *
- * - `applicationVersion` is pinned (APP_VERSION) so a deploy still recovers the
- *   previous build's in-flight workflows; `executorID` is stable
- *   (WORKER_EXECUTOR_ID) so a restarted worker recovers its own, and locked
- *   (./generation/executor-lock.ts) so two live processes never share one; a
- *   worker whose id is held waits for it (logging every 10 s). If
- *   the lock's connection drops, the lock is taken again when nobody else took
- *   it meanwhile; if it is lost for good, `onExecutorLockLost` is called at once:
- *   the process must stop (worker-main exits), since a successor may already be
- *   recovering this executor's workflows.
- * - The queue is registered after launch (DBOS: queues registered before launch
- *   are not persisted), with worker and global concurrency both equal to
- *   GENERATION_CONCURRENCY: each running workflow makes one provider call at a
- *   time, so this caps provider calls across every worker process.
- * - `stop()` drains (./generation/drain.ts): dequeuing stops, provider calls
- *   under way finish and store their audio (up to GENERATION_ATTEMPT_TIMEOUT_MS
- *   + 30 s, `drainTimeoutMs`), no new call starts, then the process may exit.
- */
 /** How often a worker waiting for its executor id tries the lock again, and logs that it waits, ms. */
 const LOCK_RETRY_MS = 1000;
 const LOCK_WAIT_LOG_MS = 10_000;
@@ -60,6 +40,32 @@ async function waitForExecutorLock(log: Logger, take: () => Promise<ExecutorLock
   }
 }
 
+/**
+ * The generation worker: DBOS Transact on the app's own Postgres, dequeuing
+ * order workflows (generate-song) from the `song-generation` queue and their
+ * variants (generate-variant, retry-variant) from the `music-provider` queue.
+ *
+ * - `applicationVersion` is pinned (APP_VERSION) so a deploy still recovers the
+ *   previous build's in-flight workflows; `executorID` is stable
+ *   (WORKER_EXECUTOR_ID) so a restarted worker recovers its own, and locked
+ *   (./generation/executor-lock.ts) so two live processes never share one; a
+ *   worker whose id is held waits for it (logging every 10 s). If
+ *   the lock's connection drops, the lock is taken again when nobody else took
+ *   it meanwhile; if it is lost for good, `onExecutorLockLost` is called at once:
+ *   the process must stop (worker-main exits), since a successor may already be
+ *   recovering this executor's workflows. A dead worker's id whose lock is free
+ *   is adopted by a live worker (./generation/executor-takeover.ts), which
+ *   recovers its workflows.
+ * - Queues are registered after launch (DBOS: queues registered before launch
+ *   are not persisted). The provider queue's worker and global concurrency both
+ *   equal GENERATION_CONCURRENCY: each variant workflow makes one provider call
+ *   at a time, so this caps provider calls across every worker process, and
+ *   DBOS dequeues it by priority (every DBOS 5 queue does). The order queue has
+ *   no limit: an order workflow only waits for its variants.
+ * - `stop()` drains (./generation/drain.ts): dequeuing stops, provider calls
+ *   under way finish and store their audio (up to GENERATION_ATTEMPT_TIMEOUT_MS
+ *   + 30 s, `drainTimeoutMs`), no new call starts, then the process may exit.
+ */
 export async function startWorker(options: { onExecutorLockLost(reason: Error): void }): Promise<{ stop(): Promise<void> }> {
   const e = env();
   if (!e.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the worker with `npm run worker`');
@@ -96,19 +102,16 @@ export async function startWorker(options: { onExecutorLockLost(reason: Error): 
     logger: dbosLogger(log),
   });
   await DBOS.launch();
-  await DBOS.registerQueue(GENERATION_QUEUE, {
-    workerConcurrency: e.GENERATION_CONCURRENCY,
-    globalConcurrency: e.GENERATION_CONCURRENCY,
-    minPollingIntervalMs: e.QUEUE_POLL_MS,
-    onConflict: 'always_update',
-  });
+  await registerGenerationQueues(e.GENERATION_CONCURRENCY, e.QUEUE_POLL_MS);
+  const takeover = startExecutorTakeover({ databaseUrl: e.DATABASE_URL, ownExecutorId: e.WORKER_EXECUTOR_ID, log });
   const metricsServer = e.METRICS_PORT === undefined ? undefined : await serveWorkerMetrics(metrics, e.METRICS_PORT, () => drain.draining);
   log.info(
     { provider: deps.provider.name, metricsPort: metricsServer?.port, concurrency: e.GENERATION_CONCURRENCY, appVersion: APP_VERSION },
-    'worker ready; dequeuing generate-song workflows',
+    'worker ready; dequeuing orders and their variants',
   );
   return {
     async stop() {
+      await takeover.stop();
       const timeoutMs = drainTimeoutMs(e.GENERATION_ATTEMPT_TIMEOUT_MS);
       log.info({ inFlight: drain.inFlight, timeoutMs }, 'draining: no new provider calls; waiting for the ones under way to finish and store their audio');
       drain.begin();

@@ -2,12 +2,13 @@ import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { resumeGeneration } from '../db/generation-control';
 import { findRetryableDeadLetter } from '../db/failed-job-reads';
 import { type Db, type Queryable, withTransaction } from '../db/pool';
-import { lockOrderStatus } from '../db/orders';
+import { getOrderForGeneration, isFulfillable, lockOrderStatus } from '../db/orders';
 import { getVariant } from '../db/song-variants';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import type { JwtClaims } from '../db/pool';
+import { orderPriority } from '../generation/priority';
 import { isUuid } from '../validation/uuid';
-import { APP_NAME, APP_VERSION, GENERATION_QUEUE, RETRY_VARIANT_WORKFLOW, retryVariantWorkflowId } from '../generation/workflow-names';
+import { APP_NAME, APP_VERSION, PROVIDER_QUEUE, RETRY_VARIANT_WORKFLOW, retryVariantWorkflowId } from '../generation/workflow-names';
 
 /**
  * Admin rights come only from `app_metadata.role = 'admin'`, which only the
@@ -21,8 +22,9 @@ export function requireAdmin(claims: JwtClaims): void {
 
 /**
  * Starts a manual retry of one failed variant: a `retry-variant` workflow on
- * the generation queue (so it shares the provider's concurrency limit) that
- * regenerates only that variant and keeps its share token.
+ * the provider queue (so it shares the provider's concurrency limit), with its
+ * order's priority (occasion date, then payment rank: the value its first run
+ * had), that regenerates only that variant and keeps its share token.
  * - Named after the variant's open dead letter: asking twice returns the same
  *   workflow; a retry that failed again left a new dead letter, so the next
  *   request starts a new workflow instead of finding the finished one.
@@ -40,14 +42,22 @@ export async function retryFailedVariant(db: Db, dbos: DBOSClient, orderId: stri
     const status = await lockOrderStatus(tx, orderId);
     const variant = status && (await getVariant(tx, orderId, variantNumber));
     if (!variant) throw new NotFoundError('variant not found');
-    if (status !== 'paid') throw new ConflictError(`order is ${status}, not paid: nothing to regenerate`);
+    // a disputed order's song may be the evidence: it is regenerated like a paid one's
+    if (!isFulfillable(status)) throw new ConflictError(`order is ${status}, not paid: nothing to regenerate`);
     if (variant.status !== 'failed') throw new ConflictError(`variant ${variantNumber} is ${variant.status}, not failed`);
     const deadLetterId = await findRetryableDeadLetter(tx, orderId, variantNumber);
     if (!deadLetterId) throw new ConflictError(`variant ${variantNumber} has no open dead letter to retry`);
     const workflowId = retryVariantWorkflowId(orderId, variantNumber, deadLetterId);
     await dbos.enqueueInTransaction(
       tx,
-      { queueName: GENERATION_QUEUE, workflowName: RETRY_VARIANT_WORKFLOW, workflowID: workflowId, appVersion: APP_VERSION, applicationName: APP_NAME },
+      {
+        queueName: PROVIDER_QUEUE,
+        workflowName: RETRY_VARIANT_WORKFLOW,
+        workflowID: workflowId,
+        appVersion: APP_VERSION,
+        applicationName: APP_NAME,
+        priority: await orderPriority(tx, { id: orderId, occasionDate: (await getOrderForGeneration(tx, orderId))!.occasionDate }),
+      },
       orderId,
       variantNumber,
       deadLetterId,

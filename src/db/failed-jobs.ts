@@ -5,7 +5,11 @@ import type { Queryable } from './pool';
  * tokens, no customer text (DESIGN.md "failed_jobs").
  */
 export interface FailedJobInput {
-  jobType: 'generate_variant' | 'payment_intake';
+  /**
+   * `payment_dispute`: a chargeback the operator must answer; `refund_failed`:
+   * a refund whose money did not reach the customer.
+   */
+  jobType: 'generate_variant' | 'payment_intake' | 'payment_dispute' | 'refund_failed';
   orderId: string | null;
   variantNumber: number | null;
   eventData: Record<string, string | number | null>;

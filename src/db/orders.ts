@@ -5,17 +5,32 @@ export type OrderStatus =
   | 'pending_payment'
   | 'awaiting_payment'
   | 'paid'
+  | 'disputed'
   | 'payment_failed'
   | 'expired'
   | 'refunded'
   | 'needs_review';
 
 /**
- * Statuses in which an order holds its customization's payment: `paid` and
- * what can follow it. At most one order per customization may be in one of
- * them (unique index `orders_one_paid_order_per_customization`).
+ * Statuses whose songs are generated and shared: `paid`, and `disputed`, since
+ * the merchant may need the delivered song as evidence while a chargeback is
+ * open (issue 15). A lost dispute moves the order to `refunded`.
  */
-export const PAID_OR_LATER: readonly OrderStatus[] = ['paid', 'refunded'];
+export const FULFILLABLE: readonly OrderStatus[] = ['paid', 'disputed'];
+
+/** True when an order in `status` is generated and its share links work. */
+export function isFulfillable(status: OrderStatus | undefined): boolean {
+  return status !== undefined && FULFILLABLE.includes(status);
+}
+
+/**
+ * Statuses in which an order holds its customization's payment: `paid` and
+ * what can follow it (`disputed`, `refunded`). At most one order per
+ * customization may be in one of them (unique index
+ * `orders_one_paid_order_per_customization`, re-created to count `disputed`
+ * by 20261130190100_promotion_codes_and_disputes.sql).
+ */
+export const PAID_OR_LATER: readonly OrderStatus[] = ['paid', 'disputed', 'refunded'];
 
 /**
  * Serialises, until the end of the caller's transaction, every intake
@@ -36,7 +51,13 @@ export interface SessionOrderInput {
   stripeSessionId: string;
   stripeEventId: string;
   stripePaymentIntentId: string | null;
-  amount: number; // cents
+  /** The price (the session's subtotal), cents. */
+  amount: number;
+  /** Taken off by a coupon or promotion code, cents. */
+  amountDiscount: number;
+  /** What Stripe charged, cents. */
+  amountTotal: number;
+  promotionCodeId: string | null;
   currency: string;
   occasionDate: string;
   livemode: boolean;
@@ -59,13 +80,21 @@ export async function transitionSessionOrder(tx: Queryable, input: SessionOrderI
   const { rows } = await tx.query<OrderTransition>(
     `insert into public.orders
        (user_id, customization_id, stripe_session_id, stripe_event_id, stripe_payment_intent_id,
-        status, amount, currency, occasion_date, livemode)
-     values ($1, $2, $3, $4, $5, $10, $6, $7, $8, $9)
+        status, amount, currency, occasion_date, livemode, amount_discount, amount_total, promotion_code_id)
+     values ($1, $2, $3, $4, $5, $10, $6, $7, $8, $9, $11, $12, $13)
      on conflict (stripe_session_id) do update
        set status = case when public.order_status_transition_allowed(orders.status, excluded.status)
                          then excluded.status else orders.status end,
            stripe_event_id = case when public.order_status_transition_allowed(orders.status, excluded.status)
                                   then excluded.stripe_event_id else orders.stripe_event_id end,
+           -- what was charged, from the event that set the status (every event
+           -- of one session carries the same amounts once it is completed)
+           amount_discount = case when public.order_status_transition_allowed(orders.status, excluded.status)
+                                  then excluded.amount_discount else orders.amount_discount end,
+           amount_total = case when public.order_status_transition_allowed(orders.status, excluded.status)
+                               then excluded.amount_total else orders.amount_total end,
+           promotion_code_id = case when public.order_status_transition_allowed(orders.status, excluded.status)
+                                    then excluded.promotion_code_id else orders.promotion_code_id end,
            stripe_payment_intent_id = coalesce(orders.stripe_payment_intent_id, excluded.stripe_payment_intent_id),
            updated_at = now()
      returning id, status`,
@@ -80,6 +109,9 @@ export async function transitionSessionOrder(tx: Queryable, input: SessionOrderI
       input.occasionDate,
       input.livemode,
       target,
+      input.amountDiscount,
+      input.amountTotal,
+      input.promotionCodeId,
     ],
   );
   return rows[0]!;
@@ -252,9 +284,9 @@ export async function listOrdersForCustomization(
 export async function getOrderForGeneration(
   tx: Queryable,
   orderId: string,
-): Promise<{ id: string; userId: string; customizationId: string; status: OrderStatus } | undefined> {
+): Promise<{ id: string; userId: string; customizationId: string; status: OrderStatus; occasionDate: string | null } | undefined> {
   const { rows } = await tx.query(
-    `select id, user_id as "userId", customization_id as "customizationId", status
+    `select id, user_id as "userId", customization_id as "customizationId", status, occasion_date as "occasionDate"
      from public.orders where id = $1`,
     [orderId],
   );

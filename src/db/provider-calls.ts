@@ -79,3 +79,17 @@ export async function closeAbandonedProviderCalls(db: Queryable, orderId: string
   );
   return rowCount ?? 0;
 }
+
+/**
+ * The median duration of the last `n` successful provider calls (ms, from the
+ * ledger's start and finish times), or undefined before the first success.
+ */
+export async function medianRecentCallMs(db: Queryable, n: number): Promise<number | undefined> {
+  const { rows } = await db.query<{ median: number | null }>(
+    `select percentile_cont(0.5) within group (order by extract(epoch from finished_at - started_at) * 1000) as median
+     from (select started_at, finished_at from public.provider_calls
+           where outcome = 'success' order by finished_at desc limit $1) recent`,
+    [n],
+  );
+  return rows[0]?.median ?? undefined;
+}

@@ -24,12 +24,14 @@ export const VARIANT_COLUMNS = `id, order_id as "orderId", variant_number as "va
 
 /**
  * The order row, locked FOR SHARE for the rest of the statement's transaction,
- * if and only if it is still `paid`. Every variant-state write joins it, so a
- * refund (which updates the order, then fails unfinished variants) is either
- * seen by the write or waits for it and then sees what it wrote: a refunded
- * order never gets a variant put back to `pending`, `generating` or `complete`.
+ * if and only if it is still fulfillable: `paid`, or `disputed` (its song may
+ * be the merchant's evidence; orders.ts FULFILLABLE). Every variant-state
+ * write joins it, so a refund or a lost dispute (which updates the order, then
+ * fails unfinished variants) is either seen by the write or waits for it and
+ * then sees what it wrote: a refunded order never gets a variant put back to
+ * `pending`, `generating` or `complete`.
  */
-const PAID_ORDER = `paid_order as (select id, user_id from public.orders where id = $1 and status = 'paid' for share)`;
+const PAID_ORDER = `paid_order as (select id, user_id from public.orders where id = $1 and status in ('paid', 'disputed') for share)`;
 
 /**
  * Creates variants 1..count as `pending` for a paid order. Idempotent: existing

@@ -31,21 +31,12 @@ export async function markStripeEventProcessed(tx: Tx, eventId: string, outcome:
   await tx.query(`update public.stripe_events set processed_at = now(), outcome = $2 where id = $1`, [eventId, outcome]);
 }
 
-/** Outcome of a full refund that arrived before any order had its payment intent. */
-export const REFUND_BEFORE_ORDER = 'refund_before_order';
-
 /**
- * True when a full refund of `paymentIntent` was already received: Stripe may
- * deliver `charge.refunded` before the checkout events of the same payment.
+ * Outcome of a full refund that arrived before any order had its payment
+ * intent: the checkout event then lands the order on `refunded`
+ * (`paymentIntentSettlement`).
  */
-export async function wasPaymentIntentRefunded(tx: Tx, paymentIntent: string): Promise<boolean> {
-  const { rowCount } = await tx.query(
-    `select 1 from public.stripe_events
-     where payment_intent = $1 and type = 'charge.refunded' and outcome = '${REFUND_BEFORE_ORDER}' limit 1`,
-    [paymentIntent],
-  );
-  return (rowCount ?? 0) > 0;
-}
+export const REFUND_BEFORE_ORDER = 'refund_before_order';
 
 /**
  * Serialises, until the end of the caller's transaction, every intake

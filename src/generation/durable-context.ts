@@ -1,7 +1,7 @@
 /**
- * The tiny durable-execution surface the generate-song workflow is written
+ * The tiny durable-execution surface the generation workflows are written
  * against. DBOS implements it today (./dbos-workflow.ts); an Inngest binding
- * (`step.run`, `step.sleep`, the run id) can implement the same methods.
+ * (`step.run`, `step.sleep`, `step.invoke`, the run id) implements the same methods.
  *
  * Replay rule: a body may branch only on its arguments and on step results.
  * Configuration, the clock, randomness and reads are taken inside a step (for
@@ -18,6 +18,15 @@ export interface StepRetryPolicy {
   shouldRetry?: (error: unknown) => boolean;
 }
 
+/** One unit of provider work: one variant of one order, run as its own child workflow. */
+export interface VariantTask {
+  orderId: string;
+  variantNumber: number;
+}
+
+/** What a variant child ended as. `skipped`: the order stopped being paid (refunded) before it ran. */
+export type VariantOutcome = 'complete' | 'failed' | 'skipped';
+
 export interface DurableContext {
   /**
    * The running workflow's id: with a step name, the identity of a write, so a
@@ -32,4 +41,27 @@ export interface DurableContext {
   step<T>(name: string, fn: () => Promise<T>, retry?: StepRetryPolicy): Promise<T>;
   /** A sleep that survives a crash: on recovery only the remainder is waited (ms). */
   sleep(name: string, ms: number): Promise<void>;
+  /**
+   * Starts one child workflow per task on the provider queue, then waits for all
+   * of them; returns their outcomes in task order. The children run in parallel,
+   * each in its own slot, at most GENERATION_CONCURRENCY across every worker, and
+   * the queue hands out free slots lowest `priority` first (then oldest first).
+   * A child that fails ends as `failed` without touching its siblings. Starting
+   * is idempotent: on recovery the same children are found again, never started
+   * twice, and a child's own progress is its own (it is not re-run by the parent).
+   *
+   * - DBOS: `DBOS.startWorkflow(generate-variant, { workflowID:
+   *   order:<orderId>:variant:<n>, queueName: PROVIDER_QUEUE, enqueueOptions: {
+   *   priority } })` per task, then `DBOS.waitAll` and each handle's result.
+   * - Inngest: `Promise.all(tasks.map((t) => step.invoke(`${name}-${t.variantNumber}`,
+   *   { function: generateVariant, data: { ...t, priority } })))`, where
+   *   `generateVariant` is created with `concurrency: { limit:
+   *   GENERATION_CONCURRENCY }` (account-wide, one key) and `priority: { run:
+   *   'event.data.priority' }` mapped to Inngest's relative seconds.
+   * @param name step name of the fan-out (the invoke step ids derive from it).
+   * @param priority 0 … 2,147,483,647, lower first (./priority.ts).
+   * @throws when a child ended in error (not a dead-letter: those are `failed`)
+   *   or was cancelled (a refund), after every sibling has finished.
+   */
+  runOnProviderQueue(name: string, tasks: VariantTask[], options: { priority: number }): Promise<VariantOutcome[]>;
 }

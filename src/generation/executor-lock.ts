@@ -19,6 +19,16 @@ const DEFAULT_REACQUIRE_WINDOW_MS = 10_000;
 /** Pause between those attempts, ms. */
 const REACQUIRE_RETRY_MS = 1000;
 
+/**
+ * The longest a live holder whose lock connection dropped can go on running
+ * while someone else holds its lock, ms: a hung check is noticed after
+ * CHECK_TIMEOUT_INTERVALS + 1 intervals, then it tries to take the lock again
+ * for the reacquire window and stops. A successor that adopts an executor id
+ * (./executor-takeover.ts) holds the lock this long before recovering its
+ * workflows, so nothing runs twice.
+ */
+export const LOCK_LOSS_GIVE_UP_MS = DEFAULT_CHECK_INTERVAL_MS * (CHECK_TIMEOUT_INTERVALS + 1) + DEFAULT_REACQUIRE_WINDOW_MS;
+
 export interface ExecutorLock {
   /** Ends the lock's connection, which releases the lock; not reported as a loss. */
   release(): Promise<void>;

@@ -1,12 +1,13 @@
 import { insertFailedJob } from '../db/failed-jobs';
-import { getOrderForGeneration } from '../db/orders';
+import { getOrderForGeneration, isFulfillable } from '../db/orders';
 import { withTransaction } from '../db/pool';
 import { createPendingVariants, getVariant, markVariantFailed } from '../db/song-variants';
 import type { Drain } from './drain';
 import { type BackoffPolicy, fullJitterDelayMs } from './backoff';
-import type { DurableContext, StepRetryPolicy } from './durable-context';
+import type { DurableContext, StepRetryPolicy, VariantOutcome } from './durable-context';
+import { orderPriority } from './priority';
 import { type AttemptDeps, type AttemptResult, attemptVariant } from './variant-attempt';
-import { generateSongWorkflowId, VARIANTS_PER_ORDER } from './workflow-names';
+import { generateSongWorkflowId, generateVariantWorkflowId, VARIANTS_PER_ORDER } from './workflow-names';
 
 /** How hard to try one variant. */
 export interface VariantRetryPolicy {
@@ -35,9 +36,6 @@ export interface GenerationDeps extends AttemptDeps {
 
 /** What a workflow checkpoints at its start and keeps for its whole life. */
 export type GenerationPolicy = Pick<GenerationDeps, 'retry' | 'lengthMs'>;
-
-/** `skipped`: the order stopped being paid (refunded) before this variant ran. */
-export type VariantOutcome = 'complete' | 'failed' | 'skipped';
 
 export interface GenerateSongResult {
   orderId: string;
@@ -162,20 +160,23 @@ export async function runVariant(ctx: DurableContext, deps: GenerationDeps, orde
  * The generate-song workflow body: from a paid order to three stored variants.
  * Engine-neutral: all durability comes from `ctx`.
  *
- * Steps: `generation-policy`, `load-order`, `create-variants`, then per
- * variant the attempts of `runVariant`. Variants run one after another, so a workflow holds one
- * provider call at a time and the queue's concurrency caps calls across all
- * workers; a failing variant never redoes or blocks a finished sibling.
+ * Steps: `generation-policy`, `load-order`, `create-variants`, then one child
+ * workflow per variant on the provider queue (`ctx.runOnProviderQueue`),
+ * awaited together. Variants are the unit of scheduling: an order uses as many
+ * provider slots as are free (up to three), the queue's global concurrency caps
+ * calls across all workers, and its priority serves the earliest occasion
+ * first. A failing variant never redoes or blocks a sibling: each child has its
+ * own steps, retries and pinned policy.
  */
 export async function generateSong(ctx: DurableContext, deps: GenerationDeps, orderId: string): Promise<GenerateSongResult> {
   const log = deps.log.child({ workflowId: generateSongWorkflowId(orderId) });
-  const scoped = await pinGenerationPolicy(ctx, { ...deps, log });
+  await pinGenerationPolicy(ctx, { ...deps, log });
   const order = await ctx.step('load-order', async () => {
     const o = await getOrderForGeneration(deps.db, orderId);
-    return o ? { status: o.status } : null;
+    return o ? { status: o.status, priority: await orderPriority(deps.db, o) } : null;
   }, BOOKKEEPING);
   if (!order) return { orderId, skipped: 'order not found', variants: {} };
-  if (order.status !== 'paid') {
+  if (!isFulfillable(order.status)) {
     log.warn({ orderId, status: order.status }, 'order is not paid; not generating');
     return { orderId, skipped: `order status is ${order.status}`, variants: {} };
   }
@@ -186,8 +187,19 @@ export async function generateSong(ctx: DurableContext, deps: GenerationDeps, or
     return { orderId, skipped: 'order is no longer paid', variants: {} };
   }
 
-  const variants: Record<number, VariantOutcome> = {};
-  for (let n = 1; n <= VARIANTS_PER_ORDER; n++) variants[n] = await runVariant(ctx, scoped, orderId, n);
+  const tasks = Array.from({ length: VARIANTS_PER_ORDER }, (_, i) => ({ orderId, variantNumber: i + 1 }));
+  const outcomes = await ctx.runOnProviderQueue('variants', tasks, { priority: order.priority });
+  const variants = Object.fromEntries(tasks.map((t, i) => [t.variantNumber, outcomes[i]!]));
   log.info({ orderId, variants }, 'generate-song finished');
   return { orderId, variants };
+}
+
+/**
+ * The generate-variant workflow body: one variant of a paid order, a child of
+ * generate-song, run on the provider queue (one slot while it runs). Steps:
+ * `generation-policy`, then the attempts of `runVariant`.
+ */
+export async function generateVariant(ctx: DurableContext, deps: GenerationDeps, orderId: string, variantNumber: number): Promise<VariantOutcome> {
+  const log = deps.log.child({ workflowId: generateVariantWorkflowId(orderId, variantNumber) });
+  return runVariant(ctx, await pinGenerationPolicy(ctx, { ...deps, log }), orderId, variantNumber);
 }

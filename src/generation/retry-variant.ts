@@ -2,8 +2,8 @@ import { resolveFailedJob, resolveFailedVariantJobs } from '../db/failed-job-rea
 import { lockFailedJob, markFailedJobRetried } from '../db/failed-jobs';
 import { type Db, withTransaction } from '../db/pool';
 import { resetFailedVariant } from '../db/song-variants';
-import type { DurableContext } from './durable-context';
-import { BOOKKEEPING, type GenerationDeps, pinGenerationPolicy, runVariant, type VariantOutcome } from './generate-song';
+import type { DurableContext, VariantOutcome } from './durable-context';
+import { BOOKKEEPING, type GenerationDeps, pinGenerationPolicy, runVariant } from './generate-song';
 
 /**
  * Takes dead letter `deadLetterId` on for retry workflow `workflowId` and puts

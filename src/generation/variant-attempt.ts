@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { getCustomization } from '../db/customizations';
 import { getGenerationPause, pauseGeneration } from '../db/generation-control';
-import { getOrderForGeneration } from '../db/orders';
+import { getOrderForGeneration, isFulfillable } from '../db/orders';
 import type { Db } from '../db/pool';
 import {
   closeAbandonedProviderCalls,
@@ -105,8 +105,9 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
       return { ok: true, outcome: 'complete' };
     }
     const order = await getOrderForGeneration(db, orderId);
-    if (!order || order.status !== 'paid') {
-      // A refund landed mid-generation: do not spend another provider call.
+    if (!order || !isFulfillable(order.status)) {
+      // A refund (or a lost dispute) landed mid-generation: do not spend
+      // another provider call. A disputed order goes on: its song is evidence.
       log.info({ status: order?.status }, 'order is no longer paid; skipping variant');
       return { ok: true, outcome: 'skipped' };
     }

@@ -13,10 +13,23 @@ export const APP_NAME = 'songswipe';
  */
 // v2: both workflows checkpoint their policy first (`generation-policy`), and
 // retry-variant takes the dead letter it retries as an argument.
-export const APP_VERSION = 'generate-song-v2';
+// v3: an order's variants are child workflows (`generate-variant`) on the
+// provider queue; retry-variant moved to that queue.
+export const APP_VERSION = 'generate-song-v3';
 
+/**
+ * The queue of order workflows (`generate-song`). They make no provider call
+ * themselves, only start and await their variants, so it has no concurrency limit.
+ */
 export const GENERATION_QUEUE = 'song-generation';
+/**
+ * The provider queue: one item per variant (`generate-variant`, `retry-variant`).
+ * Its global concurrency is GENERATION_CONCURRENCY across every worker, and it
+ * dequeues by priority (earliest occasion first, see ./priority.ts).
+ */
+export const PROVIDER_QUEUE = 'music-provider';
 export const GENERATE_SONG_WORKFLOW = 'generate-song';
+export const GENERATE_VARIANT_WORKFLOW = 'generate-variant';
 export const RETRY_VARIANT_WORKFLOW = 'retry-variant';
 
 /** Three variants per order (DESIGN.md; the schema allows up to 5). */
@@ -25,6 +38,15 @@ export const VARIANTS_PER_ORDER = 3;
 /** The workflow id for an order: a duplicate enqueue for the same order is a no-op. */
 export function generateSongWorkflowId(orderId: string): string {
   return `order:${orderId}`;
+}
+
+/**
+ * The workflow id of one variant of an order, a child of `order:<orderId>`:
+ * starting it twice (a replay after a crash) returns the same workflow. It
+ * starts with the order's workflow id, so `orderWorkflowIdPrefix` finds it too.
+ */
+export function generateVariantWorkflowId(orderId: string, variantNumber: number): string {
+  return `${generateSongWorkflowId(orderId)}:variant:${variantNumber}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/pool';
-import { GENERATION_QUEUE } from '../generation/workflow-names';
+import { GENERATION_QUEUE, PROVIDER_QUEUE } from '../generation/workflow-names';
 
 /**
  * What an operator watches, read from the shared database (so it is the same
@@ -8,9 +8,12 @@ import { GENERATION_QUEUE } from '../generation/workflow-names';
  * ids, tokens or customer data.
  */
 export interface OperationalState {
-  /** generate-song and retry workflows on the generation queue, per DBOS status (ENQUEUED, PENDING), terminal ones left out. */
-  queue: Record<string, number>;
-  /** Age of the oldest ENQUEUED workflow, seconds; 0 when none waits. */
+  /**
+   * Workflows per queue (`song-generation`: orders; `music-provider`: variant
+   * calls) and DBOS status (ENQUEUED waits, PENDING runs, DELAYED), terminal ones left out.
+   */
+  queue: Record<string, Record<string, number>>;
+  /** Age of the oldest ENQUEUED workflow on either queue, seconds; 0 when none waits. */
   oldestQueuedAgeSeconds: number;
   /** Dead-lettered jobs not resolved yet (`failed_jobs.resolved_at is null`). */
   deadLettersOpen: number;
@@ -27,7 +30,7 @@ export interface OperationalState {
 /** Reads the operational state in one round trip. Needs the DBOS system tables (schema `dbos`): the worker creates them at its first launch. */
 export async function readOperationalState(db: Queryable): Promise<OperationalState> {
   const { rows } = await db.query<{
-    queue: Record<string, number> | null;
+    queue: Array<{ queue: string; state: string; n: number }> | null;
     oldest: number | null;
     dead_letters: number;
     needs_review: number;
@@ -36,11 +39,11 @@ export async function readOperationalState(db: Queryable): Promise<OperationalSt
     events: Array<{ type: string; outcome: string; count: number }> | null;
   }>(
     `select
-       (select jsonb_object_agg(status, n) from (
-          select status, count(*)::int as n from dbos.workflow_status
-          where queue_name = $1 and status in ('ENQUEUED', 'PENDING') group by status) q) as queue,
+       (select jsonb_agg(q) from (
+          select queue_name as queue, status as state, count(*)::int as n from dbos.workflow_status
+          where queue_name = any($1) and status in ('ENQUEUED', 'PENDING', 'DELAYED') group by 1, 2) q) as queue,
        (select extract(epoch from now())::float8 - min(created_at) / 1000.0 from dbos.workflow_status
-          where queue_name = $1 and status = 'ENQUEUED') as oldest,
+          where queue_name = any($1) and status = 'ENQUEUED') as oldest,
        (select count(*)::int from public.failed_jobs where resolved_at is null) as dead_letters,
        (select count(*)::int from public.orders where status = 'needs_review') as needs_review,
        coalesce((select paused_at is not null and (resumed_at is null or resumed_at < paused_at)
@@ -50,11 +53,14 @@ export async function readOperationalState(db: Queryable): Promise<OperationalSt
        (select jsonb_agg(e) from (
           select type, coalesce(outcome, 'unprocessed') as outcome, count(*)::int as count
           from public.stripe_events group by 1, 2 order by 1, 2) e) as events`,
-    [GENERATION_QUEUE],
+    [[GENERATION_QUEUE, PROVIDER_QUEUE]],
   );
   const r = rows[0]!;
+  const queue: OperationalState['queue'] = {};
+  for (const name of [GENERATION_QUEUE, PROVIDER_QUEUE]) queue[name] = { ENQUEUED: 0, PENDING: 0, DELAYED: 0 };
+  for (const q of r.queue ?? []) queue[q.queue]![q.state] = q.n;
   return {
-    queue: { ENQUEUED: 0, PENDING: 0, ...r.queue },
+    queue,
     oldestQueuedAgeSeconds: Math.max(0, r.oldest ?? 0),
     deadLettersOpen: r.dead_letters,
     needsReview: r.needs_review,

@@ -11,8 +11,8 @@ import { readOperationalState } from './operational-state';
  */
 export function createWebMetrics(db: Queryable): client.Registry {
   const registry = new client.Registry();
-  const queue = new client.Gauge({ name: 'songswipe_queue_workflows', help: 'Generation workflows on the queue, by DBOS status (ENQUEUED waits, PENDING runs)', labelNames: ['state'], registers: [registry] });
-  const oldest = new client.Gauge({ name: 'songswipe_queue_oldest_queued_age_seconds', help: 'Age of the oldest ENQUEUED generation workflow, seconds (0: none waits)', registers: [registry] });
+  const queue = new client.Gauge({ name: 'songswipe_queue_workflows', help: 'Workflows per queue (song-generation: orders, music-provider: variant calls) and DBOS status (ENQUEUED waits, PENDING runs, DELAYED)', labelNames: ['queue', 'state'], registers: [registry] });
+  const oldest = new client.Gauge({ name: 'songswipe_queue_oldest_queued_age_seconds', help: 'Age of the oldest ENQUEUED workflow on either queue, seconds (0: none waits)', registers: [registry] });
   const deadLetters = new client.Gauge({ name: 'songswipe_dead_letters_open', help: 'Dead-lettered jobs not resolved yet', registers: [registry] });
   const needsReview = new client.Gauge({ name: 'songswipe_orders_needs_review', help: 'Orders in needs_review', registers: [registry] });
   const paused = new client.Gauge({ name: 'songswipe_generation_paused', help: '1 while provider calls are paused (dead key, quota), else 0', registers: [registry] });
@@ -23,7 +23,7 @@ export function createWebMetrics(db: Queryable): client.Registry {
   const refresh = () =>
     (pending ??= readOperationalState(db)
       .then((s) => {
-        for (const [state, n] of Object.entries(s.queue)) queue.set({ state }, n);
+        for (const [name, states] of Object.entries(s.queue)) for (const [state, n] of Object.entries(states)) queue.set({ queue: name, state }, n);
         oldest.set(s.oldestQueuedAgeSeconds);
         deadLetters.set(s.deadLettersOpen);
         needsReview.set(s.needsReview);

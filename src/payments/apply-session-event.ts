@@ -1,10 +1,12 @@
-import { lockCustomizationPayment, markSessionNeedsReview, transitionSessionOrder, type OrderStatus } from '../db/orders';
-import { lockPaymentIntent, wasPaymentIntentRefunded } from '../db/stripe-events';
+import { isFulfillable, lockCustomizationPayment, markSessionNeedsReview, transitionSessionOrder, type OrderStatus } from '../db/orders';
+import { paymentIntentSettlement } from '../db/payment-disputes';
+import { lockPaymentIntent } from '../db/stripe-events';
 import { ValidationError } from '../errors';
 import { enqueueGenerateSong } from '../generation/enqueue';
 import { isUuid } from '../validation/uuid';
 import { checkoutSessionSchema, expandableId, type CheckoutSession } from './event-schemas';
 import { deadLetterPaymentIntake } from './payment-intake-dead-letter';
+import { sessionAmounts } from './session-amounts';
 import { checkSessionTrust } from './session-trust';
 import type { WebhookEventContext } from './webhook-context';
 
@@ -18,15 +20,17 @@ export type SessionDecision = { target: Exclude<OrderStatus, 'needs_review' | 'p
  *    (`lockCustomizationPayment`): two sessions for one customization carry
  *    different payment intents, and only the second lock orders them, so the
  *    later one's trust check sees the first one's paid order;
- * 3. trust checks (owner, customization, price, not already paid); a failure, or a `reject`
+ * 3. trust checks (owner, customization, amounts, not already paid); a failure, or a `reject`
  *    decision, records the order as `needs_review` with the reason plus a
  *    `failed_jobs` row (job type `payment_intake`), and answers 200 so Stripe
  *    stops retrying a permanent problem;
  * 4. move the session's order towards the decided status through the SQL state
- *    machine (a late or duplicate event never moves it backwards), except that
- *    a payment already refunded (refund delivered first) lands on `refunded`;
- * 5. if the order is now `paid`, enqueue its generate-song workflow in this
- *    transaction (idempotent: the workflow id is `order:<id>`).
+ *    machine (a late or duplicate event never moves it backwards), storing
+ *    its discount and promotion code, except that a payment already refunded
+ *    or lost in a dispute (delivered first) lands on `refunded`, and one with
+ *    an open dispute on `disputed`;
+ * 5. if the order is now `paid` or `disputed`, enqueue its generate-song
+ *    workflow in this transaction (idempotent: the workflow id is `order:<id>`).
  * @returns the outcome recorded on the webhook event.
  */
 export async function applySessionEvent(
@@ -64,10 +68,12 @@ export async function applySessionEvent(
   }
 
   let target = decision.target;
-  if (target === 'paid' && paymentIntent && (await wasPaymentIntentRefunded(tx, paymentIntent))) {
-    log.info({ paymentIntent }, 'payment was refunded before its checkout event arrived');
-    target = 'refunded';
+  const settled = target === 'paid' && paymentIntent ? await paymentIntentSettlement(tx, paymentIntent) : null;
+  if (settled) {
+    log.info({ paymentIntent, settled }, 'payment was refunded or disputed before its checkout event arrived');
+    target = settled;
   }
+  const amounts = sessionAmounts(session);
   const order = await transitionSessionOrder(
     tx,
     {
@@ -76,18 +82,22 @@ export async function applySessionEvent(
       stripeSessionId: session.id,
       stripeEventId: event.id,
       stripePaymentIntentId: paymentIntent,
-      amount: session.amount_total!,
-      currency: session.currency!.toLowerCase(),
+      amount: amounts.subtotal,
+      amountDiscount: amounts.discount,
+      amountTotal: amounts.total,
+      promotionCodeId: amounts.promotionCodeId,
+      currency: amounts.currency!,
       occasionDate: trust.customization.occasionDate,
       livemode: event.livemode,
     },
     target,
   );
   const orderLog = log.child({ orderId: order.id });
-  if (order.status === 'paid') {
+  if (isFulfillable(order.status)) {
+    // a disputed payment is generated too: the song may be the merchant's evidence
     const workflowId = await enqueueGenerateSong(tx, ctx.dbos, order.id);
-    orderLog.info({ workflowId }, 'order paid; generation enqueued');
-    return 'fulfilled';
+    orderLog.info({ workflowId, status: order.status, amountDiscount: amounts.discount }, 'order paid; generation enqueued');
+    return order.status === 'paid' ? 'fulfilled' : `fulfilled_${order.status}`;
   }
   if (order.status !== target) {
     orderLog.info({ status: order.status, target }, 'order already past this event; left as it is');

@@ -1,29 +1,29 @@
 import { customizationsOfPaymentIntent, lockCustomizationPayment, markOrderRefunded } from '../db/orders';
-import { failUnfinishedVariants } from '../db/song-variants';
 import { lockPaymentIntent, REFUND_BEFORE_ORDER } from '../db/stripe-events';
 import { ValidationError } from '../errors';
-import { orderWorkflowIdPrefix } from '../generation/workflow-names';
 import { chargeSchema, expandableId } from './event-schemas';
 import { deadLetterPaymentIntake } from './payment-intake-dead-letter';
+import { stopFulfilment } from './stop-fulfilment';
 import type { WebhookEventHandler } from './webhook-context';
 
 /**
  * `charge.refunded`. A full refund marks the order `refunded`:
- * - its share links stop working at once (`get_shared_song` serves paid orders only);
- * - every unfinished workflow of the order (generate-song and each manual
- *   retry-variant, found by the order's workflow-id prefix) is cancelled after
- *   commit (DBOS cancel), and every variant-state write re-checks that the
- *   order is paid in its own statement, so a crash between commit and cancel,
- *   or a workflow already past its last cancellation check, still stops it.
+ * - its share links stop working at once (`get_shared_song` serves paid and
+ *   disputed orders only);
+ * - every unfinished workflow of the order (generate-song, its variant children
+ *   and each manual retry-variant, found by the order's workflow-id prefix) is
+ *   cancelled and every variant-state write re-checks the order
+ *   (`stopFulfilment`).
  * A refund that arrives before the checkout events is remembered on the event
  * row; the checkout event then lands the order on `refunded` directly.
  * Partial refunds are recorded only: the customer keeps the song.
  * A refund of a payment whose order never became paid, for a customization
  * another order already holds, is held for review instead (with a
- * `payment_intake` dead letter): one customization has at most one paid or
- * refunded order.
+ * `payment_intake` dead letter): one customization has at most one paid,
+ * disputed or refunded order.
  */
-export const onChargeRefunded: WebhookEventHandler = async ({ tx, event, dbos, log, afterCommit }) => {
+export const onChargeRefunded: WebhookEventHandler = async (ctx) => {
+  const { tx, event, log } = ctx;
   const parsed = chargeSchema.safeParse(event.data.object);
   if (!parsed.success) throw new ValidationError('event data is not a charge');
   const charge = parsed.data;
@@ -57,15 +57,7 @@ export const onChargeRefunded: WebhookEventHandler = async ({ tx, event, dbos, l
     orderLog.warn({ status: order.status }, 'refund for an order that cannot be refunded; left as it is');
     return `kept_${order.status}`;
   }
-  const stopped = await failUnfinishedVariants(tx, order.id, 'order refunded before this variant was generated');
-  const prefix = orderWorkflowIdPrefix(order.id);
-  afterCommit(async () => {
-    const running = await dbos.listWorkflows({ workflow_id_prefix: prefix, status: ['ENQUEUED', 'PENDING', 'DELAYED'] });
-    if (running.length === 0) return;
-    const workflowIds = running.map((w) => w.workflowID);
-    await dbos.cancelWorkflows(workflowIds);
-    orderLog.info({ workflowIds }, 'order refunded; unfinished generation cancelled');
-  });
+  const stopped = await stopFulfilment(ctx, order.id, 'order refunded before this variant was generated');
   orderLog.info({ previousStatus: order.previousStatus, variantsStopped: stopped }, 'order refunded; share links revoked');
   return 'refunded';
 };

@@ -3,7 +3,7 @@ import type Stripe from 'stripe';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { getCustomization } from '../db/customizations';
-import { insertPendingOrder, listOrdersForCustomization, lockCustomizationPayment, type OrderStatus } from '../db/orders';
+import { insertPendingOrder, listOrdersForCustomization, lockCustomizationPayment, type OrderStatus, PAID_OR_LATER } from '../db/orders';
 import { type Db, type JwtClaims, withTransaction, withUserTransaction } from '../db/pool';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { uuidSchema } from '../validation/uuid';
@@ -16,6 +16,8 @@ export interface CheckoutDeps {
   /** null: the local dev checkout stands in for Stripe. */
   stripe: Stripe | null;
   price: Price;
+  /** `STRIPE_ALLOW_PROMOTION_CODES`: offer the promotion code field on Stripe Checkout. */
+  allowPromotionCodes: boolean;
   appUrl: string;
   livemode: boolean;
   log: Logger;
@@ -35,7 +37,7 @@ function uuidFrom(seed: string): string {
 
 /** Why no new checkout may open for a customization with these orders, or null if one may. */
 function checkoutConflict(orders: { status: OrderStatus }[]): string | null {
-  if (orders.some((o) => ['paid', 'refunded', 'needs_review'].includes(o.status))) return 'this customization has already been paid for';
+  if (orders.some((o) => PAID_OR_LATER.includes(o.status) || o.status === 'needs_review')) return 'this customization has already been paid for';
   // A delayed payment (SEPA, ACH: days) may still succeed: never sell a second one meanwhile.
   if (orders.some((o) => o.status === 'awaiting_payment')) return 'a payment for this customization is still being processed';
   return null;
@@ -99,6 +101,7 @@ export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body
             },
           },
         ],
+        ...(deps.allowPromotionCodes && { allow_promotion_codes: true }),
         client_reference_id: customizationId,
         metadata: ids,
         payment_intent_data: { metadata: ids },

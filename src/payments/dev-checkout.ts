@@ -5,7 +5,15 @@ import type { Db, JwtClaims } from '../db/pool';
 import { ConflictError, NotFoundError, ValidationError } from '../errors';
 import { buildCheckoutSessionCompletedEvent, buildSessionEvent, signStripePayload } from './dev-events';
 
-export const devPaymentSchema = z.strictObject({ method: z.enum(['card', 'delayed', 'delayed_failure']) });
+/**
+ * `card`: paid at once; `delayed`/`delayed_failure`: a delayed method that
+ * succeeds/fails later; `promotion_code_100`: a 100% promotion code (nothing
+ * charged, `no_payment_required`).
+ */
+export const devPaymentSchema = z.strictObject({ method: z.enum(['card', 'delayed', 'delayed_failure', 'promotion_code_100']) });
+
+/** The promotion code the dev checkout's "Pay with a 100% code" button applies. */
+export const DEV_PROMOTION_CODE_ID = 'promo_dev_100_percent';
 
 export interface DevCheckoutDeps {
   db: Db;
@@ -59,7 +67,9 @@ export async function getDevCheckoutSession(deps: DevCheckoutDeps, sessionId: st
  * webhook endpoint the events Stripe sends, signed with the real scheme (like
  * `stripe trigger`). `card`: `checkout.session.completed` (paid). `delayed`:
  * `completed` (unpaid) now and `async_payment_succeeded` a moment later;
- * `delayed_failure`: the same with `async_payment_failed`.
+ * `delayed_failure`: the same with `async_payment_failed`;
+ * `promotion_code_100`: `completed` with a 100% discount, as Stripe reports it:
+ * `no_payment_required`, `amount_total` 0, no payment intent.
  *
  * Only the session's owner pays: a dev session id is not a bearer capability.
  * Anyone else (no token, an invalid one, another user) gets the same 404 as
@@ -80,7 +90,8 @@ export async function payDevCheckout(
   const session = await getDevCheckoutSession(deps, sessionId);
   if (!payer || payer.sub !== session.userId) throw notFound();
   const parsed = devPaymentSchema.safeParse(await readBody());
-  if (!parsed.success) throw new ValidationError('method must be card, delayed or delayed_failure');
+  if (!parsed.success) throw new ValidationError('method must be card, delayed, delayed_failure or promotion_code_100');
+  const { method } = parsed.data;
   if (session.status !== 'pending_payment') throw new ConflictError(`checkout is already ${session.status}`);
   const completed = buildCheckoutSessionCompletedEvent({
     sessionId,
@@ -89,7 +100,9 @@ export async function payDevCheckout(
     amount: session.amount,
     currency: session.currency,
     email: 'dev-checkout@songswipe.test',
-    paymentStatus: parsed.data.method === 'card' ? 'paid' : 'unpaid',
+    ...(method === 'promotion_code_100'
+      ? { discount: { amount: session.amount, promotionCodeId: DEV_PROMOTION_CODE_ID } }
+      : { paymentStatus: method === 'card' ? 'paid' : 'unpaid' }),
   });
   const send = async (event: unknown) => {
     const { body: payload, signature } = await signStripePayload(event, deps.webhookSecret);
@@ -101,15 +114,15 @@ export async function payDevCheckout(
     if (!res.ok) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
   };
   await send(completed);
-  if (parsed.data.method !== 'card') {
+  if (method === 'delayed' || method === 'delayed_failure') {
     const later = buildSessionEvent(
       completed,
-      parsed.data.method === 'delayed' ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed',
+      method === 'delayed' ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed',
     );
     setTimeout(() => {
       send(later).catch((err: unknown) => deps.log.error({ err, orderId: session.orderId }, 'dev checkout: async payment event failed'));
     }, deps.asyncDelayMs ?? 3000);
   }
-  deps.log.info({ orderId: session.orderId, method: parsed.data.method }, 'dev checkout paid');
+  deps.log.info({ orderId: session.orderId, method }, 'dev checkout paid');
   return { redirectUrl: `${deps.appUrl}/orders/${session.orderId}?checkout=success` };
 }

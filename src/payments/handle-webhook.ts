@@ -3,6 +3,12 @@ import type { Logger } from 'pino';
 import { claimStripeEvent, markStripeEventProcessed } from '../db/stripe-events';
 import { type Db, withTransaction } from '../db/pool';
 import { ValidationError } from '../errors';
+import { onChargeDisputeClosed } from './charge-dispute-closed';
+import { onChargeDisputeCreated } from './charge-dispute-created';
+import { onChargeDisputeFundsReinstated } from './charge-dispute-funds-reinstated';
+import { onChargeDisputeFundsWithdrawn } from './charge-dispute-funds-withdrawn';
+import { onChargeDisputeUpdated } from './charge-dispute-updated';
+import { onChargeRefundUpdated } from './charge-refund-updated';
 import { onChargeRefunded } from './charge-refunded';
 import { onAsyncPaymentFailed } from './checkout-session-async-payment-failed';
 import { onAsyncPaymentSucceeded } from './checkout-session-async-payment-succeeded';
@@ -20,6 +26,12 @@ const HANDLERS: Record<string, WebhookEventHandler> = {
   'checkout.session.async_payment_failed': onAsyncPaymentFailed,
   'checkout.session.expired': onCheckoutSessionExpired,
   'charge.refunded': onChargeRefunded,
+  'charge.refund.updated': onChargeRefundUpdated,
+  'charge.dispute.created': onChargeDisputeCreated,
+  'charge.dispute.updated': onChargeDisputeUpdated,
+  'charge.dispute.closed': onChargeDisputeClosed,
+  'charge.dispute.funds_withdrawn': onChargeDisputeFundsWithdrawn,
+  'charge.dispute.funds_reinstated': onChargeDisputeFundsReinstated,
 };
 
 /** The event types a Stripe webhook endpoint must send this app. */

@@ -4,6 +4,7 @@ import type { Queryable } from '../db/pool';
 import { isUuid } from '../validation/uuid';
 import type { CheckoutSession } from './event-schemas';
 import type { Price } from './price';
+import { amountMismatch } from './session-amounts';
 
 export type SessionTrust =
   | { ok: true; userId: string; customization: Customization }
@@ -17,8 +18,9 @@ export type SessionTrust =
  *   `client_reference_id`, when present, names the same customization, and
  *   so does the order we created for the session, if any;
  * - the customization exists and belongs to that user;
- * - `amount_total` and `currency` equal the price the order was created at
- *   (or the configured price, for a session we did not create);
+ * - the amounts fit the price the order was created at (or the configured
+ *   price, for a session we did not create): subtotal equals the price, and
+ *   subtotal − discount + tax + shipping = total (`amountMismatch`);
  * - no other session already paid for the same customization (it would be
  *   generated twice: held for review and a refund instead). This read is only
  *   race-free under `lockCustomizationPayment`, which the caller must hold.
@@ -54,13 +56,8 @@ export async function checkSessionTrust(db: Queryable, session: CheckoutSession,
   if (createdAt?.customizationId && createdAt.customizationId !== customizationId) {
     return { ok: false, reason: 'metadata.customization_id does not match the order created for this session' };
   }
-  const expected = createdAt ?? price;
-  if (session.amount_total !== expected.amount || session.currency?.toLowerCase() !== expected.currency) {
-    return {
-      ok: false,
-      reason: `amount ${session.amount_total} ${session.currency} does not match the price ${expected.amount} ${expected.currency}`,
-    };
-  }
+  const mismatch = amountMismatch(session, createdAt ?? price);
+  if (mismatch) return { ok: false, reason: mismatch };
   const customization = await getCustomization(db, customizationId);
   if (!customization) return { ok: false, reason: 'customization does not exist' };
   if (customization.userId !== userId) return { ok: false, reason: 'customization belongs to another user' };

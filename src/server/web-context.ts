@@ -60,7 +60,15 @@ export function webContext(): WebContext {
     storage,
     localStorage: e.STORAGE_DRIVER === 'local' ? createConfiguredLocalStorage(e) : undefined,
     delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e) },
-    checkout: { db, stripe: createStripeClient(e), price: songPrice(e), appUrl: appUrl(e), livemode: stripeLivemode(e), log },
+    checkout: {
+      db,
+      stripe: createStripeClient(e),
+      price: songPrice(e),
+      allowPromotionCodes: e.STRIPE_ALLOW_PROMOTION_CODES,
+      appUrl: appUrl(e),
+      livemode: stripeLivemode(e),
+      log,
+    },
     devCheckout: {
       db,
       appUrl: appUrl(e),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, ValidationError } from '../../src/errors';
 import { createCheckout, type CheckoutDeps } from '../../src/payments/create-checkout';
+import { buildCheckoutSessionCompletedEvent } from '../../src/payments/dev-events';
 import { createStripeClient } from '../../src/payments/stripe-client';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
 import { createCustomizationRow, deliver, paidEvent, PRICE, quietLog, webhookDeps } from '../support/fixtures';
@@ -18,6 +19,7 @@ beforeAll(async () => {
     db: db.pool,
     stripe: createStripeClient({ STRIPE_SECRET_KEY: 'sk_test_stub_key_123456', STRIPE_API_BASE_URL: stub.url }),
     price: PRICE,
+    allowPromotionCodes: false,
     appUrl: 'https://songswipe.test',
     livemode: false,
     log: quietLog,
@@ -60,6 +62,17 @@ describe('POST /api/checkout (createCheckout) against a Stripe API stub', () => 
     expect(rows[0].stripe_session_id).toMatch(/^cs_test_stub_/);
   });
 
+  it('offers promotion codes on the Checkout Session only with STRIPE_ALLOW_PROMOTION_CODES on', async () => {
+    const user = await createUser(db.pool);
+    const withCodes = await createCustomizationRow(db.pool, user);
+    const without = await createCustomizationRow(db.pool, user);
+    await createCheckout({ ...deps, allowPromotionCodes: true }, claims(user), { customizationId: withCodes });
+    await createCheckout(deps, claims(user), { customizationId: without });
+    const formOf = (customizationId: string) => stub.requests.find((r) => r.path === '/v1/checkout/sessions' && r.form.client_reference_id === customizationId)!.form;
+    expect(formOf(withCodes).allow_promotion_codes).toBe('true');
+    expect(formOf(without)).not.toHaveProperty('allow_promotion_codes');
+  });
+
   it('is idempotent: a repeated or concurrent request returns the same session and order', async () => {
     const user = await createUser(db.pool);
     const customizationId = await createCustomizationRow(db.pool, user);
@@ -70,6 +83,25 @@ describe('POST /api/checkout (createCheckout) against a Stripe API stub', () => 
     expect(again).toEqual(results[0]);
     const { rows } = await db.pool.query('select count(*)::int as n from public.orders where customization_id = $1', [customizationId]);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('a session paid with a 20% promotion code pays the order created at the full price, keeping the discount and code', async () => {
+    const user = await createUser(db.pool);
+    const customizationId = await createCustomizationRow(db.pool, user);
+    const { orderId } = await createCheckout({ ...deps, allowPromotionCodes: true }, claims(user), { customizationId });
+    const { rows } = await db.pool.query('select stripe_session_id from public.orders where id = $1', [orderId]);
+    const event = buildCheckoutSessionCompletedEvent({
+      userId: user,
+      customizationId,
+      amount: PRICE.amount,
+      currency: PRICE.currency,
+      email: 'buyer@example.test',
+      sessionId: rows[0].stripe_session_id,
+      discount: { amount: 580, promotionCodeId: 'promo_test_spring20' },
+    });
+    expect(await deliver(await webhookDeps(db.pool, db.url), event)).toMatchObject({ outcome: 'fulfilled' });
+    const { rows: after } = await db.pool.query('select id, status, amount, amount_discount, amount_total, promotion_code_id from public.orders where customization_id = $1', [customizationId]);
+    expect(after).toEqual([{ id: orderId, status: 'paid', amount: 2900, amount_discount: 580, amount_total: 2320, promotion_code_id: 'promo_test_spring20' }]);
   });
 
   it('the webhook for that session pays the same order', async () => {

@@ -129,6 +129,8 @@ describe('replay after a restart with changed configuration', () => {
       expect(await exited).toBe('SIGKILL');
 
       startWorker(executorId, { ...BASE_ENV, ...change.env });
+      // The order's variant 2 (a child workflow on the provider queue) and the retry were mid-call.
+      const midCall = [`order:${genOrder}:variant:2`, retryId];
       const workflows = [`order:${genOrder}`, retryId];
       // Each one either polls the pause or (today's fault) fails its replay at once.
       await eventually(async () => {
@@ -137,7 +139,7 @@ describe('replay after a restart with changed configuration', () => {
            where s.workflow_uuid = any($1)
              and (s.status not in ('PENDING', 'ENQUEUED') or exists (
                select 1 from dbos.operation_outputs o where o.workflow_uuid = s.workflow_uuid and o.output like '%generation is paused%'))`,
-          [workflows],
+          [midCall],
         );
         return rows[0]!.n === 2;
       }, 60_000, `both workflows to poll the pause; ${log()}`);

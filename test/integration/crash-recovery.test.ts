@@ -40,7 +40,7 @@ async function paidOrder(): Promise<string> {
 }
 
 describe('crash recovery', () => {
-  it('a worker SIGKILLed after variant 1 completes is restarted; the order completes and variant 1 was generated once', async () => {
+  it('a worker SIGKILLed after variant 1 completes is restarted; the order completes and no finished variant was generated again', async () => {
     const orderId = await paidOrder();
 
     const first = startWorker();
@@ -54,6 +54,7 @@ describe('crash recovery', () => {
     expect(await exited).toBe('SIGKILL');
     const atKill = await listVariants(db.pool, orderId);
     expect(atKill.map((v) => v.status)).not.toEqual(['complete', 'complete', 'complete']);
+    const finishedAtKill = atKill.filter((v) => v.status === 'complete').map((v) => v.variantNumber);
 
     startWorker();
     const variants = await eventually(
@@ -68,11 +69,12 @@ describe('crash recovery', () => {
     for (const v of variants) expect(existsSync(path.join(dataDir, 'storage', v.storagePath!))).toBe(true);
 
     const calls = await countProviderCalls(db.pool, orderId);
-    expect(calls[1]).toBe(1); // the finished variant was never regenerated
-    expect(calls[3]).toBe(1);
-    // variant 2 was in flight at the kill at most once more: the ledger keeps the paid-for call
-    expect(calls[2]).toBeGreaterThanOrEqual(1);
-    expect(calls[2]).toBeLessThanOrEqual(2);
+    for (const n of [1, 2, 3]) {
+      // a variant finished before the kill was never regenerated; one in flight at
+      // the kill was called at most once more (the ledger keeps the paid-for call)
+      if (finishedAtKill.includes(n)) expect(calls[n]).toBe(1);
+      else expect(calls[n]).toBeLessThanOrEqual(2);
+    }
     // The variants commit before the workflow's final checkpoint: wait for that too.
     await eventually(
       async () => (await db.pool.query('select status from dbos.workflow_status where workflow_uuid = $1', [`order:${orderId}`])).rows[0]?.status === 'SUCCESS',
@@ -95,6 +97,7 @@ describe('crash recovery', () => {
     // Standing in for a database restart or failover during which a second worker
     // with the same id starts: the lock's connection goes, and someone else holds it.
     const thief = await stealExecutorLock(db.url, executorId);
+    const finishedAtLoss = (await listVariants(db.pool, orderId)).filter((v) => v.status === 'complete').map((v) => v.variantNumber);
     const outcome = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running after 10 s'), 10_000))]);
     expect(typeof outcome === 'number' && outcome > 0 ? 'exited non-zero' : outcome).toBe('exited non-zero');
     await thief.release();
@@ -106,9 +109,11 @@ describe('crash recovery', () => {
       `all variants to complete after the successor took over; worker output:\n${output.join('\n')}`,
     );
     const calls = await countProviderCalls(db.pool, orderId);
-    expect(calls[1]).toBe(1); // finished before the loss: never paid for again
-    expect(calls[3]).toBe(1);
-    expect(calls[2]).toBeGreaterThanOrEqual(1); // in flight at the loss: at most once more
-    expect(calls[2]).toBeLessThanOrEqual(2);
+    for (const n of [1, 2, 3]) {
+      // finished before the loss: never paid for again; in flight at the loss: at most once more
+      if (finishedAtLoss.includes(n)) expect(calls[n]).toBe(1);
+      else expect(calls[n]).toBeLessThanOrEqual(2);
+    }
+    expect(finishedAtLoss).toContain(1);
   }, 150_000);
 });

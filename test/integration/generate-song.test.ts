@@ -14,7 +14,7 @@ import { GENERATION_QUEUE } from '../../src/generation/workflow-names';
 import { launchInProcessWorker, testGenerationDeps } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
 import { createCustomizationRow, deliver, eventually, paidEvent, webhookDeps } from '../support/fixtures';
-import { buildChargeRefundedEvent } from '../../src/payments/dev-events';
+import { buildChargeRefundedEvent, buildDisputeEvent, newDevDispute } from '../../src/payments/dev-events';
 
 /**
  * Failures to inject, keyed by `<recipient name>:<variant>`: errors thrown by
@@ -152,24 +152,64 @@ describe('generate-song workflow (DBOS worker, real queue)', () => {
     expect(existsSync(path.join(storageRoot, 'songs', orderId))).toBe(false);
   });
 
-  it('a refund during generation cancels the workflow: no further provider calls, share links dead', async () => {
+  it('a refund during generation cancels the order workflow and its unfinished variants: no further provider calls, share links dead', async () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
-    const { orderId, event } = await paidOrder({}, { 2: gate });
-    await eventually(async () => (await countProviderCalls(db.pool, orderId))[2] === 1, 30_000, 'variant 2 call in flight');
+    // Two slots: variants 1 and 2 are in flight (held at the gate), variant 3 waits in the queue.
+    const { orderId, event } = await paidOrder({}, { 1: gate, 2: gate });
+    await eventually(async () => {
+      const calls = await countProviderCalls(db.pool, orderId);
+      return calls[1] === 1 && calls[2] === 1;
+    }, 30_000, 'variants 1 and 2 in flight');
     const refund = await deliver(await webhookDeps(db.pool, db.url), buildChargeRefundedEvent(event));
     expect(refund.outcome).toBe('refunded');
     open();
     await expect(DBOS.retrieveWorkflow(`order:${orderId}`).getResult()).rejects.toThrow(/cancel/i);
     await new Promise((r) => setTimeout(r, 500));
     expect(await countProviderCalls(db.pool, orderId)).toEqual({ 1: 1, 2: 1 });
-    const { rows } = await db.pool.query(`select status from dbos.workflow_status where workflow_uuid = $1`, [`order:${orderId}`]);
-    expect(rows[0].status).toBe('CANCELLED');
+    const { rows } = await db.pool.query(`select workflow_uuid, status from dbos.workflow_status where workflow_uuid like $1 order by 1`, [`order:${orderId}%`]);
+    expect(rows).toEqual([
+      { workflow_uuid: `order:${orderId}`, status: 'CANCELLED' },
+      ...[1, 2, 3].map((n) => ({ workflow_uuid: `order:${orderId}:variant:${n}`, status: 'CANCELLED' })),
+    ]);
     const [v1, , v3] = await listVariants(db.pool, orderId);
-    expect(v1!.status).toBe('complete');
     expect(v3).toMatchObject({ status: 'failed', lastError: 'order refunded before this variant was generated' });
     const { rows: shared } = await db.pool.query('select * from public.get_shared_song($1)', [v1!.shareToken]);
     expect(shared).toEqual([]);
+  });
+
+  it('a dispute opened during generation does not stop it (the song is evidence) and keeps it shared; losing it revokes the links', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const { orderId, event } = await paidOrder({}, { 2: gate });
+    await eventually(async () => (await countProviderCalls(db.pool, orderId))[2] === 1, 30_000, 'variant 2 call in flight');
+    const dispute = { ...newDevDispute(), status: 'needs_response' as const };
+    const webhook = await webhookDeps(db.pool, db.url);
+    expect(await deliver(webhook, buildDisputeEvent(event, 'charge.dispute.created', dispute))).toMatchObject({ outcome: 'disputed' });
+    open();
+    await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
+    const variants = await listVariants(db.pool, orderId);
+    expect(variants.map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);
+    expect(await countProviderCalls(db.pool, orderId)).toEqual({ 1: 1, 2: 1, 3: 1 });
+    const shared = async () => (await db.pool.query('select * from public.get_shared_song($1)', [variants[0]!.shareToken])).rows.length;
+    expect(await shared()).toBe(1);
+    expect(await deliver(webhook, buildDisputeEvent(event, 'charge.dispute.closed', { ...dispute, status: 'lost' }))).toMatchObject({ outcome: 'dispute_lost' });
+    expect(await shared()).toBe(0);
+  });
+
+  it('a dispute lost during generation cancels the workflow like a refund: no further provider calls', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const { orderId, event } = await paidOrder({}, { 2: gate });
+    await eventually(async () => (await countProviderCalls(db.pool, orderId))[2] === 1, 30_000, 'variant 2 call in flight');
+    const lost = buildDisputeEvent(event, 'charge.dispute.closed', { ...newDevDispute(), status: 'lost' });
+    expect(await deliver(await webhookDeps(db.pool, db.url), lost)).toMatchObject({ outcome: 'dispute_lost' });
+    open();
+    await expect(DBOS.retrieveWorkflow(`order:${orderId}`).getResult()).rejects.toThrow(/cancel/i);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await countProviderCalls(db.pool, orderId)).toEqual({ 1: 1, 2: 1 });
+    const [, , v3] = await listVariants(db.pool, orderId);
+    expect(v3).toMatchObject({ status: 'failed', lastError: 'dispute lost before this variant was generated' });
   });
 
   it('does not generate for an order that is no longer paid', async () => {

@@ -3,11 +3,11 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countProviderCalls } from '../../src/db/provider-calls';
 import { createSynthProvider } from '../../src/generation/providers/synth-provider';
-import { buildSessionEvent } from '../../src/payments/dev-events';
+import { buildCheckoutSessionCompletedEvent, buildSessionEvent } from '../../src/payments/dev-events';
 import type { WebhookDeps } from '../../src/payments/handle-webhook';
 import { launchInProcessWorker, testGenerationDeps } from '../support/worker';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
-import { createCustomizationRow, deliver, paidEvent, webhookDeps } from '../support/fixtures';
+import { createCustomizationRow, deliver, paidEvent, PRICE, webhookDeps } from '../support/fixtures';
 
 let db: TestDatabase;
 let pool: pg.Pool;
@@ -56,6 +56,28 @@ describe('payment intake under concurrency', () => {
     expect(await outcome(completed.data.object.id)).toEqual({ orders: 1, workflows: 1, calls: { 1: 1, 2: 1, 3: 1 } });
   });
 
+  it('a 100% promotion code (nothing charged), replayed and redelivered concurrently: paid, generated once', async () => {
+    const user = await createUser(db.pool);
+    const completed = buildCheckoutSessionCompletedEvent({
+      userId: user,
+      customizationId: await createCustomizationRow(db.pool, user),
+      amount: PRICE.amount,
+      currency: PRICE.currency,
+      email: 'buyer@example.test',
+      discount: { amount: PRICE.amount, promotionCodeId: 'promo_test_free_song' },
+    });
+    const events = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? completed : { ...completed, id: `${completed.id}_${i}` }));
+    const results = await Promise.all(events.map((e) => deliver(deps, e)));
+    expect(results.filter((r) => r.outcome === 'fulfilled')).toHaveLength(11);
+    expect(await outcome(completed.data.object.id)).toEqual({ orders: 1, workflows: 1, calls: { 1: 1, 2: 1, 3: 1 } });
+    const { rows } = await db.pool.query(
+      `select o.status, count(v.*) filter (where v.generation_status = 'complete')::int as complete
+       from public.orders o join public.song_variants v on v.order_id = o.id where o.stripe_session_id = $1 group by o.status`,
+      [completed.data.object.id],
+    );
+    expect(rows).toEqual([{ status: 'paid', complete: 3 }]);
+  });
+
   it('two paid sessions for one customization, delivered at the same moment: one paid order, one workflow, three provider calls, 10 of 10 rounds', async () => {
     // Realistic trigger: session 1's webhook is delayed past its expiry, checkout
     // opens session 2, the customer pays again, and Stripe delivers both together.
@@ -65,7 +87,7 @@ describe('payment intake under concurrency', () => {
       const user = await createUser(db.pool);
       const customization = await createCustomizationRow(db.pool, user);
       const sessions = [paidEvent(user, customization), paidEvent(user, customization)];
-      if (round % 2) for (const s of sessions) Object.assign(s.data.object, { amount_total: 0, payment_intent: null });
+      if (round % 2) for (const s of sessions) Object.assign(s.data.object, { amount_subtotal: 0, amount_total: 0, payment_intent: null });
       const results = await Promise.all(sessions.map((s) => deliver(round % 2 ? free : deps, s)));
 
       const label = `round ${round}`;

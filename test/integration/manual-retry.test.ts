@@ -8,6 +8,7 @@ import { listVariants } from '../../src/db/song-variants';
 import { deriveGenerationStatus } from '../../src/generation/generation-status';
 import { ConflictError, PermanentProviderError } from '../../src/errors';
 import { getDbosClient } from '../../src/generation/enqueue';
+import { occasionPriority } from '../../src/generation/priority';
 import type { MusicProvider } from '../../src/generation/providers/music-provider';
 import { createSynthProvider } from '../../src/generation/providers/synth-provider';
 import { launchInProcessWorker, testGenerationDeps } from '../support/worker';
@@ -53,6 +54,15 @@ describe('manual retry of a dead-lettered variant', () => {
     expect(workflowId.startsWith(`order:${orderId}:retry:2:`)).toBe(true); // found by the refund's prefix cancel
     expect(await retryFailedVariant(db.pool, dbos, orderId, 2)).toEqual({ workflowId }); // asked twice: same workflow
     expect(await DBOS.retrieveWorkflow(workflowId).getResult()).toBe('complete');
+    // The retry waited its turn on the provider queue with its order's priority (its occasion date's).
+    const { rows: queued } = await db.pool.query(
+      `select workflow_uuid, queue_name, priority from dbos.workflow_status where workflow_uuid in ($1, $2) order by 1`,
+      [`order:${orderId}:variant:2`, workflowId],
+    );
+    expect(queued).toEqual(
+      [`order:${orderId}:variant:2`, workflowId].sort().map((id) => ({ workflow_uuid: id, queue_name: 'music-provider', priority: occasionPriority('2026-12-24', 0) })),
+    );
+    expect(occasionPriority('2026-12-24', 0)).toBeGreaterThan(0);
 
     const after = await listVariants(db.pool, orderId);
     expect(after.map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);

@@ -67,6 +67,8 @@ describe('observability after a real order', () => {
   it('the worker counts and times its provider calls, and is ready', async () => {
     orderId = (await payForOrder(db, { recipient_name: 'Metrics' })).orderId;
     await eventually(async () => (await listVariants(db.pool, orderId)).every((v) => v.status === 'complete') && (await listVariants(db.pool, orderId)).length === 3, 60_000, `the order to complete; worker output:\n${output.join('\n')}`);
+    // The order workflow finishes just after its variants: wait for the queues to empty.
+    await eventually(async () => (await db.pool.query(`select 1 from dbos.workflow_status where status in ('ENQUEUED', 'PENDING')`)).rowCount === 0, 30_000, 'every workflow to finish');
     const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
@@ -81,7 +83,8 @@ describe('observability after a real order', () => {
   it('the web gauges read the database: queue, dead letters, needs_review, the pause flag, calls and webhook events', async () => {
     const registry = createWebMetrics(db.pool);
     let text = await registry.metrics();
-    expect(sample(text, 'songswipe_queue_workflows{state="ENQUEUED"}')).toBe(0);
+    expect(sample(text, 'songswipe_queue_workflows{queue="music-provider",state="ENQUEUED"}')).toBe(0);
+    expect(sample(text, 'songswipe_queue_workflows{queue="song-generation",state="PENDING"}')).toBe(0);
     expect(sample(text, 'songswipe_queue_oldest_queued_age_seconds')).toBe(0);
     expect(sample(text, 'songswipe_dead_letters_open')).toBe(0);
     expect(sample(text, 'songswipe_orders_needs_review')).toBe(0);
@@ -135,7 +138,7 @@ describe('observability after a real order', () => {
     expect(result.code).toBe(1);
     expect(result.lines).toContainEqual(expect.stringMatching(/^the oldest queued generation waits [\d.]+ min \(threshold 0.01\)/));
     const text = await createWebMetrics(db.pool).metrics();
-    expect(sample(text, 'songswipe_queue_workflows{state="ENQUEUED"}')).toBe(1);
+    expect(sample(text, 'songswipe_queue_workflows{queue="song-generation",state="ENQUEUED"}')).toBe(1);
     expect(sample(text, 'songswipe_queue_oldest_queued_age_seconds')).toBeGreaterThan(1);
 
     expect((await adminCheck('--max-queued-minutes=abc')).code).toBe(1);

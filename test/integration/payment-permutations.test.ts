@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WebhookDeps } from '../../src/payments/handle-webhook';
-import { buildChargeRefundedEvent, buildSessionEvent } from '../../src/payments/dev-events';
+import { buildChargeRefundedEvent, buildDisputeEvent, buildRefundUpdatedEvent, buildSessionEvent, newDevDispute } from '../../src/payments/dev-events';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
-import { createCustomizationRow, deliver, paidEvent, webhookDeps } from '../support/fixtures';
+import { buildCheckoutSessionCompletedEvent } from '../../src/payments/dev-events';
+import { createCustomizationRow, deliver, paidEvent, PRICE, webhookDeps } from '../support/fixtures';
 
 let db: TestDatabase;
 let deps: WebhookDeps;
@@ -13,12 +14,32 @@ beforeAll(async () => {
 });
 
 type Completed = ReturnType<typeof paidEvent>;
-type EventName = 'paid' | 'unpaid' | 'succeeded' | 'failed' | 'expired' | 'refunded';
+type EventName =
+  | 'paid'
+  | 'unpaid'
+  | 'succeeded'
+  | 'failed'
+  | 'expired'
+  | 'refunded'
+  | 'refund_failed'
+  | 'dispute_created'
+  | 'funds_withdrawn'
+  | 'dispute_won'
+  | 'funds_reinstated'
+  | 'dispute_lost';
 
-/** Builds the named events of one checkout session (each name once; repeats are redeliveries). */
+/** The session a scenario pays with: full price, or with a promotion code taking `percentOff`. */
+type Pricing = { percentOff: 0 | 20 | 100 };
+
+/**
+ * Builds the named events of one checkout session (each name once; repeats are
+ * redeliveries). The dispute events are about one dispute, each carrying its
+ * status at that moment, as Stripe sends them.
+ */
 function eventsFor(completed: Completed) {
   const unpaid: Completed = structuredClone(completed);
   unpaid.data.object.payment_status = 'unpaid';
+  const dispute = newDevDispute();
   const cache = new Map<EventName, unknown>();
   const make: Record<EventName, () => unknown> = {
     paid: () => completed,
@@ -27,6 +48,12 @@ function eventsFor(completed: Completed) {
     failed: () => buildSessionEvent(unpaid, 'checkout.session.async_payment_failed'),
     expired: () => buildSessionEvent(unpaid, 'checkout.session.expired'),
     refunded: () => buildChargeRefundedEvent(completed),
+    refund_failed: () => buildRefundUpdatedEvent(completed, 'failed'),
+    dispute_created: () => buildDisputeEvent(completed, 'charge.dispute.created', { ...dispute, status: 'needs_response' }),
+    funds_withdrawn: () => buildDisputeEvent(completed, 'charge.dispute.funds_withdrawn', { ...dispute, status: 'needs_response' }),
+    dispute_won: () => buildDisputeEvent(completed, 'charge.dispute.closed', { ...dispute, status: 'won' }),
+    funds_reinstated: () => buildDisputeEvent(completed, 'charge.dispute.funds_reinstated', { ...dispute, status: 'won' }),
+    dispute_lost: () => buildDisputeEvent(completed, 'charge.dispute.closed', { ...dispute, status: 'lost' }),
   };
   return (name: EventName) => {
     if (!cache.has(name)) cache.set(name, make[name]());
@@ -53,6 +80,24 @@ interface Scenario {
   status: string;
   /** Workflows that may be left runnable: 1 for a paid order, 0 otherwise. */
   runnableWorkflows: 0 | 1;
+  pricing?: Pricing;
+  /** Unresolved operator alerts (`failed_jobs` by job type) the scenario must leave; none when unset. */
+  openAlerts?: Record<string, number>;
+}
+
+/** A paid checkout.session.completed, discounted by a promotion code as Stripe reports it. */
+function completedEvent(user: string, customization: string, { percentOff }: Pricing): Completed {
+  const event = paidEvent(user, customization);
+  if (!percentOff) return event;
+  const discount = (PRICE.amount * percentOff) / 100;
+  return buildCheckoutSessionCompletedEvent({
+    userId: user,
+    customizationId: customization,
+    amount: PRICE.amount,
+    currency: PRICE.currency,
+    email: 'buyer@example.test',
+    discount: { amount: discount, promotionCodeId: `promo_test_${percentOff}_off` },
+  });
 }
 
 const scenarios: Scenario[] = [
@@ -64,6 +109,19 @@ const scenarios: Scenario[] = [
   { name: 'paid, then the session expires', events: ['paid', 'expired'], status: 'paid', runnableWorkflows: 1 },
   { name: 'paid, then refunded (refund delivered twice)', events: ['paid', 'refunded', 'refunded'], status: 'refunded', runnableWorkflows: 0 },
   { name: 'delayed payment succeeds, then refunded', events: ['unpaid', 'succeeded', 'refunded'], status: 'refunded', runnableWorkflows: 0 },
+  // promotion codes (issue 15)
+  { name: '100% promotion code, delivered twice', events: ['paid', 'paid'], pricing: { percentOff: 100 }, status: 'paid', runnableWorkflows: 1 },
+  { name: '100% promotion code, then the session expires', events: ['paid', 'expired', 'paid'], pricing: { percentOff: 100 }, status: 'paid', runnableWorkflows: 1 },
+  { name: '20% promotion code', events: ['paid', 'paid'], pricing: { percentOff: 20 }, status: 'paid', runnableWorkflows: 1 },
+  { name: '20% promotion code, delayed payment succeeds', events: ['unpaid', 'succeeded', 'expired'], pricing: { percentOff: 20 }, status: 'paid', runnableWorkflows: 1 },
+  { name: '20% promotion code, then refunded', events: ['paid', 'refunded'], pricing: { percentOff: 20 }, status: 'refunded', runnableWorkflows: 0 },
+  // disputes (issue 15): generation and sharing go on while a dispute is open
+  { name: 'dispute opened, funds withdrawn', events: ['paid', 'dispute_created', 'funds_withdrawn'], status: 'disputed', runnableWorkflows: 1, openAlerts: { payment_dispute: 1 } },
+  { name: 'dispute won, funds reinstated', events: ['paid', 'dispute_created', 'dispute_won', 'funds_reinstated'], status: 'paid', runnableWorkflows: 1 },
+  { name: 'dispute lost', events: ['paid', 'dispute_created', 'funds_withdrawn', 'dispute_lost'], status: 'refunded', runnableWorkflows: 0 },
+  { name: 'delayed payment succeeds, then disputed and lost', events: ['unpaid', 'succeeded', 'dispute_created', 'dispute_lost'], status: 'refunded', runnableWorkflows: 0 },
+  { name: '20% promotion code, then disputed (delivered twice)', events: ['paid', 'dispute_created', 'dispute_created'], pricing: { percentOff: 20 }, status: 'disputed', runnableWorkflows: 1, openAlerts: { payment_dispute: 1 } },
+  { name: 'refunded, then the refund fails', events: ['paid', 'refunded', 'refund_failed'], status: 'refunded', runnableWorkflows: 0, openAlerts: { refund_failed: 1 } },
 ];
 
 describe('order state machine under every arrival order', () => {
@@ -72,19 +130,27 @@ describe('order state machine under every arrival order', () => {
     it(`${scenario.name}: all ${perms.length} orders end ${scenario.status}`, async () => {
       for (const perm of perms) {
         const user = await createUser(db.pool);
-        const completed = paidEvent(user, await createCustomizationRow(db.pool, user));
+        const completed = completedEvent(user, await createCustomizationRow(db.pool, user), scenario.pricing ?? { percentOff: 0 });
         const event = eventsFor(completed);
         for (const name of perm) await deliver(deps, event(name));
 
         const { rows } = await db.pool.query(
           `select o.status,
-             (select count(*)::int from dbos.workflow_status w where w.workflow_uuid = 'order:' || o.id and w.status <> 'CANCELLED') as runnable
+             (select count(*)::int from dbos.workflow_status w where w.workflow_uuid = 'order:' || o.id and w.status <> 'CANCELLED') as runnable,
+             (select coalesce(jsonb_object_agg(job_type, n), '{}') from (
+                select job_type, count(*)::int as n from public.failed_jobs
+                where resolved_at is null and (order_id = o.id or event_data ->> 'paymentIntent' = $2) group by job_type) a) as alerts
            from public.orders o where o.stripe_session_id = $1`,
-          [completed.data.object.id],
+          [completed.data.object.id, completed.data.object.payment_intent],
         );
         const label = `${scenario.name} [${perm.join(' → ')}]`;
         expect(rows, label).toHaveLength(1);
-        expect({ label, status: rows[0].status, runnable: rows[0].runnable }).toEqual({ label, status: scenario.status, runnable: scenario.runnableWorkflows });
+        expect({ label, status: rows[0].status, runnable: rows[0].runnable, alerts: rows[0].alerts }).toEqual({
+          label,
+          status: scenario.status,
+          runnable: scenario.runnableWorkflows,
+          alerts: scenario.openAlerts ?? {},
+        });
       }
     });
   }
@@ -101,6 +167,22 @@ describe('order state machine under every arrival order', () => {
         [completed.data.object.id],
       );
       expect(rows, `round ${i}`).toEqual([{ status: 'refunded', runnable: 0 }]);
+    }
+  });
+
+  it('a dispute and a checkout completion delivered at the same moment end in the dispute’s state', async () => {
+    for (let i = 0; i < 12; i++) {
+      const user = await createUser(db.pool);
+      const completed = paidEvent(user, await createCustomizationRow(db.pool, user));
+      const lost = i % 4 < 2;
+      const dispute = eventsFor(completed)(lost ? 'dispute_lost' : 'dispute_created');
+      await Promise.all(i % 2 ? [deliver(deps, completed), deliver(deps, dispute)] : [deliver(deps, dispute), deliver(deps, completed)]);
+      const { rows } = await db.pool.query(
+        `select o.status, (select count(*)::int from dbos.workflow_status w where w.workflow_uuid = 'order:' || o.id and w.status <> 'CANCELLED') as runnable
+         from public.orders o where o.stripe_session_id = $1`,
+        [completed.data.object.id],
+      );
+      expect(rows, `round ${i}`).toEqual([lost ? { status: 'refunded', runnable: 0 } : { status: 'disputed', runnable: 1 }]);
     }
   });
 
@@ -156,7 +238,7 @@ describe('order state machine under every arrival order', () => {
       for (let round = 0; round < 20; round++) {
         const two = await twoSessions();
         // odd rounds: $0 sessions carry no payment intent, so no per-payment lock can serialise them
-        if (round % 2) for (const s of [two.a, two.b]) Object.assign(s.data.object, { amount_total: 0, payment_intent: null });
+        if (round % 2) for (const s of [two.a, two.b]) Object.assign(s.data.object, { amount_subtotal: 0, amount_total: 0, payment_intent: null });
         const results = await Promise.all([deliver(round % 2 ? free : deps, two.a), deliver(round % 2 ? free : deps, two.b)]);
         expect(results.map((r) => r.outcome).sort(), `round ${round}`).toEqual(['fulfilled', 'needs_review']);
         expectOneHolder(await holders(two), `round ${round}`);

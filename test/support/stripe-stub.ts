@@ -60,6 +60,7 @@ export async function startStripeStub() {
             amount_total: Number(form['line_items[0][price_data][unit_amount]']),
             currency: form['line_items[0][price_data][currency]'],
             client_reference_id: form.client_reference_id,
+            allow_promotion_codes: form.allow_promotion_codes === 'true' ? true : null,
             metadata: { user_id: form['metadata[user_id]'], customization_id: form['metadata[customization_id]'] },
             url: `https://checkout.stripe.test/c/pay/${randomBytes(8).toString('hex')}`,
             expires_at: Math.floor(Date.now() / 1000) + 24 * 3600,

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { DBOS } from '@dbos-inc/dbos-sdk';
-import { registerGenerateSongWorkflow, registerRetryVariantWorkflow } from '../../src/generation/dbos-workflow';
+import { registerGenerateSongWorkflow, registerGenerationQueues, registerRetryVariantWorkflow } from '../../src/generation/dbos-workflow';
 import type { GenerationDeps } from '../../src/generation/generate-song';
-import { APP_NAME, APP_VERSION, GENERATION_QUEUE } from '../../src/generation/workflow-names';
+import { APP_NAME, APP_VERSION } from '../../src/generation/workflow-names';
 import { serviceCommands, spawnService } from '../../src/launcher/services';
 import { createLocalStorage } from '../../src/storage/local-storage';
 import { quietLog, WEBHOOK_SECRET } from './fixtures';
@@ -26,15 +26,16 @@ export function testGenerationDeps(db: GenerationDeps['db'], provider: Generatio
 /**
  * Runs the worker inside the test process (DBOS is one per process, and vitest
  * gives each file its own): registers both workflows, launches DBOS on `url`,
- * registers the queue after launch, as src/worker.ts does.
+ * registers the queues after launch, as src/worker.ts does.
+ * @param concurrency provider slots (the provider queue's global concurrency).
  * @returns the registered generate-song workflow, for direct starts.
  */
-export async function launchInProcessWorker(url: string, deps: GenerationDeps, executorID: string) {
+export async function launchInProcessWorker(url: string, deps: GenerationDeps, executorID: string, concurrency = 2) {
   const generateSong = registerGenerateSongWorkflow(deps);
   registerRetryVariantWorkflow(deps);
   DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: url, applicationVersion: APP_VERSION, executorID, logLevel: 'error' });
   await DBOS.launch();
-  await DBOS.registerQueue(GENERATION_QUEUE, { workerConcurrency: 2, globalConcurrency: 2, minPollingIntervalMs: 100 });
+  await registerGenerationQueues(concurrency, 100);
   return { generateSong };
 }
 

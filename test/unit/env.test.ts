@@ -77,6 +77,14 @@ describe('parseEnv in local mode (SONGSWIPE_LOCAL_MODE=1)', () => {
     expect(() => parseEnv({ ...local, SUPABASE_SERVICE_ROLE_KEY: 'sb_publishable_abc' })).toThrow(/SUPABASE_SERVICE_ROLE_KEY: must be the legacy service_role JWT/);
   });
 
+  it('STRIPE_ALLOW_PROMOTION_CODES is off unless set to a yes, and names itself when it is neither', () => {
+    expect(parseEnv(local).STRIPE_ALLOW_PROMOTION_CODES).toBe(false);
+    expect(parseEnv({ ...local, STRIPE_ALLOW_PROMOTION_CODES: '1' }).STRIPE_ALLOW_PROMOTION_CODES).toBe(true);
+    expect(parseEnv({ ...deployment, STRIPE_ALLOW_PROMOTION_CODES: 'true' }).STRIPE_ALLOW_PROMOTION_CODES).toBe(true);
+    expect(parseEnv({ ...local, STRIPE_ALLOW_PROMOTION_CODES: 'false' }).STRIPE_ALLOW_PROMOTION_CODES).toBe(false);
+    expect(() => parseEnv({ ...local, STRIPE_ALLOW_PROMOTION_CODES: 'maybe' })).toThrow(/STRIPE_ALLOW_PROMOTION_CODES/);
+  });
+
   it('treats empty strings as unset', () => {
     expect(parseEnv({ ...local, DATABASE_URL: '', PORT: '' }).PORT).toBe(3000);
   });

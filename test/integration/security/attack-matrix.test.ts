@@ -76,6 +76,12 @@ const TABLES: TableSpec[] = [
     update: 'update public.stripe_events set type = type where id = any($1) returning id',
   },
   {
+    table: 'public.payment_disputes',
+    key: 'id',
+    insert: () => [`insert into public.payment_disputes (id, charge_id, status, reason, amount, currency, status_event_created) values ('dp_attack_' || md5(random()::text), 'ch_x', 'needs_response', 'fraudulent', 1, 'usd', 1)`, []],
+    update: 'update public.payment_disputes set reason = reason where id = any($1) returning id',
+  },
+  {
     table: 'public.provider_calls',
     key: 'id::text',
     insert: () => [`insert into public.provider_calls (order_id, variant_number, provider) select id, 1, 'x' from public.orders limit 1`, []],
@@ -108,6 +114,7 @@ const USER_CELLS: Record<string, Partial<Record<Op, Cell>>> = {
   'public.song_variants': { SELECT: 'own', INSERT: 'denied', UPDATE: 'denied', 'UPDATE selected': 'own', DELETE: 'denied' },
   'public.failed_jobs': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.stripe_events': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  'public.payment_disputes': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.provider_calls': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.generation_control': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'auth.users': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
@@ -133,6 +140,7 @@ const EXPECTED: Record<Actor, typeof USER_CELLS> = {
     ...USER_CELLS,
     'public.failed_jobs': { ...USER_CELLS['public.failed_jobs'], SELECT: 'all' },
     'public.stripe_events': { ...USER_CELLS['public.stripe_events'], SELECT: 'all' },
+    'public.payment_disputes': { ...USER_CELLS['public.payment_disputes'], SELECT: 'all' },
     'public.provider_calls': { ...USER_CELLS['public.provider_calls'], SELECT: 'all' },
     'public.generation_control': { ...USER_CELLS['public.generation_control'], SELECT: 'all' },
   },
@@ -200,6 +208,10 @@ beforeAll(async () => {
       await tx.query(`insert into public.provider_calls (order_id, variant_number, provider) values ($1, 1, 'synth')`, [orderId]);
     }
     await tx.query(`insert into public.stripe_events (id, type, livemode) values ('evt_a', 'x', false), ('evt_b', 'y', false)`);
+    await tx.query(
+      `insert into public.payment_disputes (id, charge_id, status, reason, amount, currency, status_event_created)
+       values ('dp_a', 'ch_a', 'needs_response', 'fraudulent', 2900, 'usd', 1), ('dp_b', 'ch_b', 'won', 'general', 2900, 'usd', 1)`,
+    );
     await tx.query(`insert into dbos.workflow_status (workflow_uuid, status, name) values ('wf-1', 'SUCCESS', 'generate-song')`);
   });
   // Owner of every row, read with the privileged connection.
@@ -209,6 +221,7 @@ beforeAll(async () => {
     ['public.song_variants', 'select id::text, user_id::text as owner from public.song_variants'],
     ['public.failed_jobs', 'select f.id::text, o.user_id::text as owner from public.failed_jobs f join public.orders o on o.id = f.order_id'],
     ['public.stripe_events', `select id, 'system' as owner from public.stripe_events`],
+    ['public.payment_disputes', `select id, 'system' as owner from public.payment_disputes`],
     ['public.provider_calls', 'select p.id::text, o.user_id::text as owner from public.provider_calls p join public.orders o on o.id = p.order_id'],
     ['public.generation_control', `select id::text, 'system' as owner from public.generation_control`],
     ['auth.users', 'select id::text, id::text as owner from auth.users'],
@@ -269,6 +282,7 @@ beforeAll(async () => {
     ['public.song_variants', 'select id::text from public.song_variants'],
     ['public.failed_jobs', 'select id::text from public.failed_jobs'],
     ['public.stripe_events', 'select id from public.stripe_events'],
+    ['public.payment_disputes', 'select id from public.payment_disputes'],
     ['public.provider_calls', 'select id::text from public.provider_calls'],
     ['public.generation_control', 'select id::text from public.generation_control'],
     ['auth.users', 'select id::text from auth.users'],

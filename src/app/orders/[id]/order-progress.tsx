@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
+import { describeEta } from '../../../delivery/describe-eta';
 import { formatDuration } from '../../../delivery/format-duration';
 import type { OrderView } from '../../../delivery/order-view';
 import { readAccessToken } from '../../access-token';
@@ -51,6 +52,8 @@ export function OrderProgress({ orderId }: { orderId: string }) {
   if (error) return <p role="alert">{error}</p>;
   if (!order) return <p className="muted">Loading your order…</p>;
   const done = order.variants.filter((v) => v.status === 'complete').length;
+  // Re-rendered on every poll, so the words follow both the clock and the queue.
+  const eta = describeEta(order.estimatedReadyAt, order.queuePosition, Date.now());
   const total = Math.max(order.variants.length, 3);
   return (
     <>
@@ -58,6 +61,11 @@ export function OrderProgress({ orderId }: { orderId: string }) {
       <p data-testid="generation-status" data-status={order.generationStatus}>
         {STATUS_TEXT[order.generationStatus]} <span className="muted">({done} of {total})</span>
       </p>
+      {eta && (
+        <p className="muted" data-testid="eta">
+          {eta[0]!.toUpperCase() + eta.slice(1)}
+        </p>
+      )}
       <div className="progress" aria-hidden>
         <div style={{ width: `${(done / total) * 100}%` }} />
       </div>

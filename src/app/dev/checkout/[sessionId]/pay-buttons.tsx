@@ -6,7 +6,7 @@ import { readAccessToken } from '../../../access-token';
 export function PayButtons({ sessionId }: { sessionId: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const pay = async (method: 'card' | 'delayed') => {
+  const pay = async (method: 'card' | 'delayed' | 'promotion_code_100') => {
     // Only the session's owner may pay it; the API answers 404 to anyone else.
     const token = readAccessToken();
     if (!token) {
@@ -35,6 +35,9 @@ export function PayButtons({ sessionId }: { sessionId: string }) {
         </button>{' '}
         <button type="button" disabled={busy} onClick={() => pay('delayed')}>
           Pay with a delayed method
+        </button>{' '}
+        <button type="button" disabled={busy} onClick={() => pay('promotion_code_100')}>
+          Pay with a 100% code
         </button>
       </p>
       {error && <p role="alert">{error}</p>}
