@@ -38,6 +38,22 @@ describe('the built server runs the main job over HTTP', () => {
     }
   });
 
+  it('GET /api/ready answers 200, and GET /api/metrics reads real values after the order, with no order id in it', async () => {
+    const ready = await fetch(`${base}/api/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true });
+    const res = await fetch(`${base}/api/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    const value = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1));
+    expect(value('songswipe_provider_calls_recorded{outcome="success"}')).toBe(3);
+    expect(value('songswipe_webhook_events{type="checkout.session.completed",outcome="fulfilled"}')).toBe(1);
+    expect(value('songswipe_generation_paused')).toBe(0);
+    expect(value('songswipe_dead_letters_open')).toBe(0);
+    expect(text).not.toContain(demo.order.id);
+  });
+
   it('serves the share page with a player, and the owner page', async () => {
     const page = await fetch(demo.songs[0]!.shareUrl);
     expect(page.status).toBe(200);
