@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listVariants } from '../../src/db/song-variants';
+import { anyFreePort } from '../../src/launcher/ports';
 import { stopService } from '../../src/launcher/services';
 import { startElevenLabsStub } from '../support/elevenlabs-stub';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -26,15 +27,19 @@ afterAll(async () => {
   await stub?.close();
 });
 
-function startWorker(): ChildProcess {
+async function startWorker(): Promise<{ child: ChildProcess; metricsPort: number }> {
+  const metricsPort = await anyFreePort();
   const child = spawnWorkerProcess(
     db.url,
-    { ...stubbedWorkerEnv(stub.url), DATA_DIR: dataDir, WORKER_EXECUTOR_ID: 'drain-test-worker', GENERATION_ATTEMPT_TIMEOUT_MS: '20000', LOG_LEVEL: 'info' },
+    { ...stubbedWorkerEnv(stub.url), DATA_DIR: dataDir, WORKER_EXECUTOR_ID: 'drain-test-worker', GENERATION_ATTEMPT_TIMEOUT_MS: '20000', METRICS_PORT: String(metricsPort), LOG_LEVEL: 'info' },
     output,
   );
   workers.push(child);
-  return child;
+  return { child, metricsPort };
 }
+
+/** The worker's readiness status code, or the error's message when it does not answer. */
+const readiness = (port: number) => fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status, (err: Error) => err.message);
 
 const callsFor = (recipient: string) => stub.calls.filter((c) => c.prompt.includes(recipient)).length;
 
@@ -46,16 +51,18 @@ const callsFor = (recipient: string) => stub.calls.filter((c) => c.prompt.includ
  */
 async function interruptFirstCall(recipient: string, signal: 'SIGTERM' | 'SIGKILL') {
   const { orderId } = await payForOrder(db, { recipient_name: recipient });
-  const first = startWorker();
+  const { child: first, metricsPort } = await startWorker();
   await eventually(async () => callsFor(recipient) >= 1 && stub.concurrency().current >= 1, 60_000, `the first call to reach the stub; worker output:\n${output.join('\n')}`);
   const exited = new Promise<string>((resolve) => first.once('exit', (code, sig) => resolve(sig ?? `code ${code}`)));
   // Two variants may run at once (GENERATION_CONCURRENCY 2): a second call can start right now.
   const inFlightAtSignal = stub.concurrency().current;
   first.kill(signal);
+  // While it drains, the worker tells its orchestrator it is not ready.
+  const readyWhileStopping = signal === 'SIGTERM' ? await eventually(async () => (await readiness(metricsPort)) === 503 && 503, 2000, 'the draining worker to answer 503 on /ready') : undefined;
   const exit = await exited;
   const afterExit = await listVariants(db.pool, orderId);
 
-  startWorker();
+  await startWorker();
   const variants = await eventually(
     async () => {
       const vs = await listVariants(db.pool, orderId);
@@ -66,13 +73,14 @@ async function interruptFirstCall(recipient: string, signal: 'SIGTERM' | 'SIGKIL
   );
   for (const v of variants) expect(existsSync(path.join(dataDir, 'storage', v.storagePath!))).toBe(true);
   await Promise.all(workers.map((w) => stopService(w, 1000)));
-  return { calls: callsFor(recipient), inFlightAtSignal, completeAfterExit: afterExit.filter((v) => v.status === 'complete').length, exit };
+  return { calls: callsFor(recipient), readyWhileStopping, inFlightAtSignal, completeAfterExit: afterExit.filter((v) => v.status === 'complete').length, exit };
 }
 
 describe('graceful drain', () => {
   it('SIGTERM during a provider call lets it finish and store its audio: the provider sees exactly 3 calls; SIGKILL pays for the abandoned call again', async () => {
     const term = await interruptFirstCall('Drain Sigterm', 'SIGTERM');
     expect(term.exit).toBe('code 0');
+    expect(term.readyWhileStopping).toBe(503);
     expect(term.completeAfterExit).toBeGreaterThanOrEqual(term.inFlightAtSignal); // every call under way was stored before the exit
     expect(term.calls).toBe(3);
     expect(output.join('\n')).toContain('drained: no provider call in flight');
