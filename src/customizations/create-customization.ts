@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { insertCustomization } from '../db/customizations';
 import type { Db, JwtClaims } from '../db/pool';
-import { UnauthorizedError, ValidationError } from '../errors';
+import { UnauthorizedError } from '../errors';
+import { parseInput } from '../validation/parse-input';
 
 /** Free text: trimmed, non-empty, bounded, and without NUL (Postgres text cannot hold it). */
 const text = (max: number) =>
@@ -36,12 +37,9 @@ export type CustomizationBody = z.infer<typeof customizationBodySchema>;
  *   when the token's user no longer exists.
  */
 export async function createCustomization(db: Db, claims: JwtClaims, body: unknown): Promise<{ id: string }> {
-  const parsed = customizationBodySchema.safeParse(body);
-  if (!parsed.success) {
-    throw new ValidationError('invalid customization', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
-  }
+  const customization = parseInput(customizationBodySchema, body, 'invalid customization');
   try {
-    const id = await insertCustomization(db, claims.sub, parsed.data);
+    const id = await insertCustomization(db, claims.sub, customization);
     return { id };
   } catch (err) {
     // A valid token for an account that has since been deleted.

@@ -29,7 +29,11 @@ export interface DemoFlowResult {
 
 async function json<T>(res: Response, what: string): Promise<T> {
   const text = await res.text();
-  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  if (!res.ok) {
+    // The API's error body is `{"error": {"code", "message"}}`; anything else (a proxy's page) is shown raw.
+    const failure = (JSON.parse(text.startsWith('{') ? text : '{}') as { error?: { code?: string; message?: string } }).error;
+    throw new Error(`${what}: HTTP ${res.status} ${failure?.code ? `${failure.code}: ${failure.message}` : text.slice(0, 300)}`);
+  }
   return JSON.parse(text) as T;
 }
 

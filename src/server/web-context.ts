@@ -1,3 +1,4 @@
+import 'server-only';
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth/jwt';

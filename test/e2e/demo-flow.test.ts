@@ -80,13 +80,15 @@ describe('the built server runs the main job over HTTP', () => {
 
   it('answers 401 for a missing, forged or expired token', async () => {
     const url = `${base}/api/orders/${demo.order.id}`;
-    expect((await fetch(url)).status).toBe(401);
+    const missing = await fetch(url);
+    expect([missing.status, await missing.json()]).toEqual([401, { error: { code: 'unauthorized', message: 'missing bearer token' } }]);
     const forged = await mintAccessToken('some-other-secret-0123456789abcdefgh', demo.userId);
-    expect((await fetch(url, { headers: { authorization: `Bearer ${forged}` } })).status).toBe(401);
+    const forgedRes = await fetch(url, { headers: { authorization: `Bearer ${forged}` } });
+    expect([forgedRes.status, (await forgedRes.json()).error.code]).toEqual([401, 'unauthorized']);
     const expired = await mintAccessToken(JWT_SECRET, demo.userId, { expiresIn: '-1m' });
     const res = await fetch(url, { headers: { authorization: `Bearer ${expired}` } });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: 'access token expired' });
+    expect(await res.json()).toEqual({ error: { code: 'token_expired', message: 'access token expired' } });
   });
 
   it('validates customizations: 400 with field errors, 400 for bad JSON, 413 for a huge body', async () => {
@@ -94,11 +96,12 @@ describe('the built server runs the main job over HTTP', () => {
     const bad = await fetch(`${base}/api/customizations`, { method: 'POST', headers, body: JSON.stringify({ recipientName: '', occasionDate: '2026-13-45' }) });
     expect(bad.status).toBe(400);
     const body = await bad.json();
-    expect(Object.keys(body.fieldErrors)).toEqual(expect.arrayContaining(['recipientName', 'occasionDate', 'genre', 'mood', 'story', 'occasion']));
+    expect(body.error.code).toBe('invalid_body');
+    expect(Object.keys(body.error.fields)).toEqual(expect.arrayContaining(['recipientName', 'occasionDate', 'genre', 'mood', 'story', 'occasion']));
     const notJson = await fetch(`${base}/api/customizations`, { method: 'POST', headers, body: '{"recipientName":' });
-    expect([notJson.status, await notJson.json()]).toEqual([400, { error: 'body is not valid JSON', fieldErrors: {} }]);
+    expect([notJson.status, await notJson.json()]).toEqual([400, { error: { code: 'invalid_body', message: 'body is not valid JSON' } }]);
     const huge = await fetch(`${base}/api/customizations`, { method: 'POST', headers, body: JSON.stringify({ story: 'x'.repeat(200_000) }) });
-    expect(huge.status).toBe(413);
+    expect([huge.status, (await huge.json()).error.code]).toEqual([413, 'payload_too_large']);
   });
 
   it('rejects a badly signed webhook with 400 and records nothing', async () => {
@@ -106,7 +109,7 @@ describe('the built server runs the main job over HTTP', () => {
     const { body, signature } = await signStripePayload({ id: 'evt_forged', type: 'checkout.session.completed' }, 'whsec_attacker_secret_000000000000');
     const res = await fetch(`${base}/api/stripe/webhook`, { method: 'POST', headers: { 'stripe-signature': signature }, body });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: 'invalid or stale Stripe signature', fieldErrors: {} });
+    expect(await res.json()).toEqual({ error: { code: 'invalid_signature', message: 'invalid or stale Stripe signature' } });
     expect((await fetch(`${base}/api/stripe/webhook`, { method: 'POST', body })).status).toBe(400);
     const { rows: after } = await db.pool.query('select count(*)::int as n from public.stripe_events');
     expect(after[0].n).toBe(before[0].n);
@@ -195,13 +198,14 @@ describe('the built server runs the main job over HTTP', () => {
     const admin = await mintAccessToken(JWT_SECRET, await createUser(db.pool), { appMetadata: { role: 'admin' } });
     const fake = await mintAccessToken(JWT_SECRET, await createUser(db.pool), { userMetadata: { role: 'admin' } });
     const as = (t: string) => ({ authorization: `Bearer ${t}` });
-    expect((await fetch(`${base}/api/admin/failed-jobs`, { headers: as(fake) })).status).toBe(403);
+    const notAdmin = await fetch(`${base}/api/admin/failed-jobs`, { headers: as(fake) });
+    expect([notAdmin.status, await notAdmin.json()]).toEqual([403, { error: { code: 'forbidden', message: 'admin only' } }]);
     expect((await fetch(`${base}/api/admin/failed-jobs`, { headers: as(demo.accessToken) })).status).toBe(403);
     expect((await fetch(`${base}/api/admin/failed-jobs`)).status).toBe(401);
     const jobs = await fetch(`${base}/api/admin/failed-jobs`, { headers: as(admin) });
     expect([jobs.status, await jobs.json()]).toEqual([200, []]);
     const retry = await fetch(`${base}/api/admin/orders/${demo.order.id}/variants/1/retry`, { method: 'POST', headers: as(admin) });
-    expect([retry.status, await retry.json()]).toEqual([409, { error: 'variant 1 is complete, not failed' }]);
+    expect([retry.status, await retry.json()]).toEqual([409, { error: { code: 'conflict', message: 'variant 1 is complete, not failed' } }]);
     expect((await fetch(`${base}/api/admin/orders/${demo.order.id}/variants/1/retry`, { method: 'POST', headers: as(fake) })).status).toBe(403);
     const resume = await fetch(`${base}/api/admin/queue/resume`, { method: 'POST', headers: as(admin) });
     expect(await resume.json()).toEqual({ resumed: false });

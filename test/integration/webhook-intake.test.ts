@@ -1,3 +1,4 @@
+import { APP_VERSION } from '../../src/generation/workflow-names';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { insertPendingOrder } from '../../src/db/orders';
 import { ValidationError } from '../../src/errors';
@@ -38,7 +39,7 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ user_id: user, customization_id: customization, status: 'paid', amount: PRICE.amount, currency: 'usd', stripe_event_id: event.id });
     const { rows: wf } = await db.pool.query('select workflow_uuid, status, queue_name, application_version from dbos.workflow_status where workflow_uuid = $1', [`order:${orders[0].id}`]);
-    expect(wf).toEqual([{ workflow_uuid: `order:${orders[0].id}`, status: 'ENQUEUED', queue_name: 'song-generation', application_version: 'generate-song-v2' }]);
+    expect(wf).toEqual([{ workflow_uuid: `order:${orders[0].id}`, status: 'ENQUEUED', queue_name: 'song-generation', application_version: APP_VERSION }]);
     const { rows: ev } = await db.pool.query('select type, processed_at from public.stripe_events where id = $1', [event.id]);
     expect(ev[0].type).toBe('checkout.session.completed');
     expect(ev[0].processed_at).not.toBeNull();

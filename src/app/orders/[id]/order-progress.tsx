@@ -1,12 +1,19 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import { describeEta } from '../../../delivery/describe-eta';
-import { formatDuration } from '../../../delivery/format-duration';
-import type { OrderView } from '../../../delivery/order-view';
-import { readAccessToken } from '../../access-token';
+import { describeEta } from '@/delivery/describe-eta';
+import { formatDuration } from '@/delivery/format-duration';
+import type { OrderView } from '@/delivery/order-view';
+import { readAccessToken } from '@/app/access-token';
 
 const SETTLED = new Set(['complete', 'partial', 'failed']);
+
+/** What the customer reads for the API's error codes (README "Error codes"). */
+const ERROR_TEXT: Record<string, string> = {
+  not_found: 'Order not found.',
+  token_expired: 'Your session has expired: sign in again.',
+  unauthorized: 'Sign in to see this order.',
+};
 
 const STATUS_TEXT: Record<string, string> = {
   queued: 'Queued: generation starts in a moment',
@@ -35,7 +42,8 @@ export function OrderProgress({ orderId }: { orderId: string }) {
       });
       if (stopped) return;
       if (!res.ok) {
-        setError(res.status === 404 ? 'Order not found.' : res.status === 401 ? 'Your session has expired.' : 'Could not load the order.');
+        const { error: failure } = (await res.json().catch(() => ({}))) as { error?: { code?: string } };
+        setError(ERROR_TEXT[failure?.code ?? ''] ?? 'Could not load the order.');
         return;
       }
       const view = (await res.json()) as OrderView;

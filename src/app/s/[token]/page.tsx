@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { getSharedSong } from '../../../delivery/shared-song';
-import { NotFoundError } from '../../../errors';
-import { webContext } from '../../../server/web-context';
-import { formatDuration } from '../../../delivery/format-duration';
+import { getSharedSong } from '@/delivery/shared-song';
+import { NotFoundError } from '@/errors';
+import { webContext } from '@/server/web-context';
+import { formatDuration } from '@/delivery/format-duration';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'A song for you · SongSwipe', robots: { index: false, follow: false } };

@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { getDevCheckoutSession } from '../../../../payments/dev-checkout';
-import { NotFoundError } from '../../../../errors';
-import { webContext } from '../../../../server/web-context';
+import { getDevCheckoutSession } from '@/payments/dev-checkout';
+import { NotFoundError } from '@/errors';
+import { webContext } from '@/server/web-context';
 import { PayButtons } from './pay-buttons';
 
 export const dynamic = 'force-dynamic';

@@ -1,7 +1,7 @@
 'use client';
 
 import { useState } from 'react';
-import { readAccessToken } from '../../../access-token';
+import { readAccessToken } from '@/app/access-token';
 
 export function PayButtons({ sessionId }: { sessionId: string }) {
   const [busy, setBusy] = useState(false);
@@ -20,10 +20,10 @@ export function PayButtons({ sessionId }: { sessionId: string }) {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ method }),
     });
-    const body = (await res.json()) as { redirectUrl?: string; error?: string };
+    const body = (await res.json()) as { redirectUrl?: string; error?: { code: string; message: string } };
     if (res.ok && body.redirectUrl) window.location.assign(body.redirectUrl);
     else {
-      setError(body.error ?? `payment failed (${res.status})`);
+      setError(body.error?.message ?? `payment failed (${res.status})`);
       setBusy(false);
     }
   };
