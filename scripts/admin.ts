@@ -54,7 +54,9 @@ try {
     const jobs = await selectFailedJobs(db, { includeResolved: args.includes('--all') });
     if (!jobs.length) console.log('no failed jobs');
     for (const j of jobs) {
-      console.log(`${j.failedAt.toISOString()}  ${j.jobType}  order ${j.orderId ?? '-'}  variant ${j.variantNumber ?? '-'}  attempts ${j.retryCount}${j.resolvedAt ? '  (resolved)' : ''}`);
+      console.log(
+        `${j.failedAt.toISOString()}  ${j.jobType}  order ${j.orderId ?? '-'}  variant ${j.variantNumber ?? '-'}  attempts ${j.retryCount}${j.resolvedAt ? '  (resolved)' : ''}`,
+      );
       console.log(`    ${j.errorMessage}`);
       const suggestion = (j.providerDetail as { promptSuggestion?: string } | null)?.promptSuggestion;
       if (suggestion) console.log(`    prompt suggestion: ${suggestion}`);
@@ -78,7 +80,9 @@ try {
     const serverKey = process.env.SUPABASE_SECRET_KEY || process.env.SUPABASE_SERVICE_ROLE_KEY;
     const supabase = process.env.SUPABASE_URL && serverKey ? { url: process.env.SUPABASE_URL, serverKey } : undefined;
     const { userId, via } = await grantAdmin({ db, supabase }, email);
-    console.log(`${email} (${userId}) is now an admin (${via === 'auth-admin-api' ? 'Supabase Auth admin API' : 'auth.users'}); it takes effect in their next access token`);
+    console.log(
+      `${email} (${userId}) is now an admin (${via === 'auth-admin-api' ? 'Supabase Auth admin API' : 'auth.users'}); it takes effect in their next access token`,
+    );
   } else if (command === 'resume') {
     const { resumed } = await resumeGenerationQueue(db);
     console.log(resumed ? 'generation resumed' : 'generation was not paused');
@@ -103,7 +107,9 @@ try {
     for (const d of disputes) {
       const due = d.evidenceDueBy ? `evidence due ${d.evidenceDueBy.toISOString()}` : 'no evidence deadline';
       console.log(`${d.id}  ${due}  ${d.status}  ${d.reason}  ${d.amount} ${d.currency}  order ${d.orderId ?? '-'}`);
-      console.log(`    charge ${d.chargeId}  opened ${d.openedAt.toISOString()}${d.fundsWithdrawnAt ? `  funds withdrawn ${d.fundsWithdrawnAt.toISOString()}` : ''}`);
+      console.log(
+        `    charge ${d.chargeId}  opened ${d.openedAt.toISOString()}${d.fundsWithdrawnAt ? `  funds withdrawn ${d.fundsWithdrawnAt.toISOString()}` : ''}`,
+      );
     }
   } else {
     const pause = await getGenerationPause(db);

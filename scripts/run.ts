@@ -100,7 +100,10 @@ function start(name: 'web' | 'worker'): void {
       if (services.includes('web') || (code === EXECUTOR_LOCK_LOST_EXIT_CODE && !looping)) {
         workerRestarts.push(Date.now());
         const delayMs = looping ? LOOPING_RESTART_DELAY_MS : RESTART_DELAY_MS;
-        log[looping ? 'error' : 'warn']({ code, signal, restarts: recent.length + 1, delayMs }, 'the worker exited; starting it again (the web app keeps running)');
+        log[looping ? 'error' : 'warn'](
+          { code, signal, restarts: recent.length + 1, delayMs },
+          'the worker exited; starting it again (the web app keeps running)',
+        );
         setTimeout(() => shuttingDown || start('worker'), delayMs);
         return;
       }

@@ -78,7 +78,13 @@ type Failure = Extract<AttemptResult, { ok: false }>;
  * while a new failure of the same variant (a manual retry's) is a new row.
  * @returns false when there was nothing to dead-letter (the variant is complete).
  */
-async function deadLetterVariant(deps: GenerationDeps, owner: { workflowId: string; step: string }, orderId: string, variantNumber: number, failure: Failure): Promise<boolean> {
+async function deadLetterVariant(
+  deps: GenerationDeps,
+  owner: { workflowId: string; step: string },
+  orderId: string,
+  variantNumber: number,
+  failure: Failure,
+): Promise<boolean> {
   const written = await withTransaction(deps.db, async (tx) => {
     const variant = await getVariant(tx, orderId, variantNumber);
     if (!variant || variant.status === 'complete') return false;
@@ -122,7 +128,13 @@ async function deadLetterVariant(deps: GenerationDeps, owner: { workflowId: stri
  * @param deps with the workflow's pinned policy (`pinGenerationPolicy`).
  * @param label step-name prefix, distinct per workflow kind.
  */
-export async function runVariant(ctx: DurableContext, deps: GenerationDeps, orderId: string, variantNumber: number, label = `variant-${variantNumber}`): Promise<VariantOutcome> {
+export async function runVariant(
+  ctx: DurableContext,
+  deps: GenerationDeps,
+  orderId: string,
+  variantNumber: number,
+  label = `variant-${variantNumber}`,
+): Promise<VariantOutcome> {
   const policy = deps.retry;
   let failures = 0;
   let rateLimits = 0;
@@ -171,10 +183,14 @@ export async function runVariant(ctx: DurableContext, deps: GenerationDeps, orde
 export async function generateSong(ctx: DurableContext, deps: GenerationDeps, orderId: string): Promise<GenerateSongResult> {
   const log = deps.log.child({ workflowId: generateSongWorkflowId(orderId) });
   await pinGenerationPolicy(ctx, { ...deps, log });
-  const order = await ctx.step('load-order', async () => {
-    const o = await getOrderForGeneration(deps.db, orderId);
-    return o ? { status: o.status, priority: await orderPriority(deps.db, o) } : null;
-  }, BOOKKEEPING);
+  const order = await ctx.step(
+    'load-order',
+    async () => {
+      const o = await getOrderForGeneration(deps.db, orderId);
+      return o ? { status: o.status, priority: await orderPriority(deps.db, o) } : null;
+    },
+    BOOKKEEPING,
+  );
   if (!order) return { orderId, skipped: 'order not found', variants: {} };
   if (!isFulfillable(order.status)) {
     log.warn({ orderId, status: order.status }, 'order is not paid; not generating');

@@ -84,9 +84,11 @@ export const DEFAULT_THRESHOLDS: CheckThresholds = { maxDeadLetters: 0, maxQueue
 export function findProblems(state: OperationalState, t: CheckThresholds = DEFAULT_THRESHOLDS): string[] {
   const problems: string[] = [];
   if (state.paused) problems.push('generation is paused: resume it with `npm run admin -- resume` once the provider account is fixed');
-  if (state.deadLettersOpen > t.maxDeadLetters) problems.push(`${state.deadLettersOpen} dead letters open (threshold ${t.maxDeadLetters}): see \`npm run admin -- failed-jobs\``);
+  if (state.deadLettersOpen > t.maxDeadLetters)
+    problems.push(`${state.deadLettersOpen} dead letters open (threshold ${t.maxDeadLetters}): see \`npm run admin -- failed-jobs\``);
   const queuedMinutes = state.oldestQueuedAgeSeconds / 60;
-  if (queuedMinutes > t.maxQueuedMinutes) problems.push(`the oldest queued generation waits ${queuedMinutes.toFixed(1)} min (threshold ${t.maxQueuedMinutes}): is a worker running?`);
+  if (queuedMinutes > t.maxQueuedMinutes)
+    problems.push(`the oldest queued generation waits ${queuedMinutes.toFixed(1)} min (threshold ${t.maxQueuedMinutes}): is a worker running?`);
   if (state.needsReview > 0) problems.push(`${state.needsReview} orders in needs_review`);
   return problems;
 }

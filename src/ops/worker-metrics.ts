@@ -31,8 +31,18 @@ export function outcomeClass(err: unknown): string {
 export function createWorkerMetrics(): WorkerMetrics {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry, prefix: 'songswipe_worker_' });
-  const inFlight = new client.Gauge({ name: 'songswipe_provider_calls_in_flight', help: 'Music provider calls under way in this worker', labelNames: ['provider'], registers: [registry] });
-  const calls = new client.Counter({ name: 'songswipe_provider_calls_total', help: 'Music provider calls made by this worker, by outcome class', labelNames: ['provider', 'outcome'], registers: [registry] });
+  const inFlight = new client.Gauge({
+    name: 'songswipe_provider_calls_in_flight',
+    help: 'Music provider calls under way in this worker',
+    labelNames: ['provider'],
+    registers: [registry],
+  });
+  const calls = new client.Counter({
+    name: 'songswipe_provider_calls_total',
+    help: 'Music provider calls made by this worker, by outcome class',
+    labelNames: ['provider', 'outcome'],
+    registers: [registry],
+  });
   const duration = new client.Histogram({
     name: 'songswipe_provider_call_duration_seconds',
     help: 'Duration of music provider calls, seconds (ElevenLabs: 30-120 s)',

@@ -31,7 +31,14 @@ async function startWorker(): Promise<{ child: ChildProcess; metricsPort: number
   const metricsPort = await anyFreePort();
   const child = spawnWorkerProcess(
     db.url,
-    { ...stubbedWorkerEnv(stub.url), DATA_DIR: dataDir, WORKER_EXECUTOR_ID: 'drain-test-worker', GENERATION_ATTEMPT_TIMEOUT_MS: '20000', METRICS_PORT: String(metricsPort), LOG_LEVEL: 'info' },
+    {
+      ...stubbedWorkerEnv(stub.url),
+      DATA_DIR: dataDir,
+      WORKER_EXECUTOR_ID: 'drain-test-worker',
+      GENERATION_ATTEMPT_TIMEOUT_MS: '20000',
+      METRICS_PORT: String(metricsPort),
+      LOG_LEVEL: 'info',
+    },
     output,
   );
   workers.push(child);
@@ -39,7 +46,11 @@ async function startWorker(): Promise<{ child: ChildProcess; metricsPort: number
 }
 
 /** The worker's readiness status code, or the error's message when it does not answer. */
-const readiness = (port: number) => fetch(`http://127.0.0.1:${port}/ready`).then((r) => r.status, (err: Error) => err.message);
+const readiness = (port: number) =>
+  fetch(`http://127.0.0.1:${port}/ready`).then(
+    (r) => r.status,
+    (err: Error) => err.message,
+  );
 
 const callsFor = (recipient: string) => stub.calls.filter((c) => c.prompt.includes(recipient)).length;
 
@@ -52,13 +63,20 @@ const callsFor = (recipient: string) => stub.calls.filter((c) => c.prompt.includ
 async function interruptFirstCall(recipient: string, signal: 'SIGTERM' | 'SIGKILL') {
   const { orderId } = await payForOrder(db, { recipient_name: recipient });
   const { child: first, metricsPort } = await startWorker();
-  await eventually(async () => callsFor(recipient) >= 1 && stub.concurrency().current >= 1, 60_000, `the first call to reach the stub; worker output:\n${output.join('\n')}`);
+  await eventually(
+    async () => callsFor(recipient) >= 1 && stub.concurrency().current >= 1,
+    60_000,
+    `the first call to reach the stub; worker output:\n${output.join('\n')}`,
+  );
   const exited = new Promise<string>((resolve) => first.once('exit', (code, sig) => resolve(sig ?? `code ${code}`)));
   // Two variants may run at once (GENERATION_CONCURRENCY 2): a second call can start right now.
   const inFlightAtSignal = stub.concurrency().current;
   first.kill(signal);
   // While it drains, the worker tells its orchestrator it is not ready.
-  const readyWhileStopping = signal === 'SIGTERM' ? await eventually(async () => (await readiness(metricsPort)) === 503 && 503, 2000, 'the draining worker to answer 503 on /ready') : undefined;
+  const readyWhileStopping =
+    signal === 'SIGTERM'
+      ? await eventually(async () => (await readiness(metricsPort)) === 503 && 503, 2000, 'the draining worker to answer 503 on /ready')
+      : undefined;
   const exit = await exited;
   const afterExit = await listVariants(db.pool, orderId);
 
@@ -90,6 +108,8 @@ describe('graceful drain', () => {
     expect(kill.completeAfterExit).toBe(0);
     expect(kill.calls).toBe(3 + kill.inFlightAtSignal); // every abandoned call was made again
     expect(kill.calls).toBeGreaterThanOrEqual(4);
-    console.info(`graceful drain: provider calls per order under SIGTERM ${term.calls} (${term.inFlightAtSignal} in flight at the signal), under SIGKILL ${kill.calls} (${kill.inFlightAtSignal} in flight)`);
+    console.info(
+      `graceful drain: provider calls per order under SIGTERM ${term.calls} (${term.inFlightAtSignal} in flight at the signal), under SIGKILL ${kill.calls} (${kill.inFlightAtSignal} in flight)`,
+    );
   }, 240_000);
 });

@@ -66,9 +66,17 @@ describe('observability after a real order', () => {
 
   it('the worker counts and times its provider calls, and is ready', async () => {
     orderId = (await payForOrder(db, { recipient_name: 'Metrics' })).orderId;
-    await eventually(async () => (await listVariants(db.pool, orderId)).every((v) => v.status === 'complete') && (await listVariants(db.pool, orderId)).length === 3, 60_000, `the order to complete; worker output:\n${output.join('\n')}`);
+    await eventually(
+      async () => (await listVariants(db.pool, orderId)).every((v) => v.status === 'complete') && (await listVariants(db.pool, orderId)).length === 3,
+      60_000,
+      `the order to complete; worker output:\n${output.join('\n')}`,
+    );
     // The order workflow finishes just after its variants: wait for the queues to empty.
-    await eventually(async () => (await db.pool.query(`select 1 from dbos.workflow_status where status in ('ENQUEUED', 'PENDING')`)).rowCount === 0, 30_000, 'every workflow to finish');
+    await eventually(
+      async () => (await db.pool.query(`select 1 from dbos.workflow_status where status in ('ENQUEUED', 'PENDING')`)).rowCount === 0,
+      30_000,
+      'every workflow to finish',
+    );
     const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();

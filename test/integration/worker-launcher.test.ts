@@ -25,10 +25,9 @@ afterAll(async () => {
 
 /** Backend pid of the worker's executor lock connection, if one is open. */
 async function lockBackend(): Promise<number | undefined> {
-  const { rows } = await db.pool.query<{ pid: number }>(
-    'select pid from pg_stat_activity where application_name = $1 and datname = current_database()',
-    [`songswipe-worker:${executorId}`],
-  );
+  const { rows } = await db.pool.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1 and datname = current_database()', [
+    `songswipe-worker:${executorId}`,
+  ]);
   return rows[0]?.pid;
 }
 
@@ -69,7 +68,11 @@ describe('a worker whose executor id is held', () => {
     expect(lines.some((l) => l.includes('worker ready'))).toBe(false);
 
     await holder.end();
-    await eventually(async () => lines.some((l) => l.includes('worker ready')), 60_000, `the worker to start once the id is free; output:\n${lines.join('\n')}`);
+    await eventually(
+      async () => lines.some((l) => l.includes('worker ready')),
+      60_000,
+      `the worker to start once the id is free; output:\n${lines.join('\n')}`,
+    );
     expect(worker.exitCode).toBeNull();
   }, 120_000);
 });
