@@ -18,7 +18,14 @@ beforeAll(async () => {
   db = await createTestDatabase();
   server = await startBuiltServer(db.url);
   ({ base, logs } = server);
-  demo = await runDemoFlow({ baseUrl: base, databaseUrl: db.url, jwtSecret: JWT_SECRET, webhookSecret: WEBHOOK_SECRET, price: { amount: 2900, currency: 'usd' }, timeoutMs: 90_000 });
+  demo = await runDemoFlow({
+    baseUrl: base,
+    databaseUrl: db.url,
+    jwtSecret: JWT_SECRET,
+    webhookSecret: WEBHOOK_SECRET,
+    price: { amount: 2900, currency: 'usd' },
+    timeoutMs: 90_000,
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -36,6 +43,28 @@ describe('the built server runs the main job over HTTP', () => {
       expect(song.audio.durationMs).toBeGreaterThan(5900);
       expect(song.audio.rms).toBeGreaterThan(0.02);
     }
+  });
+
+  it('GET /api/ready answers 200, and GET /api/metrics reads real values after the order, with no order id in it', async () => {
+    const ready = await fetch(`${base}/api/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true });
+    const res = await fetch(`${base}/api/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    const value = (series: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${series} `))
+          ?.slice(series.length + 1),
+      );
+    expect(value('songswipe_provider_calls_recorded{outcome="success"}')).toBe(3);
+    expect(value('songswipe_webhook_events{type="checkout.session.completed",outcome="fulfilled"}')).toBe(1);
+    expect(value('songswipe_generation_paused')).toBe(0);
+    expect(value('songswipe_dead_letters_open')).toBe(0);
+    expect(text).not.toContain(demo.order.id);
   });
 
   it('serves the share page with a player, and the owner page', async () => {
@@ -111,12 +140,23 @@ describe('the built server runs the main job over HTTP', () => {
     expect((await fetch(audioUrl.replace('variant-1', 'variant-2'))).status).toBe(403);
     expect((await fetch(audioUrl.replace(/exp=\d+/, 'exp=1'))).status).toBe(403); // the signature covers the expiry
     const ranged = await fetch(audioUrl, { headers: { range: 'bytes=0-99' } });
-    expect([ranged.status, ranged.headers.get('content-range'), (await ranged.arrayBuffer()).byteLength]).toEqual([206, `bytes 0-99/${demo.songs[0]!.bytes}`, 100]);
+    expect([ranged.status, ranged.headers.get('content-range'), (await ranged.arrayBuffer()).byteLength]).toEqual([
+      206,
+      `bytes 0-99/${demo.songs[0]!.bytes}`,
+      100,
+    ]);
   });
 
   it('local dev checkout (local mode, no Stripe key): POST /api/checkout, the dev page, the owner pays with a delayed method, then generation', async () => {
     const auth = { authorization: `Bearer ${demo.accessToken}`, 'content-type': 'application/json' };
-    const body = JSON.stringify({ recipientName: 'Sam', occasion: 'anniversary', occasionDate: '2027-02-14', genre: 'soul', mood: 'tender', story: 'Ten years.' });
+    const body = JSON.stringify({
+      recipientName: 'Sam',
+      occasion: 'anniversary',
+      occasionDate: '2027-02-14',
+      genre: 'soul',
+      mood: 'tender',
+      story: 'Ten years.',
+    });
     const { id: customizationId } = await (await fetch(`${base}/api/customizations`, { method: 'POST', headers: auth, body })).json();
     const checkout = await fetch(`${base}/api/checkout`, { method: 'POST', headers: auth, body: JSON.stringify({ customizationId }) });
     expect(checkout.status).toBe(200);
@@ -129,7 +169,11 @@ describe('the built server runs the main job over HTTP', () => {
     expect(await page.text()).toContain('Pay with a delayed method');
     const sessionId = new URL(url).pathname.split('/').pop();
     const pay = (headers: Record<string, string>, method: string) =>
-      fetch(`${base}/api/dev/checkout/${sessionId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ method }) });
+      fetch(`${base}/api/dev/checkout/${sessionId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ method }),
+      });
     expect((await pay({}, 'card')).status).toBe(404); // a dev session id is not a bearer capability
     const paid = await pay(auth, 'delayed');
     expect(await paid.json()).toEqual({ redirectUrl: `${base}/orders/${orderId}?checkout=success` });
