@@ -108,7 +108,11 @@ export function withOptionalUser<P = NoParams>(options: RouteOptions, handler: (
 }
 
 function requestIdOf(req: Request): string {
-  const given = req.headers.get('x-request-id');
+  return requestIdFrom(req.headers.get('x-request-id'));
+}
+
+/** The caller's `x-request-id` when it is safe to echo (1–128 of `A-Za-z0-9._:-`), else a new UUID. */
+export function requestIdFrom(given: string | null | undefined): string {
   return given && REQUEST_ID.test(given) ? given : randomUUID();
 }
 

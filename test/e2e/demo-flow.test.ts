@@ -95,7 +95,7 @@ describe('the built server runs the main job over HTTP', () => {
   it('answers 401 for a missing, forged or expired token', async () => {
     const url = `${base}/api/orders/${demo.order.id}`;
     const missing = await fetch(url);
-    expect([missing.status, await missing.json()]).toEqual([401, { error: { code: 'unauthorized', message: 'missing bearer token' } }]);
+    expect([missing.status, await missing.json()]).toEqual([401, { error: { code: 'unauthorized', message: 'not signed in' } }]); // neither a bearer token nor a session cookie
     const forged = await mintAccessToken('some-other-secret-0123456789abcdefgh', demo.userId);
     const forgedRes = await fetch(url, { headers: { authorization: `Bearer ${forged}` } });
     expect([forgedRes.status, (await forgedRes.json()).error.code]).toEqual([401, 'unauthorized']);

@@ -4,6 +4,7 @@ import type { NextApiRequest, NextApiResponse } from 'next';
 import { NotFoundError } from '@/errors';
 import { logger } from '@/logging/logger';
 import { errorResponse } from '@/server/http';
+import { requestIdFrom } from '@/server/route';
 import { webContext } from '@/server/web-context';
 import { planLocalObjectAnswer } from '@/storage/serve-local-object';
 
@@ -22,6 +23,8 @@ export const config = { api: { bodyParser: false, responseLimit: false } };
  * audio without it (issue 12). Here the Node response is ours to frame.
  */
 export default async function handler(req: NextApiRequest, res: NextApiResponse): Promise<void> {
+  const requestId = requestIdFrom(typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : null);
+  res.setHeader('x-request-id', requestId);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('allow', 'GET, HEAD');
     await send(res, errorResponse(new NotFoundError('not found')));
@@ -46,7 +49,7 @@ export default async function handler(req: NextApiRequest, res: NextApiResponse)
     }
     const answerable = err instanceof URIError ? new NotFoundError('no such object') : err; // a malformed %-escape in the key
     // the one error shape of every API route ({error:{code,message}}), from the same mapping
-    await send(res, errorResponse(answerable, logger().child({ route: 'storage' })));
+    await send(res, errorResponse(answerable, logger().child({ component: 'web', requestId, route: 'storage' })));
   }
 }
 
