@@ -11,11 +11,10 @@ import { retryFailedVariant } from '../../src/admin/operations';
 import { pauseGeneration, resumeGeneration } from '../../src/db/generation-control';
 import { listVariants } from '../../src/db/song-variants';
 import { getDbosClient } from '../../src/generation/enqueue';
-import { VARIANT_STYLES } from '../../src/generation/prompt';
 import { stopService } from '../../src/launcher/services';
 import { spawnWorkerProcess, stubbedWorkerEnv } from '../support/worker';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { ELEVENLABS_ERRORS, startElevenLabsStub, type StubCall, type StubReply } from '../support/elevenlabs-stub';
+import { callTarget, ELEVENLABS_ERRORS, startElevenLabsStub, type StubCall, type StubReply } from '../support/elevenlabs-stub';
 import { eventually, payForOrder } from '../support/fixtures';
 import { tempDir } from '../support/temp-dir';
 
@@ -48,8 +47,7 @@ const counts = new Map<string, number>();
 const HANG: StubReply = { kind: 'hang', ms: 120_000 };
 
 function keyOf(call: StubCall): string {
-  const recipient = /written for ([^;]+);/.exec(call.prompt)?.[1] ?? '';
-  const variant = VARIANT_STYLES.findIndex((s) => call.prompt.includes(s.direction)) + 1;
+  const { recipient, variant } = callTarget(call);
   return `${recipient}:${variant}`;
 }
 const callsFor = (key: string) => stub.calls.filter((c) => keyOf(c) === key);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { VARIANT_STYLES } from '../../src/generation/prompt';
 import { encodeMp3 } from '../../src/generation/providers/synth-provider';
 
 /** What the stub does with one request. */
@@ -18,6 +19,16 @@ export interface StubCall {
   apiKey: string | undefined;
   reply: StubReply['kind'];
   status?: number;
+}
+
+/**
+ * Whom a call is for, read from its prompt (src/generation/prompt.ts): the
+ * recipient's name and the variant (by its arrangement). Variants of one order
+ * run in parallel, so a test scripts replies per variant, not per call order.
+ */
+export function callTarget(call: Pick<StubCall, 'prompt'>): { recipient: string; variant: number } {
+  const recipient = /written for ([^;]+);/.exec(call.prompt)?.[1] ?? '';
+  return { recipient, variant: VARIANT_STYLES.findIndex((s) => call.prompt.includes(s.direction)) + 1 };
 }
 
 /** The error bodies ElevenLabs sends, in both of its shapes. */
