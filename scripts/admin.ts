@@ -14,6 +14,7 @@ import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
 import { createLogger } from '../src/logging/logger';
 import { describeStartupError, prepareDatabase } from '../src/launcher/runtime';
 import { isUuid } from '../src/validation/uuid';
+import { DEFAULT_THRESHOLDS, findProblems, readOperationalState } from '../src/ops/operational-state';
 
 const USAGE = `usage: npm run admin -- <command>
 
@@ -22,6 +23,10 @@ const USAGE = `usage: npm run admin -- <command>
   resume                       resume provider calls after a pause (dead key, quota)
   status                       is generation paused, and why; queue depth, calls in flight,
                                median call time, when the backlog will be cleared
+  check [--max-dead-letters=N] [--max-queued-minutes=X]
+                               exits 1 with one line per problem (paused, open dead letters > N
+                               (default 0), oldest queued generation > X min (default 15),
+                               orders in needs_review); for a cron job or an uptime monitor
   grant-admin <email>          make that user an admin (app_metadata.role = admin): through the
                                Supabase Auth admin API when SUPABASE_URL and SUPABASE_SECRET_KEY
                                (or SUPABASE_SERVICE_ROLE_KEY) are set, else directly in auth.users
@@ -30,7 +35,7 @@ const USAGE = `usage: npm run admin -- <command>
 Uses DATABASE_URL (unset: the embedded PostgreSQL under .data/).`;
 
 const [command, ...args] = process.argv.slice(2);
-if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'status', 'grant-admin', 'disputes'].includes(command)) {
+if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'status', 'grant-admin', 'disputes', 'check'].includes(command)) {
   console.log(USAGE);
   process.exit(command === '--help' ? 0 : 2);
 }
@@ -49,7 +54,9 @@ try {
     const jobs = await selectFailedJobs(db, { includeResolved: args.includes('--all') });
     if (!jobs.length) console.log('no failed jobs');
     for (const j of jobs) {
-      console.log(`${j.failedAt.toISOString()}  ${j.jobType}  order ${j.orderId ?? '-'}  variant ${j.variantNumber ?? '-'}  attempts ${j.retryCount}${j.resolvedAt ? '  (resolved)' : ''}`);
+      console.log(
+        `${j.failedAt.toISOString()}  ${j.jobType}  order ${j.orderId ?? '-'}  variant ${j.variantNumber ?? '-'}  attempts ${j.retryCount}${j.resolvedAt ? '  (resolved)' : ''}`,
+      );
       console.log(`    ${j.errorMessage}`);
       const suggestion = (j.providerDetail as { promptSuggestion?: string } | null)?.promptSuggestion;
       if (suggestion) console.log(`    prompt suggestion: ${suggestion}`);
@@ -73,17 +80,36 @@ try {
     const serverKey = process.env.SUPABASE_SECRET_KEY || process.env.SUPABASE_SERVICE_ROLE_KEY;
     const supabase = process.env.SUPABASE_URL && serverKey ? { url: process.env.SUPABASE_URL, serverKey } : undefined;
     const { userId, via } = await grantAdmin({ db, supabase }, email);
-    console.log(`${email} (${userId}) is now an admin (${via === 'auth-admin-api' ? 'Supabase Auth admin API' : 'auth.users'}); it takes effect in their next access token`);
+    console.log(
+      `${email} (${userId}) is now an admin (${via === 'auth-admin-api' ? 'Supabase Auth admin API' : 'auth.users'}); it takes effect in their next access token`,
+    );
   } else if (command === 'resume') {
     const { resumed } = await resumeGenerationQueue(db);
     console.log(resumed ? 'generation resumed' : 'generation was not paused');
+  } else if (command === 'check') {
+    const flag = (name: string, fallback: number) => {
+      const raw = args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+      if (raw === undefined) return fallback;
+      const n = Number(raw);
+      if (!raw.trim() || !Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number ≥ 0, got ${JSON.stringify(raw)}`);
+      return n;
+    };
+    const problems = findProblems(await readOperationalState(db), {
+      maxDeadLetters: flag('max-dead-letters', DEFAULT_THRESHOLDS.maxDeadLetters),
+      maxQueuedMinutes: flag('max-queued-minutes', DEFAULT_THRESHOLDS.maxQueuedMinutes),
+    });
+    for (const p of problems) console.log(p);
+    if (!problems.length) console.log('ok');
+    code = problems.length ? 1 : 0;
   } else if (command === 'disputes') {
     const disputes = await selectOpenDisputes(db);
     if (!disputes.length) console.log('no open disputes');
     for (const d of disputes) {
       const due = d.evidenceDueBy ? `evidence due ${d.evidenceDueBy.toISOString()}` : 'no evidence deadline';
       console.log(`${d.id}  ${due}  ${d.status}  ${d.reason}  ${d.amount} ${d.currency}  order ${d.orderId ?? '-'}`);
-      console.log(`    charge ${d.chargeId}  opened ${d.openedAt.toISOString()}${d.fundsWithdrawnAt ? `  funds withdrawn ${d.fundsWithdrawnAt.toISOString()}` : ''}`);
+      console.log(
+        `    charge ${d.chargeId}  opened ${d.openedAt.toISOString()}${d.fundsWithdrawnAt ? `  funds withdrawn ${d.fundsWithdrawnAt.toISOString()}` : ''}`,
+      );
     }
   } else {
     const pause = await getGenerationPause(db);

@@ -1,5 +1,6 @@
 // Bundles the worker entry for `npm start`: our code in one ESM file, packages
-// left external (resolved from node_modules at run time).
+// left external (resolved from node_modules at run time). The `@/` imports
+// resolve through tsconfig.json's `paths`, which esbuild reads.
 import { build } from 'esbuild';
 
 await build({
@@ -11,5 +12,6 @@ await build({
   format: 'esm',
   packages: 'external',
   sourcemap: true,
+  tsconfig: 'tsconfig.json',
   logLevel: 'info',
 });

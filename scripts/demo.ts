@@ -121,7 +121,7 @@ try {
     onProgress: showProgress,
   });
   say(`order ${result.order.id}: ${result.order.generationStatus}`);
-  console.log(`\nOwner page (signed in as the demo user):\n  ${result.ownerPageUrl}\n\nShare links:`);
+  console.log(`\nOwner page: sign in as the demo user (local dev sign-in), then see the order:\n  ${result.ownerPageUrl}\n\nShare links:`);
   for (const song of result.songs) {
     console.log(
       `  ${song.shareUrl}\n    variant ${song.shared.variantNumber}: ${song.bytes} bytes MP3, decoded ${(song.audio.durationMs / 1000).toFixed(1)} s at ${song.audio.sampleRate} Hz, level ${song.audio.rms.toFixed(3)} RMS`,

@@ -1,55 +1,113 @@
 /**
- * The small set of typed errors the app uses. Each carries its HTTP meaning
- * (routes map them in src/app/http.ts) or its retry meaning (the generation
- * workflow reads `retryable`).
+ * The app's typed errors. Request errors are one family, `AppError`: each
+ * carries a stable `code` (the API's contract, listed in the README) and the
+ * HTTP status that code means; the route wrappers (src/server/route.ts) turn
+ * one into `{"error": {"code", "message", "fields"?}}`. Provider errors below
+ * carry a retry meaning instead (the generation workflow reads `retryable`).
  */
 
-/** 404. Also used for "exists but is not yours", so the two are indistinguishable. */
-export class NotFoundError extends Error {
-  override name = 'NotFoundError';
-  readonly status = 404;
-}
+/** Every error code the API answers with, and its HTTP status. Stable: clients branch on these. */
+export const ERROR_STATUS = {
+  /** The request body is not JSON, or fails validation (`fields` says which field and why). */
+  invalid_body: 400,
+  /** A path or query parameter is out of range. */
+  invalid_request: 400,
+  /** A Stripe webhook whose signature is missing, invalid or stale. */
+  invalid_signature: 400,
+  /** No bearer token, or an invalid one. */
+  unauthorized: 401,
+  /** The bearer token has expired: sign in again. */
+  token_expired: 401,
+  /** Signed in but not allowed (admin only), or a signed URL that does not check out. */
+  forbidden: 403,
+  /** Unknown, or not yours: the two are indistinguishable on purpose. */
+  not_found: 404,
+  /** The request conflicts with the resource's state (e.g. paying twice). */
+  conflict: 409,
+  /** The body is over the route's limit. */
+  payload_too_large: 413,
+  /** A fault on our side; the message is generic, the details are in the log. */
+  internal_error: 500,
+  /** A dependency is unreachable right now (e.g. the project's JWKS): retry later. */
+  service_unavailable: 503,
+} as const;
 
-/** 400 with per-field messages, e.g. `{ occasionDate: ['Invalid date'] }`. */
-export class ValidationError extends Error {
-  override name = 'ValidationError';
-  readonly status = 400;
-  constructor(message: string, readonly fieldErrors: Record<string, string[]> = {}) {
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** Per-field messages, e.g. `{ occasionDate: ['Invalid date'] }`. */
+export type FieldErrors = Record<string, string[]>;
+
+/** Base of every error a request can answer with: `message` is shown to the caller, so it never holds secrets, SQL or stacks. */
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: FieldErrors,
+  ) {
     super(message);
+    this.status = ERROR_STATUS[code];
   }
 }
 
-/** 401. `message` says why (missing, expired, invalid) without leaking details. */
-export class UnauthorizedError extends Error {
+/** 400 `invalid_body` (default), `invalid_request` or `invalid_signature`; `fields` holds per-field messages. */
+export class ValidationError extends AppError {
+  override name = 'ValidationError';
+  constructor(message: string, fields?: FieldErrors, code: 'invalid_body' | 'invalid_request' | 'invalid_signature' = 'invalid_body') {
+    super(code, message, fields);
+  }
+}
+
+/** 404 `not_found`. Also used for "exists but is not yours", so the two are indistinguishable. */
+export class NotFoundError extends AppError {
+  override name = 'NotFoundError';
+  constructor(message: string) {
+    super('not_found', message);
+  }
+}
+
+/** 401 `unauthorized`, or `token_expired`. `message` says why (missing, expired, invalid) without leaking details. */
+export class UnauthorizedError extends AppError {
   override name = 'UnauthorizedError';
-  readonly status = 401;
+  constructor(message: string, code: 'unauthorized' | 'token_expired' = 'unauthorized') {
+    super(code, message);
+  }
 }
 
-/** 409: the request conflicts with the resource's state (e.g. paying twice). */
-export class ConflictError extends Error {
+/** 409 `conflict`: the request conflicts with the resource's state (e.g. paying twice). */
+export class ConflictError extends AppError {
   override name = 'ConflictError';
-  readonly status = 409;
+  constructor(message: string) {
+    super('conflict', message);
+  }
 }
 
-/** 403: a signed URL whose signature or expiry does not check out. */
-export class ForbiddenError extends Error {
+/** 403 `forbidden`: not an admin, or a signed URL whose signature or expiry does not check out. */
+export class ForbiddenError extends AppError {
   override name = 'ForbiddenError';
-  readonly status = 403;
+  constructor(message: string) {
+    super('forbidden', message);
+  }
 }
 
-/** 413: a request body over the route's limit. */
-export class PayloadTooLargeError extends Error {
+/** 413 `payload_too_large`: a request body over the route's limit. */
+export class PayloadTooLargeError extends AppError {
   override name = 'PayloadTooLargeError';
-  readonly status = 413;
+  constructor(message: string) {
+    super('payload_too_large', message);
+  }
 }
 
 /**
- * 503: a dependency needed to answer is unreachable right now (e.g. the
- * project's JWKS): the request may be valid, so this is not a 401. Retry later.
+ * 503 `service_unavailable`: a dependency needed to answer is unreachable right
+ * now (e.g. the project's JWKS): the request may be valid, so this is not a 401.
  */
-export class ServiceUnavailableError extends Error {
+export class ServiceUnavailableError extends AppError {
   override name = 'ServiceUnavailableError';
-  readonly status = 503;
+  constructor(message: string) {
+    super('service_unavailable', message);
+  }
 }
 
 /** What a provider said about a failure, normalised across its error shapes. */
@@ -68,7 +126,11 @@ export abstract class ProviderError extends Error {
   /** True when the request may have reached the provider (timeout or reset after sending): count it as paid. */
   outcomeUnknown = false;
   detail: ProviderDetail = {};
-  constructor(message: string, readonly providerStatus?: number, readonly providerBody?: unknown) {
+  constructor(
+    message: string,
+    readonly providerStatus?: number,
+    readonly providerBody?: unknown,
+  ) {
     super(message);
   }
 }
@@ -97,7 +159,12 @@ export class RetryableProviderError extends ProviderError {
 export class RateLimitedError extends ProviderError {
   override name = 'RateLimitedError';
   readonly retryable = true;
-  constructor(message: string, readonly retryAfterMs?: number, providerStatus = 429, providerBody?: unknown) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    providerStatus = 429,
+    providerBody?: unknown,
+  ) {
     super(message, providerStatus, providerBody);
   }
 }

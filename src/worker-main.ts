@@ -23,7 +23,13 @@ const stop = (why: string) => {
   if (stopping) return;
   stopping = true;
   logger().info({ why }, 'worker stopping');
-  worker.stop().finally(() => process.exit(0));
+  worker.stop().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      logger().error({ err }, 'worker did not stop cleanly');
+      process.exit(1);
+    },
+  );
 };
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop(signal));
 

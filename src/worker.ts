@@ -3,13 +3,42 @@ import { logBoot } from './config/boot-log';
 import { env } from './config/env';
 import { closePools, getPool } from './db/pool';
 import { registerGenerateSongWorkflow, registerGenerationQueues, registerRetryVariantWorkflow } from './generation/dbos-workflow';
-import { lockExecutorId } from './generation/executor-lock';
+import { createDrain, drainTimeoutMs } from './generation/drain';
+import { ExecutorIdTakenError, type ExecutorLock, lockExecutorId } from './generation/executor-lock';
 import { startExecutorTakeover } from './generation/executor-takeover';
 import { createMusicProvider, songLengthMs, variantRetryPolicy } from './generation/providers/create-provider';
 import { APP_NAME, APP_VERSION } from './generation/workflow-names';
 import { dbosLogger } from './logging/dbos-logger';
+import type { Logger } from 'pino';
 import { logger } from './logging/logger';
 import { createStorage } from './storage/create-storage';
+import { createWorkerMetrics, serveWorkerMetrics } from './ops/worker-metrics';
+
+/** How often a worker waiting for its executor id tries the lock again, and logs that it waits, ms. */
+const LOCK_RETRY_MS = 1000;
+const LOCK_WAIT_LOG_MS = 10_000;
+
+/**
+ * Takes the executor lock, waiting while another live process holds it: in a
+ * rolling deploy the new worker starts while the old one still drains. Logs
+ * every 10 s while it waits; any other error is thrown at once.
+ */
+async function waitForExecutorLock(log: Logger, take: () => Promise<ExecutorLock>): Promise<ExecutorLock> {
+  const since = Date.now();
+  let loggedAt = 0;
+  for (;;) {
+    try {
+      return await take();
+    } catch (err) {
+      if (!(err instanceof ExecutorIdTakenError)) throw err;
+      if (Date.now() - loggedAt >= LOCK_WAIT_LOG_MS) {
+        loggedAt = Date.now();
+        log.warn({ waitedMs: loggedAt - since }, `${err.message} Waiting for it to stop (a previous worker still draining?)`);
+      }
+      await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
+    }
+  }
+}
 
 /**
  * The generation worker: DBOS Transact on the app's own Postgres, dequeuing
@@ -19,7 +48,8 @@ import { createStorage } from './storage/create-storage';
  * - `applicationVersion` is pinned (APP_VERSION) so a deploy still recovers the
  *   previous build's in-flight workflows; `executorID` is stable
  *   (WORKER_EXECUTOR_ID) so a restarted worker recovers its own, and locked
- *   (./generation/executor-lock.ts) so two live processes never share one. If
+ *   (./generation/executor-lock.ts) so two live processes never share one; a
+ *   worker whose id is held waits for it (logging every 10 s). If
  *   the lock's connection drops, the lock is taken again when nobody else took
  *   it meanwhile; if it is lost for good, `onExecutorLockLost` is called at once:
  *   the process must stop (worker-main exits), since a successor may already be
@@ -32,25 +62,33 @@ import { createStorage } from './storage/create-storage';
  *   at a time, so this caps provider calls across every worker process, and
  *   DBOS dequeues it by priority (every DBOS 5 queue does). The order queue has
  *   no limit: an order workflow only waits for its variants.
+ * - `stop()` drains (./generation/drain.ts): dequeuing stops, provider calls
+ *   under way finish and store their audio (up to GENERATION_ATTEMPT_TIMEOUT_MS
+ *   + 30 s, `drainTimeoutMs`), no new call starts, then the process may exit.
  */
 export async function startWorker(options: { onExecutorLockLost(reason: Error): void }): Promise<{ stop(): Promise<void> }> {
   const e = env();
   if (!e.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the worker with `npm run worker`');
   const log = logger().child({ component: 'worker', executorId: e.WORKER_EXECUTOR_ID });
   logBoot(log, e);
-  const executorLock = await lockExecutorId(e.DATABASE_URL, e.WORKER_EXECUTOR_ID, options.onExecutorLockLost, {
-    onReacquired: (after) => log.warn({ err: after }, 'executor lock connection dropped; took the lock again, nobody else held it'),
-  });
+  const executorLock = await waitForExecutorLock(log, () =>
+    lockExecutorId(e.DATABASE_URL!, e.WORKER_EXECUTOR_ID, options.onExecutorLockLost, {
+      onReacquired: (after) => log.warn({ err: after }, 'executor lock connection dropped; took the lock again, nobody else held it'),
+    }),
+  );
+  const drain = createDrain();
+  const metrics = createWorkerMetrics();
   const deps = {
     db: getPool(e.DATABASE_URL, {
       applicationName: 'songswipe-worker',
       onError: (err) => log.warn({ err }, 'a pooled database connection was closed by the server; the next query reconnects'),
     }),
-    provider: createMusicProvider(e),
+    provider: metrics.instrument(createMusicProvider(e)),
     storage: createStorage(e),
     lengthMs: songLengthMs(e),
     retry: variantRetryPolicy(e),
     log,
+    drain,
   };
   // Fails the boot on an unusable store (bad key, public bucket) rather than every variant later.
   await deps.storage.prepare();
@@ -66,14 +104,30 @@ export async function startWorker(options: { onExecutorLockLost(reason: Error): 
   await DBOS.launch();
   await registerGenerationQueues(e.GENERATION_CONCURRENCY, e.QUEUE_POLL_MS);
   const takeover = startExecutorTakeover({ databaseUrl: e.DATABASE_URL, ownExecutorId: e.WORKER_EXECUTOR_ID, log });
+  const metricsServer = e.METRICS_PORT === undefined ? undefined : await serveWorkerMetrics(metrics, e.METRICS_PORT, () => drain.draining);
   log.info(
-    { provider: deps.provider.name, concurrency: e.GENERATION_CONCURRENCY, appVersion: APP_VERSION },
+    { provider: deps.provider.name, metricsPort: metricsServer?.port, concurrency: e.GENERATION_CONCURRENCY, appVersion: APP_VERSION },
     'worker ready; dequeuing orders and their variants',
   );
   return {
     async stop() {
       await takeover.stop();
-      await DBOS.shutdown();
+      const timeoutMs = drainTimeoutMs(e.GENERATION_ATTEMPT_TIMEOUT_MS);
+      log.info({ inFlight: drain.inFlight, timeoutMs }, 'draining: no new provider calls; waiting for the ones under way to finish and store their audio');
+      drain.begin();
+      // Stops dequeuing at once, then waits for the workflows running here. Those
+      // between two provider calls park at the drain gate and never finish, so once
+      // no call is in flight there is nothing left worth waiting for.
+      const shutdown = DBOS.shutdown({ workflowCompletionTimeoutMS: timeoutMs }).then(() => 'shut down' as const);
+      const outcome = await Promise.race([shutdown, drain.idle().then(() => 'idle' as const)]);
+      if (outcome === 'idle' && drain.inFlight === 0) {
+        // Parked workflows are PENDING under this executor id: the next worker
+        // with it recovers them. Exiting now is a crash at a safe point (between
+        // two checkpointed steps); the lock and pools close with the process.
+        log.info('drained: no provider call in flight; parked workflows resume in the next worker');
+        return;
+      }
+      await metricsServer?.close();
       await executorLock.release();
       await closePools();
       log.info('worker stopped');

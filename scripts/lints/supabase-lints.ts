@@ -174,7 +174,7 @@ export const LINTS: Lint[] = [
     id: '0024_rls_policy_always_true',
     level: 'WARN',
     category: 'SECURITY',
-    // Stricter than splinter, which forgives SELECT ... USING (true): DESIGN.md forbids it for every command.
+    // Stricter than splinter, which forgives SELECT ... USING (true): docs/architecture.md ("Privacy") forbids it for every command.
     sql: `
       with p as (${POLICIES})
       select format('%s.%s', schema_name, table_name) as object, format('policy "%s" is always true', policy_name) as detail
@@ -189,7 +189,7 @@ export const LINTS: Lint[] = [
     id: 'songswipe_no_anon_policies',
     level: 'ERROR',
     category: 'SECURITY',
-    // DESIGN.md: there are no anon policies on any table (public access goes through get_shared_song).
+    // docs/architecture.md ("Privacy"): there are no anon policies on any table (public access goes through get_shared_song).
     sql: `
       with p as (${POLICIES})
       select format('%s.%s', schema_name, table_name) as object, format('policy "%s" applies to anon', policy_name) as detail

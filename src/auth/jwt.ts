@@ -73,7 +73,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
         payload = await verifySignature(token);
       } catch (err) {
         if (err instanceof UnauthorizedError || err instanceof ServiceUnavailableError) throw err;
-        if (err instanceof errors.JWTExpired) throw new UnauthorizedError('access token expired');
+        if (err instanceof errors.JWTExpired) throw new UnauthorizedError('access token expired', 'token_expired');
         if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'nbf') throw new UnauthorizedError('access token not yet valid');
         throw new UnauthorizedError('invalid access token');
       }

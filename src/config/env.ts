@@ -105,6 +105,8 @@ const localSchema = z.object({
   SYNTH_LATENCY_MS: z.coerce.number().int().min(0).max(600000).default(0),
   /** Stable DBOS executor id of this worker; recovery of its workflows is keyed on it. */
   WORKER_EXECUTOR_ID: z.string().min(1).default('songswipe-worker'),
+  /** Port of the worker's Prometheus listener (`GET /metrics`, `GET /ready`); unset: none. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 
   STORAGE_DRIVER: z.enum(['local', 'supabase']).default('local'),
   /** HMAC key for local signed URLs (STORAGE_DRIVER=local). */

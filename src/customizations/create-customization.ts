@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { insertCustomization } from '../db/customizations';
 import type { Db, JwtClaims } from '../db/pool';
-import { UnauthorizedError, ValidationError } from '../errors';
+import { UnauthorizedError } from '../errors';
+import { parseInput } from '../validation/parse-input';
+import { CUSTOMIZATION_LIMITS as MAX } from './limits';
 
 /** Free text: trimmed, non-empty, bounded, and without NUL (Postgres text cannot hold it). */
 const text = (max: number) =>
@@ -14,14 +16,14 @@ const text = (max: number) =>
 
 /** Body of `POST /api/customizations` (camelCase JSON). */
 export const customizationBodySchema = z.strictObject({
-  recipientName: text(100),
-  occasion: text(100),
+  recipientName: text(MAX.recipientName),
+  occasion: text(MAX.occasion),
   occasionDate: z.iso
     .date('must be a date, YYYY-MM-DD')
     .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31'),
-  genre: text(50),
-  mood: text(50),
-  story: text(2000),
+  genre: text(MAX.genre),
+  mood: text(MAX.mood),
+  story: text(MAX.story),
   language: z.string().trim().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'must be a language tag such as en or pt-BR').max(35).default('en'),
 });
 export type CustomizationBody = z.infer<typeof customizationBodySchema>;
@@ -36,12 +38,9 @@ export type CustomizationBody = z.infer<typeof customizationBodySchema>;
  *   when the token's user no longer exists.
  */
 export async function createCustomization(db: Db, claims: JwtClaims, body: unknown): Promise<{ id: string }> {
-  const parsed = customizationBodySchema.safeParse(body);
-  if (!parsed.success) {
-    throw new ValidationError('invalid customization', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
-  }
+  const customization = parseInput(customizationBodySchema, body, 'invalid customization');
   try {
-    const id = await insertCustomization(db, claims.sub, parsed.data);
+    const id = await insertCustomization(db, claims.sub, customization);
     return { id };
   } catch (err) {
     // A valid token for an account that has since been deleted.

@@ -17,3 +17,21 @@ export async function setAppMetadataRole(db: Queryable, userId: string, role: st
     role,
   ]);
 }
+
+/**
+ * The id of the `auth.users` row with `email` (case-insensitive), created when
+ * there is none: the dev sign-in's stand-in for Supabase Auth's sign-up. Run it
+ * in a transaction: the advisory lock keyed on the email makes two concurrent
+ * first sign-ins create one user, not two.
+ */
+export async function ensureUserByEmail(db: Queryable, email: string): Promise<string> {
+  await db.query(`select pg_advisory_xact_lock(hashtext('auth.users:' || lower($1)))`, [email]);
+  const existing = await findUserIdByEmail(db, email);
+  if (existing) return existing;
+  const { rows } = await db.query<{ id: string }>(
+    `insert into auth.users (id, email, raw_app_meta_data, raw_user_meta_data)
+     values (gen_random_uuid(), lower($1), '{"provider":"email","providers":["email"]}'::jsonb, '{}'::jsonb) returning id`,
+    [email],
+  );
+  return rows[0]!.id;
+}

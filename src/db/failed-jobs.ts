@@ -2,7 +2,7 @@ import type { Queryable } from './pool';
 
 /**
  * One dead-letter row. `eventData` must hold ids only: no secrets, no share
- * tokens, no customer text (DESIGN.md "failed_jobs").
+ * tokens, no customer text (docs/architecture.md "Dead letters").
  */
 export interface FailedJobInput {
   /**

@@ -13,7 +13,7 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /**
  * The Supabase CLI speaks TLS by default; local servers do not, so it needs
- * `sslmode=disable` for them (DESIGN.md, version notes).
+ * `sslmode=disable` for them (docs/architecture.md "Version notes").
  */
 export function cliDatabaseUrl(url: string): string {
   const parsed = new URL(url);

@@ -7,7 +7,11 @@ export interface OrderWithVariants {
   id: string;
   status: OrderStatus;
   occasionDate: string;
+  recipientName: string;
+  occasion: string;
   createdAt: Date;
+  /** `created_at` at full (µs) precision, for the page cursor: a JS Date keeps only ms. */
+  cursorAt: string;
   variants: {
     id: string;
     variantNumber: number;
@@ -16,29 +20,51 @@ export interface OrderWithVariants {
     storagePath: string | null;
     shareToken: string;
     sharingEnabled: boolean;
+    selected: boolean;
   }[];
 }
 
 const SELECT = `
-  select o.id, o.status, o.occasion_date as "occasionDate", o.created_at as "createdAt",
+  select o.id, o.status, o.occasion_date as "occasionDate", o.created_at as "createdAt", o.created_at::text as "cursorAt",
+    c.recipient_name as "recipientName", c.occasion,
     coalesce((
       select json_agg(json_build_object(
         'id', v.id, 'variantNumber', v.variant_number, 'status', v.generation_status, 'durationMs', v.duration_ms,
-        'storagePath', v.storage_path, 'shareToken', v.share_token, 'sharingEnabled', v.sharing_enabled)
+        'storagePath', v.storage_path, 'shareToken', v.share_token, 'sharingEnabled', v.sharing_enabled,
+        'selected', v.selected)
         order by v.variant_number)
       from public.song_variants v where v.order_id = o.id
     ), '[]'::json) as variants
-  from public.orders o`;
+  from public.orders o join public.customizations c on c.id = o.customization_id`;
+
+/** Where a page of orders ends: the last order's creation time and id (newest-first order). */
+export interface OrderCursor {
+  createdAt: string;
+  id: string;
+}
 
 /**
- * Orders with their variants. Run it under RLS (`withUserTransaction`): the
+ * One order with its variants. Run it under RLS (`withUserTransaction`): the
  * policies, not this query, restrict the rows to the caller's own.
- * @param orderId one order, or every visible order newest first when omitted.
  */
-export async function selectOrdersWithVariants(db: Queryable, orderId?: string): Promise<OrderWithVariants[]> {
-  const { rows } = orderId
-    ? await db.query<OrderWithVariants>(`${SELECT} where o.id = $1`, [orderId])
-    : await db.query<OrderWithVariants>(`${SELECT} order by o.created_at desc, o.id limit 100`);
+export async function selectOrderWithVariants(db: Queryable, orderId: string): Promise<OrderWithVariants | undefined> {
+  const { rows } = await db.query<OrderWithVariants>(`${SELECT} where o.id = $1`, [orderId]);
+  return rows[0];
+}
+
+/**
+ * A page of the visible orders, newest first (keyset pagination on
+ * `(created_at, id)`, so orders created meanwhile never shift a page). Run under RLS.
+ * @param after the cursor of the previous page's last order, or undefined for the first page.
+ * @param limit orders per page.
+ */
+export async function selectOrdersPage(db: Queryable, after: OrderCursor | undefined, limit: number): Promise<OrderWithVariants[]> {
+  const { rows } = after
+    ? await db.query<OrderWithVariants>(
+        `${SELECT} where (o.created_at, o.id) < ($1::timestamptz, $2::uuid) order by o.created_at desc, o.id desc limit $3`,
+        [after.createdAt, after.id, limit],
+      )
+    : await db.query<OrderWithVariants>(`${SELECT} order by o.created_at desc, o.id desc limit $1`, [limit]);
   return rows;
 }
 

@@ -4,7 +4,7 @@ import type { Queryable } from './pool';
  * Records that a provider call is about to be made, before it is made: a call
  * whose process dies mid-flight still shows up (with no outcome), because
  * providers charge for it anyway.
- * @returns the ledger row id, for `finishProviderCall`.
+ * @returns the ledger row id, for `recordProviderCallDelivered` or `recordProviderCallFailed`.
  */
 export async function startProviderCall(
   db: Queryable,

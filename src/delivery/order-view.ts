@@ -1,8 +1,8 @@
 import { isFulfillable, type OrderStatus } from '../db/orders';
-import { type OrderWithVariants, selectOrdersWithVariants } from '../db/order-reads';
+import { type OrderCursor, type OrderWithVariants, selectOrdersPage, selectOrderWithVariants } from '../db/order-reads';
 import { type Db, type JwtClaims, withUserTransaction } from '../db/pool';
 import type { VariantStatus } from '../db/song-variants';
-import { NotFoundError } from '../errors';
+import { NotFoundError, ValidationError } from '../errors';
 import { type CapacitySnapshot, estimateOrderReady, readCapacitySnapshot } from '../generation/capacity';
 import { isUuid } from '../validation/uuid';
 import { deriveGenerationStatus, type GenerationStatus } from '../generation/generation-status';
@@ -15,6 +15,10 @@ export interface OrderView {
   status: OrderStatus;
   generationStatus: GenerationStatus;
   occasionDate: string;
+  recipientName: string;
+  occasion: string;
+  /** ISO 8601. */
+  createdAt: string;
   /**
    * When the songs should all be ready (ISO 8601), from the live provider queue
    * and the median of recent call times; null once generation has settled, for
@@ -30,12 +34,24 @@ export interface OrderView {
     status: VariantStatus;
     durationMs: number | null;
     sharingEnabled: boolean;
+    /** The owner's favourite (at most one per order; `PUT /api/orders/:id/favourite`). */
+    selected: boolean;
     /** Signed URL, minted per request; only for complete variants. */
     audioUrl?: string;
     /** `<APP_URL>/s/<share token>`; only for complete variants with sharing on. */
     shareUrl?: string;
   }[];
 }
+
+/** Response shape of `GET /api/orders?cursor=…`. */
+export interface OrderPage {
+  orders: OrderView[];
+  /** Pass as `?cursor=` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Orders per page of `GET /api/orders`. */
+export const ORDERS_PAGE_SIZE = 20;
 
 export interface DeliveryDeps {
   db: Db;
@@ -69,6 +85,9 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps, snapshot: ()
     status: order.status,
     generationStatus,
     occasionDate: order.occasionDate,
+    recipientName: order.recipientName,
+    occasion: order.occasion,
+    createdAt: new Date(order.createdAt).toISOString(),
     ...eta,
     variants: await Promise.all(
       order.variants.map(async (v) => ({
@@ -77,6 +96,7 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps, snapshot: ()
         status: v.status,
         durationMs: v.durationMs,
         sharingEnabled: v.sharingEnabled,
+        selected: v.selected,
         ...(v.status === 'complete' && v.storagePath
           ? { audioUrl: await deps.storage.signedUrl(v.storagePath, deps.signedUrlTtlSeconds) }
           : {}),
@@ -95,14 +115,37 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps, snapshot: ()
  */
 export async function getOrderView(deps: DeliveryDeps, claims: JwtClaims, orderId: string): Promise<OrderView> {
   if (!isUuid(orderId)) throw new NotFoundError('order not found');
-  const [order] = await withUserTransaction(deps.db, claims, (tx) => selectOrdersWithVariants(tx, orderId));
+  const order = await withUserTransaction(deps.db, claims, (tx) => selectOrderWithVariants(tx, orderId));
   if (!order) throw new NotFoundError('order not found');
   return toView(order, deps, lazySnapshot(deps));
 }
 
-/** The caller's orders, newest first (at most 100), read under RLS. */
-export async function listOrderViews(deps: DeliveryDeps, claims: JwtClaims): Promise<OrderView[]> {
-  const orders = await withUserTransaction(deps.db, claims, (tx) => selectOrdersWithVariants(tx));
+const encodeCursor = (c: OrderCursor) => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
+
+function decodeCursor(cursor: string): OrderCursor {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && typeof id === 'string' && isUuid(id)) return { createdAt, id };
+  } catch {
+    // falls through to the 400
+  }
+  throw new ValidationError('invalid cursor', { cursor: ['is not a cursor from a previous page'] });
+}
+
+/**
+ * A page of the caller's orders, newest first, read under RLS.
+ * @param cursor `nextCursor` of the previous page; null or undefined for the first.
+ * @throws ValidationError (400) for a cursor this API did not hand out.
+ */
+export async function listOrderViews(deps: DeliveryDeps, claims: JwtClaims, cursor?: string | null, limit = ORDERS_PAGE_SIZE): Promise<OrderPage> {
+  const after = cursor ? decodeCursor(cursor) : undefined;
+  // one extra row says whether another page follows
+  const rows = await withUserTransaction(deps.db, claims, (tx) => selectOrdersPage(tx, after, limit + 1));
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
   const snapshot = lazySnapshot(deps);
-  return Promise.all(orders.map((o) => toView(o, deps, snapshot)));
+  return {
+    orders: await Promise.all(page.map((o) => toView(o, deps, snapshot))),
+    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.cursorAt, id: last.id }) : null,
+  };
 }

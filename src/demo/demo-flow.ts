@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mintAccessToken } from '../auth/dev-tokens';
 import { connectClient } from '../db/pool';
-import type { OrderView } from '../delivery/order-view';
+import type { OrderPage, OrderView } from '../delivery/order-view';
 import type { SharedSongView } from '../delivery/shared-song';
 import { buildCheckoutSessionCompletedEvent, signStripePayload } from '../payments/dev-events';
 import { decodeMp3, type DecodedAudio } from './decode-audio';
@@ -29,7 +29,11 @@ export interface DemoFlowResult {
 
 async function json<T>(res: Response, what: string): Promise<T> {
   const text = await res.text();
-  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${text.slice(0, 300)}`);
+  if (!res.ok) {
+    // The API's error body is `{"error": {"code", "message"}}`; anything else (a proxy's page) is shown raw.
+    const failure = (JSON.parse(text.startsWith('{') ? text : '{}') as { error?: { code?: string; message?: string } }).error;
+    throw new Error(`${what}: HTTP ${res.status} ${failure?.code ? `${failure.code}: ${failure.message}` : text.slice(0, 300)}`);
+  }
   return JSON.parse(text) as T;
 }
 
@@ -91,7 +95,7 @@ export async function runDemoFlow(o: DemoFlowOptions): Promise<DemoFlowResult> {
   const deadline = Date.now() + (o.timeoutMs ?? 150_000);
   let order: OrderView | undefined;
   while (Date.now() < deadline) {
-    const orders = await json<OrderView[]>(await fetch(`${o.baseUrl}/api/orders`, { headers: auth }), 'list orders');
+    const { orders } = await json<OrderPage>(await fetch(`${o.baseUrl}/api/orders`, { headers: auth }), 'list orders');
     if (orders[0]) {
       order = await json<OrderView>(await fetch(`${o.baseUrl}/api/orders/${orders[0].id}`, { headers: auth }), 'get order');
       o.onProgress?.(order);
@@ -119,7 +123,8 @@ export async function runDemoFlow(o: DemoFlowOptions): Promise<DemoFlowResult> {
     accessToken,
     customizationId,
     order,
-    ownerPageUrl: `${o.baseUrl}/orders/${order.id}#access_token=${accessToken}`,
+    // The dev sign-in (local mode) with the email filled in: no token in any URL.
+    ownerPageUrl: `${o.baseUrl}/sign-in?${new URLSearchParams({ email, next: `/orders/${order.id}` })}`,
     songs,
   };
 }

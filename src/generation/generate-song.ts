@@ -2,6 +2,7 @@ import { insertFailedJob } from '../db/failed-jobs';
 import { getOrderForGeneration, isFulfillable } from '../db/orders';
 import { withTransaction } from '../db/pool';
 import { createPendingVariants, getVariant, markVariantFailed } from '../db/song-variants';
+import type { Drain } from './drain';
 import { type BackoffPolicy, fullJitterDelayMs } from './backoff';
 import type { DurableContext, StepRetryPolicy, VariantOutcome } from './durable-context';
 import { orderPriority } from './priority';
@@ -29,6 +30,8 @@ export interface VariantRetryPolicy {
  */
 export interface GenerationDeps extends AttemptDeps {
   retry: VariantRetryPolicy;
+  /** The worker's drain (./drain.ts): parks workflows before a new provider attempt once SIGTERM arrived. */
+  drain?: Drain;
 }
 
 /** What a workflow checkpoints at its start and keeps for its whole life. */
@@ -75,7 +78,13 @@ type Failure = Extract<AttemptResult, { ok: false }>;
  * while a new failure of the same variant (a manual retry's) is a new row.
  * @returns false when there was nothing to dead-letter (the variant is complete).
  */
-async function deadLetterVariant(deps: GenerationDeps, owner: { workflowId: string; step: string }, orderId: string, variantNumber: number, failure: Failure): Promise<boolean> {
+async function deadLetterVariant(
+  deps: GenerationDeps,
+  owner: { workflowId: string; step: string },
+  orderId: string,
+  variantNumber: number,
+  failure: Failure,
+): Promise<boolean> {
   const written = await withTransaction(deps.db, async (tx) => {
     const variant = await getVariant(tx, orderId, variantNumber);
     if (!variant || variant.status === 'complete') return false;
@@ -112,18 +121,29 @@ async function deadLetterVariant(deps: GenerationDeps, owner: { workflowId: stri
  *   budget of `maxRateLimitWaits`;
  * - paused (dead key): polls every `pausePollMs`, spending no attempt;
  * - permanent (400/422, `bad_prompt`) and account (401/403/quota): no retry.
+ * - draining (`deps.drain`, SIGTERM): no new attempt starts; the workflow
+ *   parks and the next worker with this executor id recovers it.
  * Each attempt is a separate step (`variant-<n>#<k>`), so a finished attempt is
  * never run again after a crash.
  * @param deps with the workflow's pinned policy (`pinGenerationPolicy`).
  * @param label step-name prefix, distinct per workflow kind.
  */
-export async function runVariant(ctx: DurableContext, deps: GenerationDeps, orderId: string, variantNumber: number, label = `variant-${variantNumber}`): Promise<VariantOutcome> {
+export async function runVariant(
+  ctx: DurableContext,
+  deps: GenerationDeps,
+  orderId: string,
+  variantNumber: number,
+  label = `variant-${variantNumber}`,
+): Promise<VariantOutcome> {
   const policy = deps.retry;
   let failures = 0;
   let rateLimits = 0;
   let internal = 0;
   for (let k = 1; ; k++) {
-    const result = await ctx.step(`${label}#${k}`, () => attemptVariant(deps, orderId, variantNumber));
+    // Draining (SIGTERM): park before a new paid call rather than start one the shutdown would abandon.
+    // Not a branch of the replay: parking records nothing, and the next process runs the same step.
+    const attempt = () => ctx.step(`${label}#${k}`, () => attemptVariant(deps, orderId, variantNumber));
+    const result = await (deps.drain ? deps.drain.attempt(attempt) : attempt());
     if (result.ok) return result.outcome;
     let waitMs: number | undefined;
     if (result.kind === 'paused') {
@@ -163,10 +183,14 @@ export async function runVariant(ctx: DurableContext, deps: GenerationDeps, orde
 export async function generateSong(ctx: DurableContext, deps: GenerationDeps, orderId: string): Promise<GenerateSongResult> {
   const log = deps.log.child({ workflowId: generateSongWorkflowId(orderId) });
   await pinGenerationPolicy(ctx, { ...deps, log });
-  const order = await ctx.step('load-order', async () => {
-    const o = await getOrderForGeneration(deps.db, orderId);
-    return o ? { status: o.status, priority: await orderPriority(deps.db, o) } : null;
-  }, BOOKKEEPING);
+  const order = await ctx.step(
+    'load-order',
+    async () => {
+      const o = await getOrderForGeneration(deps.db, orderId);
+      return o ? { status: o.status, priority: await orderPriority(deps.db, o) } : null;
+    },
+    BOOKKEEPING,
+  );
   if (!order) return { orderId, skipped: 'order not found', variants: {} };
   if (!isFulfillable(order.status)) {
     log.warn({ orderId, status: order.status }, 'order is not paid; not generating');

@@ -23,7 +23,7 @@ export interface SongPrompt {
 
 /** Collapses whitespace and drops control characters from customer text. */
 function clean(text: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are dropped from customer text
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
 }
 

@@ -32,7 +32,7 @@ export const GENERATE_SONG_WORKFLOW = 'generate-song';
 export const GENERATE_VARIANT_WORKFLOW = 'generate-variant';
 export const RETRY_VARIANT_WORKFLOW = 'retry-variant';
 
-/** Three variants per order (DESIGN.md; the schema allows up to 5). */
+/** Three variants per order (the product's promise; the schema allows up to 5). */
 export const VARIANTS_PER_ORDER = 3;
 
 /** The workflow id for an order: a duplicate enqueue for the same order is a no-op. */

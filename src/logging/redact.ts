@@ -1,7 +1,7 @@
 /**
  * Scrubbing of secrets that hide inside free text (URLs, error messages), which
  * pino's path-based redaction cannot see. Share tokens grant access to a song,
- * so a log line must never carry one (DESIGN.md "Rules drawn from real failures").
+ * so a log line must never carry one (docs/architecture.md "Rules drawn from real failures").
  */
 
 const SHARE_PATH = /(\/(?:api\/)?s(?:hare)?\/)[^/?#\s"']+/gi;

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { getCustomization } from '../db/customizations';
 import { insertPendingOrder, listOrdersForCustomization, lockCustomizationPayment, type OrderStatus, PAID_OR_LATER } from '../db/orders';
 import { type Db, type JwtClaims, withTransaction, withUserTransaction } from '../db/pool';
-import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
+import { parseInput } from '../validation/parse-input';
 import { uuidSchema } from '../validation/uuid';
 import type { Price } from './price';
 
@@ -66,11 +67,7 @@ function checkoutConflict(orders: { status: OrderStatus }[]): string | null {
  *   still being processed.
  */
 export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body: unknown): Promise<CheckoutResult> {
-  const parsed = checkoutBodySchema.safeParse(body);
-  if (!parsed.success) {
-    throw new ValidationError('invalid checkout request', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
-  }
-  const { customizationId } = parsed.data;
+  const { customizationId } = parseInput(checkoutBodySchema, body, 'invalid checkout request');
   const customization = await withUserTransaction(deps.db, claims, (tx) => getCustomization(tx, customizationId));
   if (!customization) throw new NotFoundError('customization not found');
 
@@ -106,7 +103,8 @@ export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body
         metadata: ids,
         payment_intent_data: { metadata: ids },
         success_url: `${deps.appUrl}/orders/${orderId}?checkout=success`,
-        cancel_url: `${deps.appUrl}/orders/${orderId}?checkout=cancelled`,
+        // back to the form, filled with this customization's values
+        cancel_url: `${deps.appUrl}/songs/new?from=${customizationId}`,
       },
       { idempotencyKey: `checkout-session:${customizationId}:${attempt}` },
     );

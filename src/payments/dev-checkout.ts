@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Env } from '../config/env';
 import type { Db, JwtClaims } from '../db/pool';
-import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
+import { parseInput } from '../validation/parse-input';
 import { buildCheckoutSessionCompletedEvent, buildSessionEvent, signStripePayload } from './dev-events';
 
 /**
@@ -89,9 +90,7 @@ export async function payDevCheckout(
 ): Promise<{ redirectUrl: string }> {
   const session = await getDevCheckoutSession(deps, sessionId);
   if (!payer || payer.sub !== session.userId) throw notFound();
-  const parsed = devPaymentSchema.safeParse(await readBody());
-  if (!parsed.success) throw new ValidationError('method must be card, delayed, delayed_failure or promotion_code_100');
-  const { method } = parsed.data;
+  const { method } = parseInput(devPaymentSchema, await readBody(), 'method must be card, delayed, delayed_failure or promotion_code_100');
   if (session.status !== 'pending_payment') throw new ConflictError(`checkout is already ${session.status}`);
   const completed = buildCheckoutSessionCompletedEvent({
     sessionId,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * The parts of Stripe webhook events we act on. Objects are loose: Stripe adds
- * fields all the time and we must not reject them (STYLE.md "Boundaries").
+ * fields all the time and we must not reject them (docs/architecture.md "Boundaries").
  */
 /** A Stripe object id with its prefix: `evt_…`, `cs_…`; bounded, no odd bytes. */
 const stripeId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_]{1,250}$`), `must be a ${prefix}_ id`);

@@ -8,7 +8,7 @@ import type { StripeEventEnvelope } from './event-schemas';
  * finds it next to the failed generations and refunds or resolves it.
  * @param objectIds the Stripe object ids the event was about, e.g.
  *   `{ stripeSessionId: 'cs_…' }` or `{ chargeId: 'ch_…' }`: ids only, never
- *   secrets or customer text (DESIGN.md "failed_jobs").
+ *   secrets or customer text (docs/architecture.md "Dead letters").
  */
 export async function deadLetterPaymentIntake(
   tx: Queryable,

@@ -13,7 +13,7 @@ export type SessionTrust =
 /**
  * Checks that a checkout session may be fulfilled. Metadata is set by our own
  * checkout route, but a session can be created by anyone holding the key, so it
- * is never trusted on its own (DESIGN.md "Rules drawn from real failures"):
+ * is never trusted on its own (docs/architecture.md "Rules drawn from real failures"):
  * - `metadata.user_id` and `metadata.customization_id` are UUIDs, and
  *   `client_reference_id`, when present, names the same customization, and
  *   so does the order we created for the session, if any;

@@ -24,7 +24,7 @@ export async function verifyWebhookEvent(
   secrets: readonly string[],
   receivedAtMs?: number,
 ): Promise<Stripe.Event> {
-  if (!signatureHeader) throw new ValidationError('missing Stripe-Signature header');
+  if (!signatureHeader) throw new ValidationError('missing Stripe-Signature header', undefined, 'invalid_signature');
   let lastError: unknown;
   for (const secret of secrets) {
     try {
@@ -42,8 +42,8 @@ export async function verifyWebhookEvent(
       if (!(err instanceof Stripe.errors.StripeSignatureVerificationError)) break;
     }
   }
-  const reason = lastError instanceof Stripe.errors.StripeSignatureVerificationError
-    ? 'invalid or stale Stripe signature'
-    : 'webhook body is not a valid Stripe event';
-  throw new ValidationError(reason);
+  if (lastError instanceof Stripe.errors.StripeSignatureVerificationError) {
+    throw new ValidationError('invalid or stale Stripe signature', undefined, 'invalid_signature');
+  }
+  throw new ValidationError('webhook body is not a valid Stripe event');
 }

@@ -1,5 +1,5 @@
-import { NextResponse } from 'next/server';
-import { ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, ServiceUnavailableError, UnauthorizedError, ValidationError } from '../errors';
+import type { Logger } from 'pino';
+import { AppError, type ErrorCode, type FieldErrors, PayloadTooLargeError, ValidationError } from '../errors';
 import { logger } from '../logging/logger';
 
 /** Largest JSON body a route accepts, bytes. */
@@ -57,11 +57,10 @@ async function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): Pro
 }
 
 /**
- * Parses a JSON request body.
- * @throws ValidationError (400) on malformed JSON; PayloadTooLargeError (413).
+ * Parses a request body read by `readBodyText`.
+ * @throws ValidationError (400 `invalid_body`) on malformed JSON.
  */
-export async function readJsonBody(req: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<unknown> {
-  const text = await readBodyText(req, maxBytes);
+export function parseJsonBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
@@ -69,31 +68,33 @@ export async function readJsonBody(req: Request, maxBytes = MAX_JSON_BODY_BYTES)
   }
 }
 
+/** The one error body the API answers with: `{"error": {"code", "message", "fields"?}}`. */
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; fields?: FieldErrors };
+}
+
+function errorJson(status: number, code: ErrorCode, message: string, fields?: FieldErrors): Response {
+  const body: ErrorBody = { error: { code, message, ...(fields && { fields }) } };
+  return Response.json(body, { status });
+}
+
 /**
- * Maps a thrown error to a JSON response: typed errors keep their status and
- * message; anything else is a 500 with a generic message (never a stack or SQL),
- * logged with `context`.
+ * Maps a thrown error to the API's error response (see ErrorBody): an AppError
+ * keeps its code, status, message and fields; a Postgres data exception is bad
+ * input (400 `invalid_body`); anything else is 500 `internal_error` with a
+ * generic message. Never a stack or SQL text in the body: the details go to `log`.
  */
-export function errorResponse(err: unknown, context: Record<string, unknown> = {}): NextResponse {
-  if (err instanceof ValidationError) {
-    return NextResponse.json({ error: err.message, fieldErrors: err.fieldErrors }, { status: 400 });
-  }
-  if (
-    err instanceof NotFoundError ||
-    err instanceof UnauthorizedError ||
-    err instanceof ForbiddenError ||
-    err instanceof ConflictError ||
-    err instanceof PayloadTooLargeError ||
-    err instanceof ServiceUnavailableError
-  ) {
-    return NextResponse.json({ error: err.message }, { status: err.status });
+export function errorResponse(err: unknown, log: Logger = logger()): Response {
+  if (err instanceof AppError) {
+    if (err.status >= 500) log.warn({ err }, `request failed: ${err.code}`);
+    return errorJson(err.status, err.code, err.message, err.fields);
   }
   // Postgres data exceptions (class 22: out-of-range dates, bad encodings, …)
   // are bad input that slipped past validation, not server faults.
   if (typeof (err as { code?: unknown })?.code === 'string' && (err as { code: string }).code.startsWith('22')) {
-    logger().warn({ err, ...context }, 'input rejected by the database');
-    return NextResponse.json({ error: 'invalid input' }, { status: 400 });
+    log.warn({ err }, 'input rejected by the database');
+    return errorJson(400, 'invalid_body', 'invalid input');
   }
-  logger().error({ err, ...context }, 'unhandled error in route');
-  return NextResponse.json({ error: 'internal error' }, { status: 500 });
+  log.error({ err }, 'unhandled error in route');
+  return errorJson(500, 'internal_error', 'internal error');
 }

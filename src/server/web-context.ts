@@ -1,8 +1,10 @@
+import 'server-only';
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth/jwt';
+import { authenticateRequest, authenticateRequestIfPresent } from '../auth/session';
 import { appUrl, env, type Env } from '../config/env';
-import { type Db, getPool } from '../db/pool';
+import { type Db, getPool, type JwtClaims } from '../db/pool';
 import type { DeliveryDeps } from '../delivery/order-view';
 import { getDbosClient } from '../generation/enqueue';
 import { logger } from '../logging/logger';
@@ -21,6 +23,10 @@ export interface WebContext {
   log: Logger;
   /** Verifies Bearer access tokens (HS256 secret and/or the project's JWKS). */
   accessTokens: AccessTokenVerifier;
+  /** The caller: Bearer token or session cookie (see authenticateRequest); 401/403/503. */
+  authenticate(req: Request): Promise<JwtClaims>;
+  /** As `authenticate`, null instead of a 401. */
+  authenticateIfPresent(req: Request): Promise<JwtClaims | null>;
   storage: Storage;
   /** The local driver behind `/api/storage/…`; undefined unless STORAGE_DRIVER=local. */
   localStorage: LocalStorage | undefined;
@@ -52,11 +58,14 @@ export function webContext(): WebContext {
     onError: (err) => log.warn({ err }, 'a pooled database connection was closed by the server; the next query reconnects'),
   });
   const storage = createStorage(e);
+  const accessTokens = createAccessTokenVerifier({ jwtSecret: e.SUPABASE_JWT_SECRET, supabaseUrl: e.SUPABASE_URL, log: log.child({ component: 'auth' }) });
   const built: WebContext = {
     env: e,
     db,
     log,
-    accessTokens: createAccessTokenVerifier({ jwtSecret: e.SUPABASE_JWT_SECRET, supabaseUrl: e.SUPABASE_URL, log: log.child({ component: 'auth' }) }),
+    accessTokens,
+    authenticate: (req) => authenticateRequest(req, accessTokens, appUrl(e)),
+    authenticateIfPresent: (req) => authenticateRequestIfPresent(req, accessTokens, appUrl(e)),
     storage,
     localStorage: e.STORAGE_DRIVER === 'local' ? createConfiguredLocalStorage(e) : undefined,
     delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e) },

@@ -30,6 +30,8 @@ beforeAll(async () => {
 const ROUTES: [string, number][] = [
   ['/api/stripe/webhook', 1024 * 1024],
   ['/api/customizations', 64 * 1024],
+  ['/api/checkout', 64 * 1024],
+  ['/api/dev/checkout/cs_test_dev_nope', 64 * 1024],
 ];
 
 afterAll(async () => {
@@ -83,7 +85,9 @@ describe('request body limits hold while the body streams in', () => {
     const res = await postChunked(`${server.base}${path}`, 50 * 1024 * 1024, auth);
     const after = rss(pid);
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.body).error).toContain(`${limit}`);
+    const { error } = JSON.parse(res.body);
+    expect(error.code).toBe('payload_too_large');
+    expect(error.message).toContain(`${limit}`);
     expect(after - before).toBeLessThan(5 * 1024 * 1024);
   });
 });

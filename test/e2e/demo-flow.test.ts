@@ -18,7 +18,14 @@ beforeAll(async () => {
   db = await createTestDatabase();
   server = await startBuiltServer(db.url);
   ({ base, logs } = server);
-  demo = await runDemoFlow({ baseUrl: base, databaseUrl: db.url, jwtSecret: JWT_SECRET, webhookSecret: WEBHOOK_SECRET, price: { amount: 2900, currency: 'usd' }, timeoutMs: 90_000 });
+  demo = await runDemoFlow({
+    baseUrl: base,
+    databaseUrl: db.url,
+    jwtSecret: JWT_SECRET,
+    webhookSecret: WEBHOOK_SECRET,
+    price: { amount: 2900, currency: 'usd' },
+    timeoutMs: 90_000,
+  });
 }, 300_000);
 
 afterAll(async () => {
@@ -38,6 +45,28 @@ describe('the built server runs the main job over HTTP', () => {
     }
   });
 
+  it('GET /api/ready answers 200, and GET /api/metrics reads real values after the order, with no order id in it', async () => {
+    const ready = await fetch(`${base}/api/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true });
+    const res = await fetch(`${base}/api/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    const value = (series: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${series} `))
+          ?.slice(series.length + 1),
+      );
+    expect(value('songswipe_provider_calls_recorded{outcome="success"}')).toBe(3);
+    expect(value('songswipe_webhook_events{type="checkout.session.completed",outcome="fulfilled"}')).toBe(1);
+    expect(value('songswipe_generation_paused')).toBe(0);
+    expect(value('songswipe_dead_letters_open')).toBe(0);
+    expect(text).not.toContain(demo.order.id);
+  });
+
   it('serves the share page with a player, and the owner page', async () => {
     const page = await fetch(demo.songs[0]!.shareUrl);
     expect(page.status).toBe(200);
@@ -51,7 +80,8 @@ describe('the built server runs the main job over HTTP', () => {
   it('lists the caller’s orders, and hides them from everyone else with the same 404 as a missing one', async () => {
     const auth = { authorization: `Bearer ${demo.accessToken}` };
     const list = await (await fetch(`${base}/api/orders`, { headers: auth })).json();
-    expect(list.map((o: { id: string }) => o.id)).toEqual([demo.order.id]);
+    expect(list.orders.map((o: { id: string }) => o.id)).toEqual([demo.order.id]);
+    expect(list.nextCursor).toBeNull();
 
     const other = await mintAccessToken(JWT_SECRET, await createUser(db.pool));
     const asOther = await fetch(`${base}/api/orders/${demo.order.id}`, { headers: { authorization: `Bearer ${other}` } });
@@ -59,18 +89,20 @@ describe('the built server runs the main job over HTTP', () => {
     const malformed = await fetch(`${base}/api/orders/not-a-uuid`, { headers: auth });
     expect([asOther.status, missing.status, malformed.status]).toEqual([404, 404, 404]);
     expect(await asOther.json()).toEqual(await missing.json());
-    expect(await (await fetch(`${base}/api/orders`, { headers: { authorization: `Bearer ${other}` } })).json()).toEqual([]);
+    expect(await (await fetch(`${base}/api/orders`, { headers: { authorization: `Bearer ${other}` } })).json()).toEqual({ orders: [], nextCursor: null });
   });
 
   it('answers 401 for a missing, forged or expired token', async () => {
     const url = `${base}/api/orders/${demo.order.id}`;
-    expect((await fetch(url)).status).toBe(401);
+    const missing = await fetch(url);
+    expect([missing.status, await missing.json()]).toEqual([401, { error: { code: 'unauthorized', message: 'missing bearer token' } }]);
     const forged = await mintAccessToken('some-other-secret-0123456789abcdefgh', demo.userId);
-    expect((await fetch(url, { headers: { authorization: `Bearer ${forged}` } })).status).toBe(401);
+    const forgedRes = await fetch(url, { headers: { authorization: `Bearer ${forged}` } });
+    expect([forgedRes.status, (await forgedRes.json()).error.code]).toEqual([401, 'unauthorized']);
     const expired = await mintAccessToken(JWT_SECRET, demo.userId, { expiresIn: '-1m' });
     const res = await fetch(url, { headers: { authorization: `Bearer ${expired}` } });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: 'access token expired' });
+    expect(await res.json()).toEqual({ error: { code: 'token_expired', message: 'access token expired' } });
   });
 
   it('validates customizations: 400 with field errors, 400 for bad JSON, 413 for a huge body', async () => {
@@ -78,11 +110,12 @@ describe('the built server runs the main job over HTTP', () => {
     const bad = await fetch(`${base}/api/customizations`, { method: 'POST', headers, body: JSON.stringify({ recipientName: '', occasionDate: '2026-13-45' }) });
     expect(bad.status).toBe(400);
     const body = await bad.json();
-    expect(Object.keys(body.fieldErrors)).toEqual(expect.arrayContaining(['recipientName', 'occasionDate', 'genre', 'mood', 'story', 'occasion']));
+    expect(body.error.code).toBe('invalid_body');
+    expect(Object.keys(body.error.fields)).toEqual(expect.arrayContaining(['recipientName', 'occasionDate', 'genre', 'mood', 'story', 'occasion']));
     const notJson = await fetch(`${base}/api/customizations`, { method: 'POST', headers, body: '{"recipientName":' });
-    expect([notJson.status, await notJson.json()]).toEqual([400, { error: 'body is not valid JSON', fieldErrors: {} }]);
+    expect([notJson.status, await notJson.json()]).toEqual([400, { error: { code: 'invalid_body', message: 'body is not valid JSON' } }]);
     const huge = await fetch(`${base}/api/customizations`, { method: 'POST', headers, body: JSON.stringify({ story: 'x'.repeat(200_000) }) });
-    expect(huge.status).toBe(413);
+    expect([huge.status, (await huge.json()).error.code]).toEqual([413, 'payload_too_large']);
   });
 
   it('rejects a badly signed webhook with 400 and records nothing', async () => {
@@ -90,7 +123,7 @@ describe('the built server runs the main job over HTTP', () => {
     const { body, signature } = await signStripePayload({ id: 'evt_forged', type: 'checkout.session.completed' }, 'whsec_attacker_secret_000000000000');
     const res = await fetch(`${base}/api/stripe/webhook`, { method: 'POST', headers: { 'stripe-signature': signature }, body });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: 'invalid or stale Stripe signature', fieldErrors: {} });
+    expect(await res.json()).toEqual({ error: { code: 'invalid_signature', message: 'invalid or stale Stripe signature' } });
     expect((await fetch(`${base}/api/stripe/webhook`, { method: 'POST', body })).status).toBe(400);
     const { rows: after } = await db.pool.query('select count(*)::int as n from public.stripe_events');
     expect(after[0].n).toBe(before[0].n);
@@ -107,12 +140,23 @@ describe('the built server runs the main job over HTTP', () => {
     expect((await fetch(audioUrl.replace('variant-1', 'variant-2'))).status).toBe(403);
     expect((await fetch(audioUrl.replace(/exp=\d+/, 'exp=1'))).status).toBe(403); // the signature covers the expiry
     const ranged = await fetch(audioUrl, { headers: { range: 'bytes=0-99' } });
-    expect([ranged.status, ranged.headers.get('content-range'), (await ranged.arrayBuffer()).byteLength]).toEqual([206, `bytes 0-99/${demo.songs[0]!.bytes}`, 100]);
+    expect([ranged.status, ranged.headers.get('content-range'), (await ranged.arrayBuffer()).byteLength]).toEqual([
+      206,
+      `bytes 0-99/${demo.songs[0]!.bytes}`,
+      100,
+    ]);
   });
 
   it('local dev checkout (local mode, no Stripe key): POST /api/checkout, the dev page, the owner pays with a delayed method, then generation', async () => {
     const auth = { authorization: `Bearer ${demo.accessToken}`, 'content-type': 'application/json' };
-    const body = JSON.stringify({ recipientName: 'Sam', occasion: 'anniversary', occasionDate: '2027-02-14', genre: 'soul', mood: 'tender', story: 'Ten years.' });
+    const body = JSON.stringify({
+      recipientName: 'Sam',
+      occasion: 'anniversary',
+      occasionDate: '2027-02-14',
+      genre: 'soul',
+      mood: 'tender',
+      story: 'Ten years.',
+    });
     const { id: customizationId } = await (await fetch(`${base}/api/customizations`, { method: 'POST', headers: auth, body })).json();
     const checkout = await fetch(`${base}/api/checkout`, { method: 'POST', headers: auth, body: JSON.stringify({ customizationId }) });
     expect(checkout.status).toBe(200);
@@ -125,7 +169,11 @@ describe('the built server runs the main job over HTTP', () => {
     expect(await page.text()).toContain('Pay with a delayed method');
     const sessionId = new URL(url).pathname.split('/').pop();
     const pay = (headers: Record<string, string>, method: string) =>
-      fetch(`${base}/api/dev/checkout/${sessionId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ method }) });
+      fetch(`${base}/api/dev/checkout/${sessionId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ method }),
+      });
     expect((await pay({}, 'card')).status).toBe(404); // a dev session id is not a bearer capability
     const paid = await pay(auth, 'delayed');
     expect(await paid.json()).toEqual({ redirectUrl: `${base}/orders/${orderId}?checkout=success` });
@@ -179,13 +227,14 @@ describe('the built server runs the main job over HTTP', () => {
     const admin = await mintAccessToken(JWT_SECRET, await createUser(db.pool), { appMetadata: { role: 'admin' } });
     const fake = await mintAccessToken(JWT_SECRET, await createUser(db.pool), { userMetadata: { role: 'admin' } });
     const as = (t: string) => ({ authorization: `Bearer ${t}` });
-    expect((await fetch(`${base}/api/admin/failed-jobs`, { headers: as(fake) })).status).toBe(403);
+    const notAdmin = await fetch(`${base}/api/admin/failed-jobs`, { headers: as(fake) });
+    expect([notAdmin.status, await notAdmin.json()]).toEqual([403, { error: { code: 'forbidden', message: 'admin only' } }]);
     expect((await fetch(`${base}/api/admin/failed-jobs`, { headers: as(demo.accessToken) })).status).toBe(403);
     expect((await fetch(`${base}/api/admin/failed-jobs`)).status).toBe(401);
     const jobs = await fetch(`${base}/api/admin/failed-jobs`, { headers: as(admin) });
     expect([jobs.status, await jobs.json()]).toEqual([200, []]);
     const retry = await fetch(`${base}/api/admin/orders/${demo.order.id}/variants/1/retry`, { method: 'POST', headers: as(admin) });
-    expect([retry.status, await retry.json()]).toEqual([409, { error: 'variant 1 is complete, not failed' }]);
+    expect([retry.status, await retry.json()]).toEqual([409, { error: { code: 'conflict', message: 'variant 1 is complete, not failed' } }]);
     expect((await fetch(`${base}/api/admin/orders/${demo.order.id}/variants/1/retry`, { method: 'POST', headers: as(fake) })).status).toBe(403);
     const resume = await fetch(`${base}/api/admin/queue/resume`, { method: 'POST', headers: as(admin) });
     expect(await resume.json()).toEqual({ resumed: false });

@@ -263,6 +263,23 @@ const TABLE: Row[] = [
         return 'accepted';
       }),
   },
+  {
+    affordance: 'dev sign-in: GET /sign-in, then POST /api/auth/dev-sign-in from our origin',
+    local: 'page 200, sign-in 303 with a session cookie',
+    deployment: 'page 404, sign-in 404 with no cookie',
+    async probe(mode) {
+      const { base } = servers[mode];
+      const page = await fetch(`${base}/sign-in`);
+      const res = await fetch(`${base}/api/auth/dev-sign-in`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base },
+        body: new URLSearchParams({ email: `modes-${randomUUID().slice(0, 8)}@example.test` }),
+      });
+      const cookie = /^songswipe_session=eyJ/.test(res.headers.get('set-cookie') ?? '');
+      return `page ${page.status}, sign-in ${res.status} ${cookie ? 'with a session cookie' : 'with no cookie'}`;
+    },
+  },
 ];
 
 describe('dev affordance × mode', () => {
@@ -273,7 +290,6 @@ describe('dev affordance × mode', () => {
     },
     90_000,
   );
-  it.todo('dev sign-in × mode: add the row once a dev sign-in exists (deployment mode: 404)');
 });
 
 describe("the issue's replay against `npm start` in deployment mode", () => {

@@ -53,7 +53,7 @@ describe('POST /api/checkout (createCheckout) against a Stripe API stub', () => 
       'payment_intent_data[metadata][user_id]': user,
       'payment_intent_data[metadata][customization_id]': customizationId,
       success_url: `https://songswipe.test/orders/${result.orderId}?checkout=success`,
-      cancel_url: `https://songswipe.test/orders/${result.orderId}?checkout=cancelled`,
+      cancel_url: `https://songswipe.test/songs/new?from=${customizationId}`,
     });
     expect(result.url).toMatch(/^https:\/\/checkout\.stripe\.test\/c\/pay\//);
 

@@ -113,6 +113,6 @@ describe('npm run doctor', () => {
     });
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(7);
-    for (const line of lines) expect(line).toMatch(/^PASS  /);
+    for (const line of lines) expect(line).toMatch(/^PASS {2}/);
   });
 });

@@ -42,9 +42,11 @@ async function relay(): Promise<{ url: string; freeze(): void; close(): Promise<
   url.port = String((server.address() as net.AddressInfo).port);
   return {
     url: url.toString(),
-    freeze: () => sockets.forEach((s) => s.unpipe()),
+    freeze: () => {
+      for (const s of sockets) s.unpipe();
+    },
     close: async () => {
-      sockets.forEach((s) => s.destroy());
+      for (const s of sockets) s.destroy();
       await new Promise((r) => server.close(r));
     },
   };

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type JwtClaims, withAnonTransaction, withTransaction, withUserTransaction } from '../../src/db/pool';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';

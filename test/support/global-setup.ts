@@ -6,6 +6,7 @@ import { startEmbeddedPostgres } from '../../src/launcher/embedded-postgres';
 import { migrate, PROJECT_ROOT } from '../../src/db/migrate';
 import { connectClient } from '../../src/db/pool';
 import { createLogger } from '../../src/logging/logger';
+import { findChromium } from './chromium';
 import { databaseUrl, tempDirPrefix, testDatabasePrefix } from './database-url';
 
 declare module 'vitest' {
@@ -27,6 +28,8 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject) {
   const log = createLogger({ level: 'warn' });
+  // test/e2e/browser skips itself without a Chromium; this is its one line saying so
+  if (!findChromium()) process.stdout.write('browser tests skipped: no Chromium\n');
   let adminUrl = process.env.DATABASE_URL;
   let stop = async () => {};
   if (!adminUrl) {

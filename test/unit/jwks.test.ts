@@ -34,8 +34,12 @@ async function startJwksServer() {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    setKeys: (k: JWK[]) => void (keys = k),
-    setMode: (m: Mode) => void (mode = m),
+    setKeys: (k: JWK[]) => {
+      keys = k;
+    },
+    setMode: (m: Mode) => {
+      mode = m;
+    },
     fetches: () => fetches,
     async close() {
       server.closeAllConnections();
@@ -196,9 +200,9 @@ describe('Supabase JWT signing keys (JWKS)', () => {
     const outageLines = () => lines.filter((l) => l.includes('JWKS unreachable'));
     expect(outageLines()).toHaveLength(1);
     // The route answers 503 with a JSON error, never a 401.
-    const res = errorResponse(new ServiceUnavailableError('cannot verify access tokens right now; try again shortly'));
+    const res = errorResponse(new ServiceUnavailableError('cannot verify access tokens right now; try again shortly'), createLogger({ level: 'silent' }));
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ error: 'cannot verify access tokens right now; try again shortly' });
+    expect(await res.json()).toEqual({ error: { code: 'service_unavailable', message: 'cannot verify access tokens right now; try again shortly' } });
 
     jwks.setMode('up');
     await expect(v.verify(token)).resolves.toMatchObject({ sub: USER });

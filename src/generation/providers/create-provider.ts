@@ -1,4 +1,4 @@
-import type { Env } from '../../config/env';
+import type { Env } from '@/config/env';
 import type { MusicProvider } from './music-provider';
 import type { VariantRetryPolicy } from '../generate-song';
 import { createElevenLabsProvider } from './elevenlabs-provider';

@@ -6,7 +6,7 @@ import {
   type ProviderError,
   RateLimitedError,
   RetryableProviderError,
-} from '../../errors';
+} from '@/errors';
 
 /**
  * Reads ElevenLabs' error body in both shapes it uses:

@@ -1,15 +1,7 @@
-import { NextResponse } from 'next/server';
-import { authenticate } from '../../../auth/jwt';
-import { createCheckout } from '../../../payments/create-checkout';
-import { errorResponse, readJsonBody } from '../../../server/http';
-import { webContext } from '../../../server/web-context';
+import { createCheckout } from '@/payments/create-checkout';
+import { withUser } from '@/server/route';
 
-export async function POST(req: Request) {
-  try {
-    const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.accessTokens);
-    return NextResponse.json(await createCheckout(ctx.checkout, claims, await readJsonBody(req)));
-  } catch (err) {
-    return errorResponse(err, { route: 'create-checkout' });
-  }
-}
+/** Start paying for a customization: `{checkoutUrl, orderId, …}` (see createCheckout). */
+export const POST = withUser({ route: 'create-checkout', body: 'json' }, ({ ctx, log, claims, body }) =>
+  createCheckout({ ...ctx.checkout, log }, claims, body),
+);

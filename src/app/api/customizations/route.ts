@@ -1,19 +1,7 @@
-import { NextResponse } from 'next/server';
-import { authenticate } from '../../../auth/jwt';
-import { createCustomization } from '../../../customizations/create-customization';
-import { errorResponse, readJsonBody } from '../../../server/http';
-import { webContext } from '../../../server/web-context';
+import { createCustomization } from '@/customizations/create-customization';
+import { withUser } from '@/server/route';
 
-export async function POST(req: Request) {
-  try {
-    // The body first: Next.js buffers an unread request body as fast as it arrives,
-    // so reading (and refusing) it at once is what bounds memory.
-    const body = await readJsonBody(req);
-    const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.accessTokens);
-    const created = await createCustomization(ctx.db, claims, body);
-    return NextResponse.json(created, { status: 201 });
-  } catch (err) {
-    return errorResponse(err, { route: 'create-customization' });
-  }
-}
+/** Store a song's description for the signed-in user: `201 {id}`. */
+export const POST = withUser({ route: 'create-customization', body: 'json', status: 201 }, ({ ctx, claims, body }) =>
+  createCustomization(ctx.db, claims, body),
+);

@@ -1,10 +1,8 @@
-import { NextResponse } from 'next/server';
-import { env } from '../../../config/env';
+import { env } from '@/config/env';
+import { withRoute } from '@/server/route';
 
 /**
  * Liveness: `{ok: true, mode: 'local' | 'deployment'}`, without touching the
  * database (also the benchmark's no-op baseline). The env was parsed at boot.
  */
-export function GET() {
-  return NextResponse.json({ ok: true, mode: env().mode });
-}
+export const GET = withRoute({ route: 'health' }, () => ({ ok: true, mode: env().mode }));

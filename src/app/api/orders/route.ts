@@ -1,15 +1,7 @@
-import { NextResponse } from 'next/server';
-import { authenticate } from '../../../auth/jwt';
-import { listOrderViews } from '../../../delivery/order-view';
-import { errorResponse } from '../../../server/http';
-import { webContext } from '../../../server/web-context';
+import { listOrderViews } from '@/delivery/order-view';
+import { withUser } from '@/server/route';
 
-export async function GET(req: Request) {
-  try {
-    const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.accessTokens);
-    return NextResponse.json(await listOrderViews(ctx.delivery, claims), { headers: { 'cache-control': 'no-store' } });
-  } catch (err) {
-    return errorResponse(err, { route: 'list-orders' });
-  }
-}
+/** The caller's orders, newest first, a page at a time: `?cursor=` is the previous page's `nextCursor`. */
+export const GET = withUser({ route: 'list-orders', headers: { 'cache-control': 'no-store' } }, ({ req, ctx, claims }) =>
+  listOrderViews(ctx.delivery, claims, new URL(req.url).searchParams.get('cursor')),
+);

@@ -1,16 +1,7 @@
-import { NextResponse } from 'next/server';
-import { authenticate } from '../../../../auth/jwt';
-import { getOrderView } from '../../../../delivery/order-view';
-import { errorResponse } from '../../../../server/http';
-import { webContext } from '../../../../server/web-context';
+import { getOrderView } from '@/delivery/order-view';
+import { withUser } from '@/server/route';
 
-export async function GET(req: Request, { params }: { params: Promise<{ id: string }> }) {
-  const { id } = await params;
-  try {
-    const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.accessTokens);
-    return NextResponse.json(await getOrderView(ctx.delivery, claims, id), { headers: { 'cache-control': 'no-store' } });
-  } catch (err) {
-    return errorResponse(err, { route: 'get-order', orderId: id });
-  }
-}
+/** One of the caller's orders with its variants (see OrderView); 404 for anyone else's. */
+export const GET = withUser<{ id: string }>({ route: 'get-order', headers: { 'cache-control': 'no-store' } }, ({ ctx, claims, params }) =>
+  getOrderView(ctx.delivery, claims, params.id),
+);

@@ -1,15 +1,8 @@
-import { NextResponse } from 'next/server';
-import { getSharedSong } from '../../../../delivery/shared-song';
-import { errorResponse } from '../../../../server/http';
-import { webContext } from '../../../../server/web-context';
+import { getSharedSong } from '@/delivery/shared-song';
+import { withRoute } from '@/server/route';
 
-export async function GET(_req: Request, { params }: { params: Promise<{ token: string }> }) {
-  const { token } = await params;
-  try {
-    const song = await getSharedSong(webContext().delivery, token);
-    return NextResponse.json(song, { headers: { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });
-  } catch (err) {
-    // the token itself is never logged
-    return errorResponse(err, { route: 'get-shared-song' });
-  }
-}
+/** A shared song for whoever holds its link (see SharedSongView). The token is never logged. */
+export const GET = withRoute<{ token: string }>(
+  { route: 'get-shared-song', headers: { 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } },
+  ({ ctx, params }) => getSharedSong(ctx.delivery, params.token),
+);

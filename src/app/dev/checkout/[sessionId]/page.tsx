@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
-import { getDevCheckoutSession } from '../../../../payments/dev-checkout';
-import { NotFoundError } from '../../../../errors';
-import { webContext } from '../../../../server/web-context';
+import { getDevCheckoutSession } from '@/payments/dev-checkout';
+import { NotFoundError } from '@/errors';
+import { webContext } from '@/server/web-context';
 import { PayButtons } from './pay-buttons';
 
 export const dynamic = 'force-dynamic';
@@ -24,7 +24,13 @@ export default async function DevCheckoutPage({ params }: { params: Promise<{ se
       <p className="muted">Local dev checkout: no money moves. Stripe&apos;s events are signed and sent to this app&apos;s webhook.</p>
       <h1>Personalised song · {amount}</h1>
       {session.status === 'pending_payment' ? (
-        <PayButtons sessionId={sessionId} />
+        <>
+          <PayButtons sessionId={sessionId} />
+          {/* Stripe Checkout's back link goes to the session's cancel_url: the form, with its values */}
+          <p>
+            <a href={`/songs/new?from=${session.customizationId}`}>Cancel and go back</a>
+          </p>
+        </>
       ) : (
         <p>
           This checkout is <strong>{session.status}</strong>. <a href={`/orders/${session.orderId}`}>See the order</a>

@@ -1,16 +1,5 @@
-import { NextResponse } from 'next/server';
-import { requireAdmin, resumeGenerationQueue } from '../../../../../admin/operations';
-import { authenticate } from '../../../../../auth/jwt';
-import { errorResponse } from '../../../../../server/http';
-import { webContext } from '../../../../../server/web-context';
+import { resumeGenerationQueue } from '@/admin/operations';
+import { withAdmin } from '@/server/route';
 
 /** Resume provider calls after a pause (admin): `{resumed}`. */
-export async function POST(req: Request) {
-  try {
-    const ctx = webContext();
-    requireAdmin(await authenticate(req.headers, ctx.accessTokens));
-    return NextResponse.json(await resumeGenerationQueue(ctx.db));
-  } catch (err) {
-    return errorResponse(err, { route: 'admin-resume-queue' });
-  }
-}
+export const POST = withAdmin({ route: 'admin-resume-queue' }, ({ ctx }) => resumeGenerationQueue(ctx.db));

@@ -1,20 +1,11 @@
-import { NextResponse } from 'next/server';
-import { authenticateIfPresent } from '../../../../../auth/jwt';
-import { payDevCheckout } from '../../../../../payments/dev-checkout';
-import { errorResponse, readJsonBody } from '../../../../../server/http';
-import { webContext } from '../../../../../server/web-context';
+import { payDevCheckout } from '@/payments/dev-checkout';
+import { parseJsonBody } from '@/server/http';
+import { withOptionalUser } from '@/server/route';
 
 /**
  * Local dev checkout only (404 in deployment mode, or with STRIPE_SECRET_KEY):
- * the session's owner (Bearer JWT) pays it; anyone else gets 404.
+ * the session's owner (Bearer JWT) pays it; anyone else gets 404, whatever the body.
  */
-export async function POST(req: Request, { params }: { params: Promise<{ sessionId: string }> }) {
-  try {
-    const ctx = webContext();
-    const { sessionId } = await params;
-    const payer = await authenticateIfPresent(req.headers, ctx.accessTokens);
-    return NextResponse.json(await payDevCheckout(ctx.devCheckout, sessionId, payer, () => readJsonBody(req)));
-  } catch (err) {
-    return errorResponse(err, { route: 'dev-checkout' });
-  }
-}
+export const POST = withOptionalUser<{ sessionId: string }>({ route: 'dev-checkout', body: 'text' }, ({ ctx, log, claims, params, rawBody }) =>
+  payDevCheckout({ ...ctx.devCheckout, log }, params.sessionId, claims, async () => parseJsonBody(rawBody)),
+);

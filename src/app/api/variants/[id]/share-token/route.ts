@@ -1,29 +1,12 @@
-import { NextResponse } from 'next/server';
-import { authenticate } from '../../../../../auth/jwt';
-import { disableVariantSharing, rotateVariantShareLink } from '../../../../../delivery/share-links';
-import { errorResponse } from '../../../../../server/http';
-import { webContext } from '../../../../../server/web-context';
-
-type Params = { params: Promise<{ id: string }> };
+import { disableVariantSharing, rotateVariantShareLink } from '@/delivery/share-links';
+import { withUser } from '@/server/route';
 
 /** Rotate the variant's share token (owner only): the old link stops working. */
-export async function POST(req: Request, { params }: Params) {
-  try {
-    const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.accessTokens);
-    return NextResponse.json(await rotateVariantShareLink(ctx.delivery, claims, (await params).id));
-  } catch (err) {
-    return errorResponse(err, { route: 'rotate-share-token' });
-  }
-}
+export const POST = withUser<{ id: string }>({ route: 'rotate-share-token' }, ({ ctx, claims, params }) =>
+  rotateVariantShareLink(ctx.delivery, claims, params.id),
+);
 
 /** Switch sharing off for the variant (owner only). */
-export async function DELETE(req: Request, { params }: Params) {
-  try {
-    const ctx = webContext();
-    const claims = await authenticate(req.headers, ctx.accessTokens);
-    return NextResponse.json(await disableVariantSharing(ctx.delivery, claims, (await params).id));
-  } catch (err) {
-    return errorResponse(err, { route: 'disable-sharing' });
-  }
-}
+export const DELETE = withUser<{ id: string }>({ route: 'disable-sharing' }, ({ ctx, claims, params }) =>
+  disableVariantSharing(ctx.delivery, claims, params.id),
+);

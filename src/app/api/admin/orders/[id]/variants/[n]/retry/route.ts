@@ -1,17 +1,7 @@
-import { NextResponse } from 'next/server';
-import { requireAdmin, retryFailedVariant } from '../../../../../../../../admin/operations';
-import { authenticate } from '../../../../../../../../auth/jwt';
-import { errorResponse } from '../../../../../../../../server/http';
-import { webContext } from '../../../../../../../../server/web-context';
+import { retryFailedVariant } from '@/admin/operations';
+import { withAdmin } from '@/server/route';
 
 /** Regenerate one failed variant (admin): `202 {workflowId}`. */
-export async function POST(req: Request, { params }: { params: Promise<{ id: string; n: string }> }) {
-  const { id, n } = await params;
-  try {
-    const ctx = webContext();
-    requireAdmin(await authenticate(req.headers, ctx.accessTokens));
-    return NextResponse.json(await retryFailedVariant(ctx.db, await ctx.dbos(), id, Number(n)), { status: 202 });
-  } catch (err) {
-    return errorResponse(err, { route: 'admin-retry-variant', orderId: id, variantNumber: n });
-  }
-}
+export const POST = withAdmin<{ id: string; n: string }>({ route: 'admin-retry-variant', status: 202 }, async ({ ctx, params }) =>
+  retryFailedVariant(ctx.db, await ctx.dbos(), params.id, Number(params.n)),
+);

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { Env } from '../config/env';
+import { ensureUserByEmail } from '../db/auth-users';
+import { type Db, withTransaction } from '../db/pool';
+import { NotFoundError, ValidationError } from '../errors';
+import { mintAccessToken } from './dev-tokens';
+
+/** How long a dev sign-in lasts, s. */
+export const DEV_SESSION_SECONDS = 8 * 60 * 60;
+
+/**
+ * The dev sign-in exists only in local mode (README "Two modes"), and only
+ * while access tokens are HS256 with our own secret. With Supabase configured,
+ * sign-in is Supabase Auth's job: a token we minted ourselves would be a
+ * backdoor (issue 12: "refused when NODE_ENV=production and Supabase is configured").
+ */
+export function devSignInEnabled(e: Env): boolean {
+  return e.mode === 'local' && !e.SUPABASE_URL && !!e.SUPABASE_JWT_SECRET;
+}
+
+/** Where to go after signing in: a path on this site only, never `//evil.example` or a URL. */
+const nextPathSchema = z
+  .string()
+  .regex(/^\/(?![/\\])[^\s]*$/, 'must be a path on this site')
+  .max(2000)
+  .catch('/orders');
+
+export const devSignInBodySchema = z.object({
+  email: z.email('must be an email address').max(254),
+  next: nextPathSchema.default('/orders'),
+});
+
+/**
+ * Signs in as `email` (local mode): creates the `auth.users` row if needed and
+ * mints the access token Supabase Auth would issue (HS256 with
+ * SUPABASE_JWT_SECRET, `aud`/`role` authenticated, `sub` the user id, `email`).
+ * @param form the posted form fields `{email, next?}`.
+ * @returns the token for the session cookie, its lifetime in s, and the path to go to next.
+ * @throws NotFoundError (404) outside local mode; ValidationError (400) for a bad email.
+ */
+export async function devSignIn(
+  e: Env,
+  db: Db,
+  form: Record<string, unknown>,
+): Promise<{ token: string; userId: string; maxAgeSeconds: number; next: string }> {
+  if (!devSignInEnabled(e)) throw new NotFoundError('not found');
+  const parsed = devSignInBodySchema.safeParse(form);
+  if (!parsed.success) {
+    throw new ValidationError('invalid sign-in', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
+  }
+  const { email, next } = parsed.data;
+  const userId = await withTransaction(db, (tx) => ensureUserByEmail(tx, email));
+  const token = await mintAccessToken(e.SUPABASE_JWT_SECRET!, userId, { email: email.toLowerCase(), expiresIn: `${DEV_SESSION_SECONDS}s` });
+  return { token, userId, maxAgeSeconds: DEV_SESSION_SECONDS, next };
+}
