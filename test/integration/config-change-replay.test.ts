@@ -131,22 +131,30 @@ describe('replay after a restart with changed configuration', () => {
       const midCall = [`order:${genOrder}:variant:2`, retryId];
       const workflows = [`order:${genOrder}`, retryId];
       // Each one either polls the pause or (today's fault) fails its replay at once.
-      await eventually(async () => {
-        const { rows } = await db.pool.query<{ n: number }>(
-          `select count(*)::int as n from dbos.workflow_status s
+      await eventually(
+        async () => {
+          const { rows } = await db.pool.query<{ n: number }>(
+            `select count(*)::int as n from dbos.workflow_status s
            where s.workflow_uuid = any($1)
              and (s.status not in ('PENDING', 'ENQUEUED') or exists (
                select 1 from dbos.operation_outputs o where o.workflow_uuid = s.workflow_uuid and o.output like '%generation is paused%'))`,
-          [midCall],
-        );
-        return rows[0]!.n === 2;
-      }, 60_000, `both workflows to poll the pause; ${log()}`);
+            [midCall],
+          );
+          return rows[0]!.n === 2;
+        },
+        60_000,
+        `both workflows to poll the pause; ${log()}`,
+      );
       await resumeGeneration(db.pool);
 
-      const statuses = await eventually(async () => {
-        const all = await Promise.all(workflows.map(workflowStatus));
-        return all.every((s) => s && !['PENDING', 'ENQUEUED'].includes(s)) ? all : undefined;
-      }, 45_000, `both workflows to finish; ${log()}`);
+      const statuses = await eventually(
+        async () => {
+          const all = await Promise.all(workflows.map(workflowStatus));
+          return all.every((s) => s && !['PENDING', 'ENQUEUED'].includes(s)) ? all : undefined;
+        },
+        45_000,
+        `both workflows to finish; ${log()}`,
+      );
       expect(statuses, log()).toEqual(['SUCCESS', 'SUCCESS']);
       expect(output.join('\n')).not.toMatch(/was recorded when .* was expected/);
       // Every call of these workflows asked for the song length they started with.

@@ -33,7 +33,11 @@ afterAll(async () => {
 });
 
 function startWorker(id: string): ChildProcess {
-  const child = spawnWorkerProcess(db.url, { ...stubbedWorkerEnv(stub.url), GENERATION_CONCURRENCY: String(LIMIT), QUEUE_POLL_MS: '50', WORKER_EXECUTOR_ID: id, LOG_LEVEL: 'info' }, output);
+  const child = spawnWorkerProcess(
+    db.url,
+    { ...stubbedWorkerEnv(stub.url), GENERATION_CONCURRENCY: String(LIMIT), QUEUE_POLL_MS: '50', WORKER_EXECUTOR_ID: id, LOG_LEVEL: 'info' },
+    output,
+  );
   workers.push(child);
   return child;
 }
@@ -44,10 +48,14 @@ async function payOrder(): Promise<void> {
 }
 
 async function ordersDone(n: number, what: string): Promise<void> {
-  await eventually(async () => {
-    const { rows } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where name = 'generate-song' and status = 'SUCCESS'`);
-    return rows[0].n === n;
-  }, 90_000, `${what}; worker output:\n${output.join('\n')}`);
+  await eventually(
+    async () => {
+      const { rows } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where name = 'generate-song' and status = 'SUCCESS'`);
+      return rows[0].n === n;
+    },
+    90_000,
+    `${what}; worker output:\n${output.join('\n')}`,
+  );
 }
 
 describe('provider concurrency across worker processes', () => {
@@ -69,8 +77,12 @@ describe('provider concurrency across worker processes', () => {
 
     const { max, meanWhileBusy } = stub.concurrency();
     const { rows } = await db.pool.query(`select count(*)::int as n from public.song_variants where generation_status = 'complete'`);
-    const { rows: executors } = await db.pool.query(`select executor_id, count(*)::int as n from dbos.workflow_status where name = 'generate-variant' group by 1 order by 1`);
-    console.log(`provider concurrency: max ${max}, mean while busy ${meanWhileBusy.toFixed(2)} of ${LIMIT} (${((meanWhileBusy / LIMIT) * 100).toFixed(0)}%); workflows per executor ${JSON.stringify(executors)}`);
+    const { rows: executors } = await db.pool.query(
+      `select executor_id, count(*)::int as n from dbos.workflow_status where name = 'generate-variant' group by 1 order by 1`,
+    );
+    console.log(
+      `provider concurrency: max ${max}, mean while busy ${meanWhileBusy.toFixed(2)} of ${LIMIT} (${((meanWhileBusy / LIMIT) * 100).toFixed(0)}%); workflows per executor ${JSON.stringify(executors)}`,
+    );
     expect(rows[0].n).toBe((ORDERS + 1) * 3);
     expect(stub.calls).toHaveLength((ORDERS + 1) * 3);
     expect(max).toBeLessThanOrEqual(LIMIT);

@@ -33,7 +33,9 @@ beforeAll(async () => {
     },
   });
   const provider = createElevenLabsProvider({ apiKey: 'xi-test', baseUrl: stub.url, attemptTimeoutMs: 500 });
-  const deps = testGenerationDeps(db.pool, provider, { retry: { maxAttempts: 3, backoff: { baseMs: 50, capMs: 200 }, maxRateLimitWaits: 8, pausePollMs: 200 } });
+  const deps = testGenerationDeps(db.pool, provider, {
+    retry: { maxAttempts: 3, backoff: { baseMs: 50, capMs: 200 }, maxRateLimitWaits: 8, pausePollMs: 200 },
+  });
   await launchInProcessWorker(db.url, deps, 'faults-test', SLOTS);
 });
 
@@ -57,15 +59,23 @@ async function order(replies: StubReply[] = []): Promise<{ orderId: string; reci
 const callsFor = (recipient: string) => stub.calls.filter((c) => c.prompt.includes(`written for ${recipient};`));
 /** The order's provider-call ledger per variant, each in call order: `{ 1: ['unknown', 'success'], ... }`. */
 async function ledger(orderId: string): Promise<Record<number, string[]>> {
-  const { rows } = await db.pool.query<{ variant_number: number; outcome: string }>('select variant_number, outcome from public.provider_calls where order_id = $1 order by id', [orderId]);
+  const { rows } = await db.pool.query<{ variant_number: number; outcome: string }>(
+    'select variant_number, outcome from public.provider_calls where order_id = $1 order by id',
+    [orderId],
+  );
   const byVariant: Record<number, string[]> = {};
-  for (const r of rows) (byVariant[r.variant_number] ??= []).push(r.outcome);
+  for (const r of rows) byVariant[r.variant_number] = [...(byVariant[r.variant_number] ?? []), r.outcome];
   return byVariant;
 }
 
 describe('generation under provider faults (ElevenLabs stub, DBOS worker)', () => {
   it('429 with Retry-After: waits as told (durably), then completes; 429s do not use up the failure budget', async () => {
-    const { orderId, recipient } = await order([ELEVENLABS_ERRORS.concurrentLimit(1), ELEVENLABS_ERRORS.rateLimit(), ELEVENLABS_ERRORS.rateLimit(), ELEVENLABS_ERRORS.rateLimit()]);
+    const { orderId, recipient } = await order([
+      ELEVENLABS_ERRORS.concurrentLimit(1),
+      ELEVENLABS_ERRORS.rateLimit(),
+      ELEVENLABS_ERRORS.rateLimit(),
+      ELEVENLABS_ERRORS.rateLimit(),
+    ]);
     const started = Date.now();
     await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
     expect((await listVariants(db.pool, orderId)).map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);
@@ -89,7 +99,12 @@ describe('generation under provider faults (ElevenLabs stub, DBOS worker)', () =
       {
         error_message: 'ElevenLabs 400 bad_prompt: The prompt references a copyrighted artist.',
         retry_count: 1,
-        provider_detail: { providerStatus: 400, status: 'bad_prompt', message: 'The prompt references a copyrighted artist.', promptSuggestion: 'An upbeat indie pop song about learning to surf' },
+        provider_detail: {
+          providerStatus: 400,
+          status: 'bad_prompt',
+          message: 'The prompt references a copyrighted artist.',
+          promptSuggestion: 'An upbeat indie pop song about learning to surf',
+        },
       },
     ]);
   });
@@ -140,7 +155,15 @@ describe('generation under provider faults (ElevenLabs stub, DBOS worker)', () =
     const dead = await order([ELEVENLABS_ERRORS.serverError(500), ELEVENLABS_ERRORS.serverError(502), ELEVENLABS_ERRORS.serverError(503)]);
     await DBOS.retrieveWorkflow(`order:${ok.orderId}`).getResult();
     await DBOS.retrieveWorkflow(`order:${dead.orderId}`).getResult();
-    expect((await listVariants(db.pool, ok.orderId)).map((v) => [v.status, v.attempts])).toEqual([['complete', 3], ['complete', 1], ['complete', 1]]);
-    expect((await listVariants(db.pool, dead.orderId)).map((v) => [v.status, v.attempts])).toEqual([['failed', 3], ['complete', 1], ['complete', 1]]);
+    expect((await listVariants(db.pool, ok.orderId)).map((v) => [v.status, v.attempts])).toEqual([
+      ['complete', 3],
+      ['complete', 1],
+      ['complete', 1],
+    ]);
+    expect((await listVariants(db.pool, dead.orderId)).map((v) => [v.status, v.attempts])).toEqual([
+      ['failed', 3],
+      ['complete', 1],
+      ['complete', 1],
+    ]);
   });
 });
