@@ -47,7 +47,7 @@ export function VariantDeck({ order, onOrder }: { order: OrderView; onOrder: (ne
   function onPointerEnd(e: PointerEvent<HTMLDivElement>) {
     const d = drag.current;
     drag.current = null;
-    if (!d || !d.active) return;
+    if (!d?.active) return;
     const dx = e.clientX - d.x;
     setDragPx(0);
     if (dx <= -SWIPE_PX) go(index + 1);
@@ -93,11 +93,11 @@ export function VariantDeck({ order, onOrder }: { order: OrderView; onOrder: (ne
           Next ›
         </button>
       </div>
-      <div
+      <section
         className="deck"
-        role="region"
         aria-roledescription="carousel"
         aria-label="Song variants (left and right arrow keys move between them)"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the carousel takes arrow keys (WAI-ARIA carousel pattern), so it must be focusable
         tabIndex={0}
         onKeyDown={onKeyDown}
         onPointerDown={onPointerDown}
@@ -142,7 +142,7 @@ export function VariantDeck({ order, onOrder }: { order: OrderView; onOrder: (ne
             );
           })}
         </div>
-      </div>
+      </section>
       <div role="alert">{error && <p className="alert">{error}</p>}</div>
       {favourite && <SharePanel key={favourite.id} variant={favourite} onChanged={() => refresh(order.id, onOrder)} />}
     </section>

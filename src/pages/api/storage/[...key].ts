@@ -44,15 +44,15 @@ export default async function handler(req: NextApiRequest, res: NextApiResponse)
       res.destroy(); // the client went away mid-stream, or the file did
       return;
     }
-    if (err instanceof URIError) err = new NotFoundError('no such object'); // a malformed %-escape in the key
+    const answerable = err instanceof URIError ? new NotFoundError('no such object') : err; // a malformed %-escape in the key
     // the one error shape of every API route ({error:{code,message}}), from the same mapping
-    await send(res, errorResponse(err, logger().child({ route: 'storage' })));
+    await send(res, errorResponse(answerable, logger().child({ route: 'storage' })));
   }
 }
 
 /** Writes a web `Response` (an error answer) to the Node response. */
 async function send(res: NextApiResponse, answer: Response): Promise<void> {
   res.status(answer.status);
-  answer.headers.forEach((value, name) => res.setHeader(name, value));
+  for (const [name, value] of answer.headers) res.setHeader(name, value);
   res.end(await answer.text());
 }
