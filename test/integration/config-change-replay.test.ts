@@ -11,11 +11,10 @@ import { retryFailedVariant } from '../../src/admin/operations';
 import { pauseGeneration, resumeGeneration } from '../../src/db/generation-control';
 import { listVariants } from '../../src/db/song-variants';
 import { getDbosClient } from '../../src/generation/enqueue';
-import { VARIANT_STYLES } from '../../src/generation/prompt';
 import { stopService } from '../../src/launcher/services';
 import { spawnWorkerProcess, stubbedWorkerEnv } from '../support/worker';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { ELEVENLABS_ERRORS, startElevenLabsStub, type StubCall, type StubReply } from '../support/elevenlabs-stub';
+import { callTarget, ELEVENLABS_ERRORS, startElevenLabsStub, type StubCall, type StubReply } from '../support/elevenlabs-stub';
 import { eventually, payForOrder } from '../support/fixtures';
 import { tempDir } from '../support/temp-dir';
 
@@ -48,8 +47,7 @@ const counts = new Map<string, number>();
 const HANG: StubReply = { kind: 'hang', ms: 120_000 };
 
 function keyOf(call: StubCall): string {
-  const recipient = /written for ([^;]+);/.exec(call.prompt)?.[1] ?? '';
-  const variant = VARIANT_STYLES.findIndex((s) => call.prompt.includes(s.direction)) + 1;
+  const { recipient, variant } = callTarget(call);
   return `${recipient}:${variant}`;
 }
 const callsFor = (key: string) => stub.calls.filter((c) => keyOf(c) === key);
@@ -133,22 +131,30 @@ describe('replay after a restart with changed configuration', () => {
       const midCall = [`order:${genOrder}:variant:2`, retryId];
       const workflows = [`order:${genOrder}`, retryId];
       // Each one either polls the pause or (today's fault) fails its replay at once.
-      await eventually(async () => {
-        const { rows } = await db.pool.query<{ n: number }>(
-          `select count(*)::int as n from dbos.workflow_status s
+      await eventually(
+        async () => {
+          const { rows } = await db.pool.query<{ n: number }>(
+            `select count(*)::int as n from dbos.workflow_status s
            where s.workflow_uuid = any($1)
              and (s.status not in ('PENDING', 'ENQUEUED') or exists (
                select 1 from dbos.operation_outputs o where o.workflow_uuid = s.workflow_uuid and o.output like '%generation is paused%'))`,
-          [midCall],
-        );
-        return rows[0]!.n === 2;
-      }, 60_000, `both workflows to poll the pause; ${log()}`);
+            [midCall],
+          );
+          return rows[0]!.n === 2;
+        },
+        60_000,
+        `both workflows to poll the pause; ${log()}`,
+      );
       await resumeGeneration(db.pool);
 
-      const statuses = await eventually(async () => {
-        const all = await Promise.all(workflows.map(workflowStatus));
-        return all.every((s) => s && !['PENDING', 'ENQUEUED'].includes(s)) ? all : undefined;
-      }, 45_000, `both workflows to finish; ${log()}`);
+      const statuses = await eventually(
+        async () => {
+          const all = await Promise.all(workflows.map(workflowStatus));
+          return all.every((s) => s && !['PENDING', 'ENQUEUED'].includes(s)) ? all : undefined;
+        },
+        45_000,
+        `both workflows to finish; ${log()}`,
+      );
       expect(statuses, log()).toEqual(['SUCCESS', 'SUCCESS']);
       expect(output.join('\n')).not.toMatch(/was recorded when .* was expected/);
       // Every call of these workflows asked for the song length they started with.

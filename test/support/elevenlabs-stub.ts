@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { VARIANT_STYLES } from '../../src/generation/prompt';
 import { encodeMp3 } from '../../src/generation/providers/synth-provider';
 
 /** What the stub does with one request. */
@@ -20,26 +21,50 @@ export interface StubCall {
   status?: number;
 }
 
+/**
+ * Whom a call is for, read from its prompt (src/generation/prompt.ts): the
+ * recipient's name and the variant (by its arrangement). Variants of one order
+ * run in parallel, so a test scripts replies per variant, not per call order.
+ */
+export function callTarget(call: Pick<StubCall, 'prompt'>): { recipient: string; variant: number } {
+  const recipient = /written for ([^;]+);/.exec(call.prompt)?.[1] ?? '';
+  return { recipient, variant: VARIANT_STYLES.findIndex((s) => call.prompt.includes(s.direction)) + 1 };
+}
+
 /** The error bodies ElevenLabs sends, in both of its shapes. */
 export const ELEVENLABS_ERRORS = {
   concurrentLimit: (retryAfterS?: number): StubReply => ({
     kind: 'status',
     status: 429,
     body: { detail: { status: 'concurrent_limit_exceeded', message: 'Too many concurrent requests. Your plan allows 2.' } },
-    headers: { 'current-concurrent-requests': '3', 'maximum-concurrent-requests': '2', ...(retryAfterS !== undefined && { 'retry-after': String(retryAfterS) }) },
+    headers: {
+      'current-concurrent-requests': '3',
+      'maximum-concurrent-requests': '2',
+      ...(retryAfterS !== undefined && { 'retry-after': String(retryAfterS) }),
+    },
   }),
   rateLimit: (): StubReply => ({ kind: 'status', status: 429, body: { detail: { status: 'rate_limit_exceeded', message: 'Rate limit exceeded.' } } }),
   badPrompt: (): StubReply => ({
     kind: 'status',
     status: 400,
-    body: { detail: { status: 'bad_prompt', message: 'The prompt references a copyrighted artist.', data: { prompt_suggestion: 'An upbeat indie pop song about learning to surf' } } },
+    body: {
+      detail: {
+        status: 'bad_prompt',
+        message: 'The prompt references a copyrighted artist.',
+        data: { prompt_suggestion: 'An upbeat indie pop song about learning to surf' },
+      },
+    },
   }),
   validation: (): StubReply => ({
     kind: 'status',
     status: 422,
     body: { detail: [{ loc: ['body', 'music_length_ms'], msg: 'Input should be less than or equal to 600000', type: 'less_than_equal' }] },
   }),
-  quotaExceeded: (): StubReply => ({ kind: 'status', status: 401, body: { detail: { status: 'quota_exceeded', message: 'This request exceeds your quota of 100000.' } } }),
+  quotaExceeded: (): StubReply => ({
+    kind: 'status',
+    status: 401,
+    body: { detail: { status: 'quota_exceeded', message: 'This request exceeds your quota of 100000.' } },
+  }),
   invalidKey: (): StubReply => ({ kind: 'status', status: 401, body: { detail: { status: 'invalid_api_key', message: 'Invalid API key' } } }),
   serverError: (status = 500): StubReply => ({ kind: 'status', status, body: { detail: { status: 'internal_error', message: 'Something went wrong' } } }),
   newShape: (): StubReply => ({
@@ -58,7 +83,12 @@ export const ELEVENLABS_ERRORS = {
  * measures the calls in flight (max and time-weighted mean).
  */
 export async function startElevenLabsStub(options: { latencyMs?: number; script?: (call: StubCall, n: number) => StubReply } = {}) {
-  const mp3 = Buffer.from(encodeMp3(new Int16Array(22050 * 2).map((_, i) => Math.round(8000 * Math.sin(i / 10))), 22050));
+  const mp3 = Buffer.from(
+    encodeMp3(
+      new Int16Array(22050 * 2).map((_, i) => Math.round(8000 * Math.sin(i / 10))),
+      22050,
+    ),
+  );
   const calls: StubCall[] = [];
   let script = options.script ?? (() => ({ kind: 'ok' }) as StubReply);
   let inFlight = 0;
@@ -144,9 +174,10 @@ export async function startElevenLabsStub(options: { latencyMs?: number; script?
       const busy = busyTotal + (busySince !== undefined ? performance.now() - busySince : 0);
       return { max: maxInFlight, meanWhileBusy: busy ? area / busy : 0, current: inFlight };
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
