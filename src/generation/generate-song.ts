@@ -164,7 +164,9 @@ export async function runVariant(
       return written ? 'failed' : 'complete';
     }
     deps.log.info({ orderId, variantNumber, kind: result.kind, waitMs, attempt: k }, 'waiting before the next attempt');
-    await ctx.sleep(`${label}#${k}-wait`, waitMs);
+    // At least 1 ms: DBOS checkpoints no sleep of 0 ms (a full-jitter draw can round to 0),
+    // and every wait between attempts is meant to be a recorded durable sleep.
+    await ctx.sleep(`${label}#${k}-wait`, Math.max(1, waitMs));
   }
 }
 
