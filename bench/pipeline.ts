@@ -65,7 +65,10 @@ async function pay(c: { user_id: string; id: string }): Promise<string> {
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 // An instant provider: a 1 s MP3 made once, handed back at once. Records when each call starts.
-const tiny = encodeMp3(new Int16Array(22050).map((_, i) => Math.round(5000 * Math.sin(i / 8))), 22050);
+const tiny = encodeMp3(
+  new Int16Array(22050).map((_, i) => Math.round(5000 * Math.sin(i / 8))),
+  22050,
+);
 const firstCall = new Map<string, number>();
 const instant: MusicProvider = {
   name: 'instant',
@@ -130,15 +133,20 @@ try {
   await DBOS.shutdown();
 
   // 3. a real worker process with 1000 orders queued behind a slow provider.
-  const worker = spawnService('worker', serviceCommands('dev', 0).worker, {
-    ...runtime.childEnv,
-    DATABASE_URL: url,
-    DATA_DIR: scratch.tempDir('worker'),
-    SYNTH_LATENCY_MS: '2000',
-    SONG_LENGTH_MS: '3000',
-    WORKER_EXECUTOR_ID: 'bench-footprint',
-    LOG_LEVEL: 'warn',
-  }, () => {});
+  const worker = spawnService(
+    'worker',
+    serviceCommands('dev', 0).worker,
+    {
+      ...runtime.childEnv,
+      DATABASE_URL: url,
+      DATA_DIR: scratch.tempDir('worker'),
+      SYNTH_LATENCY_MS: '2000',
+      SONG_LENGTH_MS: '3000',
+      WORKER_EXECUTOR_ID: 'bench-footprint',
+      LOG_LEVEL: 'warn',
+    },
+    () => {},
+  );
   for (const group of chunk(await customizations(QUEUED), 50)) await Promise.all(group.map(pay));
   let rss = 0;
   let connections = 0;
@@ -160,8 +168,12 @@ try {
   console.log('|---|---:|');
   console.log(`| Postgres commit ceiling (1 connection, 1-row insert) | ${commitsPerS.toFixed(0)} commits/s |`);
   console.log(`| end to end, webhook → 3 stored variants (${THROUGHPUT_ORDERS} orders) | ${ordersPerS.toFixed(1)} orders/s |`);
-  console.log(`| ratio orders/s ÷ commits/s | ${(ordersPerS / commitsPerS).toFixed(4)} (≈ ${(commitsPerS / ordersPerS).toFixed(0)} commits' worth per order) |`);
-  console.log(`| enqueue → first provider call, idle worker, poll ${POLL_MS} ms | p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${pct(latencies, 99).toFixed(0)} ms |`);
+  console.log(
+    `| ratio orders/s ÷ commits/s | ${(ordersPerS / commitsPerS).toFixed(4)} (≈ ${(commitsPerS / ordersPerS).toFixed(0)} commits' worth per order) |`,
+  );
+  console.log(
+    `| enqueue → first provider call, idle worker, poll ${POLL_MS} ms | p50 ${pct(latencies, 50).toFixed(0)} ms, p99 ${pct(latencies, 99).toFixed(0)} ms |`,
+  );
   console.log(`| worker RSS with ${QUEUED} orders queued (${queued[0].n} still queued at the end) | ${(rss / 1024 / 1024).toFixed(0)} MiB |`);
   console.log(`| database connections in use meanwhile (worker + this bench's pool) | ${connections} |`);
 } finally {

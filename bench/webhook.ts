@@ -47,7 +47,12 @@ if (process.env.BENCH_SKIP_BUILD !== '1' || !existsSync('.next/BUILD_ID')) {
 const port = await anyFreePort();
 const base = `http://127.0.0.1:${port}`;
 const secret = runtime.env.STRIPE_WEBHOOK_SECRET[0]!;
-const web = spawnService('web', serviceCommands('start', port).web, { ...runtime.childEnv, DATABASE_URL: dbUrl, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' }, () => {});
+const web = spawnService(
+  'web',
+  serviceCommands('start', port).web,
+  { ...runtime.childEnv, DATABASE_URL: dbUrl, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production' },
+  () => {},
+);
 
 async function prepareEvents(count: number): Promise<{ body: string; signature: string }[]> {
   const db = await connectClient({ connectionString: dbUrl });
@@ -63,7 +68,13 @@ async function prepareEvents(count: number): Promise<{ body: string; signature: 
   return Promise.all(
     rows.map((r) =>
       signStripePayload(
-        buildCheckoutSessionCompletedEvent({ userId: r.user_id, customizationId: r.id, amount: runtime.env.SONG_PRICE_AMOUNT, currency: runtime.env.SONG_PRICE_CURRENCY, email: `${randomUUID()}@example.test` }),
+        buildCheckoutSessionCompletedEvent({
+          userId: r.user_id,
+          customizationId: r.id,
+          amount: runtime.env.SONG_PRICE_AMOUNT,
+          currency: runtime.env.SONG_PRICE_CURRENCY,
+          email: `${randomUUID()}@example.test`,
+        }),
         secret,
       ),
     ),
@@ -101,7 +112,15 @@ async function run(connections: number, route: 'no-op' | 'webhook', events: { bo
           ],
   });
   if (route === 'webhook' && next > events.length) console.warn(`  (ran out of distinct events: ${next - events.length} duplicates sent)`);
-  return { connections, route, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors + result.timeouts };
+  return {
+    connections,
+    route,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
 }
 
 try {
@@ -123,11 +142,15 @@ try {
     const [noop, hook] = [rows[i]!, rows[i + 1]!];
     const ratio = (hook.p99 / Math.max(noop.p99, 1)).toFixed(2);
     for (const r of [noop, hook]) {
-      console.log(`| ${r.connections} | ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r === hook ? `${ratio}×` : ''} |`);
+      console.log(
+        `| ${r.connections} | ${r.route} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.non2xx} | ${r.errors} | ${r === hook ? `${ratio}×` : ''} |`,
+      );
     }
   }
   const check = await connectClient({ connectionString: dbUrl });
-  const { rows: counts } = await check.query(`select (select count(*) from public.orders)::int as orders, (select count(*) from dbos.workflow_status)::int as workflows`);
+  const { rows: counts } = await check.query(
+    `select (select count(*) from public.orders)::int as orders, (select count(*) from dbos.workflow_status)::int as workflows`,
+  );
   await check.end();
   console.log(`\nrecorded: ${counts[0].orders} orders, ${counts[0].workflows} enqueued workflows`);
 } finally {

@@ -67,7 +67,9 @@ try {
 }
 if (runtime.env.mode !== 'local') {
   // The demo mints its own sign-in tokens and pays with self-signed webhooks: never on a deployment.
-  console.error('npm run demo runs in local mode only: unset DATABASE_URL (embedded PostgreSQL), or set SONGSWIPE_LOCAL_MODE=1 on a database that is not a deployment\'s.');
+  console.error(
+    "npm run demo runs in local mode only: unset DATABASE_URL (embedded PostgreSQL), or set SONGSWIPE_LOCAL_MODE=1 on a database that is not a deployment's.",
+  );
   await runtime.stop();
   process.exit(1);
 }
@@ -77,10 +79,7 @@ const childEnv = { ...runtime.childEnv, PORT: String(port), APP_URL: process.env
 say(`database ready (${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL 17'}); starting web on ${baseUrl} and the worker…`);
 
 const commands = serviceCommands('dev', port);
-const children: ChildProcess[] = [
-  spawnService('web', commands.web, childEnv, record),
-  spawnService('worker', commands.worker, childEnv, record),
-];
+const children: ChildProcess[] = [spawnService('web', commands.web, childEnv, record), spawnService('worker', commands.worker, childEnv, record)];
 let stopping = false;
 async function stopAll(code: number): Promise<never> {
   stopping = true;

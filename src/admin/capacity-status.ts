@@ -36,7 +36,8 @@ export async function readCapacityStatus(db: Queryable): Promise<CapacityStatus>
   };
 }
 
-const byState = (counts: Record<string, number>) => `${counts.ENQUEUED ?? 0} queued, ${counts.PENDING ?? 0} running${counts.DELAYED ? `, ${counts.DELAYED} delayed` : ''}`;
+const byState = (counts: Record<string, number>) =>
+  `${counts.ENQUEUED ?? 0} queued, ${counts.PENDING ?? 0} running${counts.DELAYED ? `, ${counts.DELAYED} delayed` : ''}`;
 
 /** The status as lines for a terminal. @param nowMs the clock the backlog time is counted from. */
 export function formatCapacityStatus(s: CapacityStatus, nowMs: number): string[] {

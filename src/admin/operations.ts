@@ -37,7 +37,8 @@ export function requireAdmin(claims: JwtClaims): void {
  */
 export async function retryFailedVariant(db: Db, dbos: DBOSClient, orderId: string, variantNumber: number): Promise<{ workflowId: string }> {
   if (!isUuid(orderId)) throw new NotFoundError('order not found');
-  if (!Number.isInteger(variantNumber) || variantNumber < 1 || variantNumber > 5) throw new ValidationError('variant must be 1–5', undefined, 'invalid_request');
+  if (!Number.isInteger(variantNumber) || variantNumber < 1 || variantNumber > 5)
+    throw new ValidationError('variant must be 1–5', undefined, 'invalid_request');
   return withTransaction(db, async (tx) => {
     const status = await lockOrderStatus(tx, orderId);
     const variant = status && (await getVariant(tx, orderId, variantNumber));

@@ -6,8 +6,8 @@ export default function Home() {
     <section className="hero">
       <h1>A song written for one person</h1>
       <p>
-        Tell us who it is for, the occasion and a little story. We compose three versions of their song; swipe
-        through them, choose your favourite and share it with a private link.
+        Tell us who it is for, the occasion and a little story. We compose three versions of their song; swipe through them, choose your favourite and share it
+        with a private link.
       </p>
       <p>
         <Link className="button" href="/songs/new">

@@ -32,7 +32,7 @@ export function databaseUrlProblems(url: string): string[] {
   const problems: string[] = [];
   if (parsed.port === TRANSACTION_POOLER_PORT) {
     problems.push(
-      'port 6543 is Supabase\'s transaction pooler, which breaks the session advisory locks and LISTEN/NOTIFY that the worker and DBOS rely on; use the session pooler (port 5432 on <region>.pooler.supabase.com) or the direct connection',
+      "port 6543 is Supabase's transaction pooler, which breaks the session advisory locks and LISTEN/NOTIFY that the worker and DBOS rely on; use the session pooler (port 5432 on <region>.pooler.supabase.com) or the direct connection",
     );
   }
   const sslmode = parsed.searchParams.get('sslmode');
@@ -40,7 +40,7 @@ export function databaseUrlProblems(url: string): string[] {
   if (rootCert && !existsSync(rootCert)) problems.push(`sslrootcert file ${rootCert} does not exist`);
   if (isSupabaseHost(parsed.hostname) && !LOCAL_HOSTS.has(parsed.hostname) && (sslmode !== 'verify-full' || !rootCert)) {
     problems.push(
-      'a Supabase database needs sslmode=verify-full&sslrootcert=<path to the project CA certificate> (Dashboard → Database settings → SSL configuration → Download certificate); node-postgres cannot verify Supabase\'s CA chain against the system CAs',
+      "a Supabase database needs sslmode=verify-full&sslrootcert=<path to the project CA certificate> (Dashboard → Database settings → SSL configuration → Download certificate); node-postgres cannot verify Supabase's CA chain against the system CAs",
     );
   }
   return problems;

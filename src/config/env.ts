@@ -22,7 +22,12 @@ export function modeOf(source: Record<string, string | undefined>): Mode {
 
 const commaSeparatedSecrets = z
   .string()
-  .transform((raw) => raw.split(',').map((s) => s.trim()).filter(Boolean))
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().startsWith('whsec_', 'each secret must start with whsec_')).min(1));
 
 const databaseUrl = z.url({ protocol: /^postgres(ql)?$/ });
@@ -61,7 +66,10 @@ const localSchema = z.object({
    */
   STRIPE_ALLOW_PROMOTION_CODES: z.stringbool().default(false),
   SONG_PRICE_AMOUNT: z.coerce.number().int().min(0).default(2900),
-  SONG_PRICE_CURRENCY: z.string().regex(/^[a-z]{3}$/, 'must be a lowercase ISO 4217 code').default('usd'),
+  SONG_PRICE_CURRENCY: z
+    .string()
+    .regex(/^[a-z]{3}$/, 'must be a lowercase ISO 4217 code')
+    .default('usd'),
 
   SUPABASE_URL: z.url().optional(),
   /** HS256 secret of legacy/local access tokens; optional once SUPABASE_URL (JWKS) verifies them. */
@@ -72,7 +80,10 @@ const localSchema = z.object({
     .regex(/^eyJ[\w-]*\.[\w-]+\.[\w-]+$/, 'must be the legacy service_role JWT (eyJ…); put an sb_secret_… key in SUPABASE_SECRET_KEY')
     .optional(),
   /** Server key of the new API key model (`sb_secret_…`); bypasses RLS, server only. */
-  SUPABASE_SECRET_KEY: z.string().regex(/^sb_secret_/, 'must be a secret key (sb_secret_…), never the publishable key').optional(),
+  SUPABASE_SECRET_KEY: z
+    .string()
+    .regex(/^sb_secret_/, 'must be a secret key (sb_secret_…), never the publishable key')
+    .optional(),
   /** Private Supabase Storage bucket holding the songs (STORAGE_DRIVER=supabase). */
   SUPABASE_STORAGE_BUCKET: z
     .string()
@@ -194,11 +205,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
       : 'Invalid environment for deployment mode (SONGSWIPE_LOCAL_MODE is not 1, so nothing is defaulted or generated):';
   // a conditional requirement says why ("is required when STORAGE_DRIVER=supabase")
   const reasons = crossField.filter((i) => !(i.name in cleaned));
-  const lines = [
-    header,
-    ...(missing.length ? [`  missing: ${missing.join(', ')}`] : []),
-    ...[...invalid, ...reasons].map((i) => `  ${i.name}: ${i.message}`),
-  ];
+  const lines = [header, ...(missing.length ? [`  missing: ${missing.join(', ')}`] : []), ...[...invalid, ...reasons].map((i) => `  ${i.name}: ${i.message}`)];
   const invalidNames = [...new Set(invalid.map((i) => i.name))].sort();
   throw new EnvError(`${lines.join('\n')}\nSee .env.example and the README's "Two modes".`, mode, missing, invalidNames);
 }

@@ -18,13 +18,16 @@ const text = (max: number) =>
 export const customizationBodySchema = z.strictObject({
   recipientName: text(MAX.recipientName),
   occasion: text(MAX.occasion),
-  occasionDate: z.iso
-    .date('must be a date, YYYY-MM-DD')
-    .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31'),
+  occasionDate: z.iso.date('must be a date, YYYY-MM-DD').refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'must be between 2000-01-01 and 2100-12-31'),
   genre: text(MAX.genre),
   mood: text(MAX.mood),
   story: text(MAX.story),
-  language: z.string().trim().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'must be a language tag such as en or pt-BR').max(35).default('en'),
+  language: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'must be a language tag such as en or pt-BR')
+    .max(35)
+    .default('en'),
 });
 export type CustomizationBody = z.infer<typeof customizationBodySchema>;
 

@@ -60,10 +60,11 @@ export async function selectOrderWithVariants(db: Queryable, orderId: string): P
  */
 export async function selectOrdersPage(db: Queryable, after: OrderCursor | undefined, limit: number): Promise<OrderWithVariants[]> {
   const { rows } = after
-    ? await db.query<OrderWithVariants>(
-        `${SELECT} where (o.created_at, o.id) < ($1::timestamptz, $2::uuid) order by o.created_at desc, o.id desc limit $3`,
-        [after.createdAt, after.id, limit],
-      )
+    ? await db.query<OrderWithVariants>(`${SELECT} where (o.created_at, o.id) < ($1::timestamptz, $2::uuid) order by o.created_at desc, o.id desc limit $3`, [
+        after.createdAt,
+        after.id,
+        limit,
+      ])
     : await db.query<OrderWithVariants>(`${SELECT} order by o.created_at desc, o.id desc limit $1`, [limit]);
   return rows;
 }

@@ -1,15 +1,7 @@
 import { uuidOrNull } from '../validation/uuid';
 import type { Queryable } from './pool';
 
-export type OrderStatus =
-  | 'pending_payment'
-  | 'awaiting_payment'
-  | 'paid'
-  | 'disputed'
-  | 'payment_failed'
-  | 'expired'
-  | 'refunded'
-  | 'needs_review';
+export type OrderStatus = 'pending_payment' | 'awaiting_payment' | 'paid' | 'disputed' | 'payment_failed' | 'expired' | 'refunded' | 'needs_review';
 
 /**
  * Statuses whose songs are generated and shared: `paid`, and `disputed`, since

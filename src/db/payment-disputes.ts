@@ -67,10 +67,7 @@ export async function recordDispute(tx: Queryable, d: DisputeFacts): Promise<{ f
  * `paymentIntentSettlement`. A refunded order stays refunded.
  * @returns the order, or undefined when no paid or disputed order has this payment intent.
  */
-export async function applyDisputesToOrder(
-  tx: Queryable,
-  paymentIntent: string,
-): Promise<(OrderTransition & { previousStatus: OrderStatus }) | undefined> {
+export async function applyDisputesToOrder(tx: Queryable, paymentIntent: string): Promise<(OrderTransition & { previousStatus: OrderStatus }) | undefined> {
   const { rows } = await tx.query<OrderTransition & { previousStatus: OrderStatus }>(
     `with target as (
        select case when bool_or(status = 'lost') then 'refunded'
@@ -119,10 +116,9 @@ export async function paymentIntentSettlement(tx: Queryable, paymentIntent: stri
 /** The order (any status) that paid with `paymentIntent`, if one exists yet. */
 export async function orderOfPaymentIntent(tx: Queryable, paymentIntent: string | null): Promise<string | null> {
   if (!paymentIntent) return null;
-  const { rows } = await tx.query<{ id: string }>(
-    `select id from public.orders where stripe_payment_intent_id = $1 order by created_at limit 1`,
-    [paymentIntent],
-  );
+  const { rows } = await tx.query<{ id: string }>(`select id from public.orders where stripe_payment_intent_id = $1 order by created_at limit 1`, [
+    paymentIntent,
+  ]);
   return rows[0]?.id ?? null;
 }
 

@@ -97,9 +97,7 @@ export interface JwtClaims {
  */
 export async function withUserTransaction<T>(db: Db, claims: JwtClaims, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return withTransaction(db, async (tx) => {
-    await tx.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [
-      JSON.stringify(claims),
-    ]);
+    await tx.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
     return fn(tx);
   });
 }

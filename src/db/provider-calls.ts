@@ -6,14 +6,12 @@ import type { Queryable } from './pool';
  * providers charge for it anyway.
  * @returns the ledger row id, for `recordProviderCallDelivered` or `recordProviderCallFailed`.
  */
-export async function startProviderCall(
-  db: Queryable,
-  call: { orderId: string; variantNumber: number; provider: string },
-): Promise<string> {
-  const { rows } = await db.query<{ id: string }>(
-    `insert into public.provider_calls (order_id, variant_number, provider) values ($1, $2, $3) returning id`,
-    [call.orderId, call.variantNumber, call.provider],
-  );
+export async function startProviderCall(db: Queryable, call: { orderId: string; variantNumber: number; provider: string }): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(`insert into public.provider_calls (order_id, variant_number, provider) values ($1, $2, $3) returning id`, [
+    call.orderId,
+    call.variantNumber,
+    call.provider,
+  ]);
   return rows[0]!.id;
 }
 

@@ -37,10 +37,7 @@ const ITEM = `workflow_uuid as "workflowId", status, priority, created_at::float
 
 /** The items running now (holding a slot) on `queueName`. */
 export async function listRunningItems(db: Queryable, queueName: string): Promise<QueueItem[]> {
-  const { rows } = await db.query<QueueItem>(
-    `select ${ITEM} from dbos.workflow_status where queue_name = $1 and status = 'PENDING'`,
-    [queueName],
-  );
+  const { rows } = await db.query<QueueItem>(`select ${ITEM} from dbos.workflow_status where queue_name = $1 and status = 'PENDING'`, [queueName]);
   return rows;
 }
 

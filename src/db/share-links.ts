@@ -22,10 +22,10 @@ export async function rotateShareToken(db: Queryable, variantId: string, userId:
  * @returns false when that user has no such variant (any more).
  */
 export async function disableSharing(db: Queryable, variantId: string, userId: string): Promise<boolean> {
-  const { rowCount } = await db.query(
-    `update public.song_variants set sharing_enabled = false, updated_at = now() where id = $1 and user_id = $2`,
-    [variantId, userId],
-  );
+  const { rowCount } = await db.query(`update public.song_variants set sharing_enabled = false, updated_at = now() where id = $1 and user_id = $2`, [
+    variantId,
+    userId,
+  ]);
   return (rowCount ?? 0) > 0;
 }
 

@@ -53,19 +53,16 @@ export async function createPendingVariants(db: Queryable, orderId: string, coun
 }
 
 export async function getVariant(db: Queryable, orderId: string, variantNumber: number): Promise<VariantRow | undefined> {
-  const { rows } = await db.query<VariantRow>(
-    `select ${VARIANT_COLUMNS} from public.song_variants where order_id = $1 and variant_number = $2`,
-    [orderId, variantNumber],
-  );
+  const { rows } = await db.query<VariantRow>(`select ${VARIANT_COLUMNS} from public.song_variants where order_id = $1 and variant_number = $2`, [
+    orderId,
+    variantNumber,
+  ]);
   return rows[0];
 }
 
 /** Variants of one order, by number. */
 export async function listVariants(db: Queryable, orderId: string): Promise<VariantRow[]> {
-  const { rows } = await db.query<VariantRow>(
-    `select ${VARIANT_COLUMNS} from public.song_variants where order_id = $1 order by variant_number`,
-    [orderId],
-  );
+  const { rows } = await db.query<VariantRow>(`select ${VARIANT_COLUMNS} from public.song_variants where order_id = $1 order by variant_number`, [orderId]);
   return rows;
 }
 

@@ -77,7 +77,9 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps, snapshot: ()
       ? await estimateOrderReady(deps.db, await snapshot(), {
           id: order.id,
           occasionDate: order.occasionDate,
-          unfinishedVariants: order.variants.length ? order.variants.filter((v) => v.status === 'pending' || v.status === 'generating').length : VARIANTS_PER_ORDER,
+          unfinishedVariants: order.variants.length
+            ? order.variants.filter((v) => v.status === 'pending' || v.status === 'generating').length
+            : VARIANTS_PER_ORDER,
         })
       : { estimatedReadyAt: null, queuePosition: null };
   return {
@@ -97,12 +99,8 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps, snapshot: ()
         durationMs: v.durationMs,
         sharingEnabled: v.sharingEnabled,
         selected: v.selected,
-        ...(v.status === 'complete' && v.storagePath
-          ? { audioUrl: await deps.storage.signedUrl(v.storagePath, deps.signedUrlTtlSeconds) }
-          : {}),
-        ...(v.status === 'complete' && v.sharingEnabled && isFulfillable(order.status)
-          ? { shareUrl: `${deps.appUrl}/s/${v.shareToken}` }
-          : {}),
+        ...(v.status === 'complete' && v.storagePath ? { audioUrl: await deps.storage.signedUrl(v.storagePath, deps.signedUrlTtlSeconds) } : {}),
+        ...(v.status === 'complete' && v.sharingEnabled && isFulfillable(order.status) ? { shareUrl: `${deps.appUrl}/s/${v.shareToken}` } : {}),
       })),
     ),
   };

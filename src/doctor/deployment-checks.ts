@@ -37,16 +37,22 @@ const CHECKS: Check[] = [
   {
     name: 'migrations applied',
     async run({ db, migrationsDir }) {
-      const files = readdirSync(migrationsDir).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
+      const files = readdirSync(migrationsDir)
+        .filter((f) => /^\d+_.+\.sql$/.test(f))
+        .sort();
       const applied = await appliedMigrationVersions(db);
       const missing = files.filter((f) => !applied.has(f.split('_')[0]!));
-      return missing.length ? fail(`not applied: ${missing.join(', ')} (run \`supabase db push\` or \`npm run db:migrate -- --deploy\`)`) : pass(`${files.length}/${files.length}`);
+      return missing.length
+        ? fail(`not applied: ${missing.join(', ')} (run \`supabase db push\` or \`npm run db:migrate -- --deploy\`)`)
+        : pass(`${files.length}/${files.length}`);
     },
   },
   {
     name: 'DBOS system schema',
     async run({ db }) {
-      return (await hasDbosSystemSchema(db)) ? pass('dbos.workflow_status exists') : fail('missing: the webhook cannot enqueue; run `npm run db:migrate -- --deploy`');
+      return (await hasDbosSystemSchema(db))
+        ? pass('dbos.workflow_status exists')
+        : fail('missing: the webhook cannot enqueue; run `npm run db:migrate -- --deploy`');
     },
   },
   {
@@ -59,10 +65,17 @@ const CHECKS: Check[] = [
   {
     name: 'storage bucket private',
     async run({ env }) {
-      if (env.STORAGE_DRIVER !== 'supabase') return skip('STORAGE_DRIVER=local: songs live on this machine\'s disk (no shared storage across machines)');
-      const bucket = await inspectSupabaseBucket({ supabaseUrl: env.SUPABASE_URL!, serverKey: supabaseServerKey(env)!, bucket: env.SUPABASE_STORAGE_BUCKET, requestTimeoutMs: 10_000 });
+      if (env.STORAGE_DRIVER !== 'supabase') return skip("STORAGE_DRIVER=local: songs live on this machine's disk (no shared storage across machines)");
+      const bucket = await inspectSupabaseBucket({
+        supabaseUrl: env.SUPABASE_URL!,
+        serverKey: supabaseServerKey(env)!,
+        bucket: env.SUPABASE_STORAGE_BUCKET,
+        requestTimeoutMs: 10_000,
+      });
       if (!bucket.exists) return fail(`bucket "${env.SUPABASE_STORAGE_BUCKET}" does not exist (the worker creates it at start; or apply the migrations)`);
-      return bucket.public ? fail(`bucket "${env.SUPABASE_STORAGE_BUCKET}" is PUBLIC: anyone could fetch songs without a signed URL`) : pass(`bucket "${env.SUPABASE_STORAGE_BUCKET}" is private`);
+      return bucket.public
+        ? fail(`bucket "${env.SUPABASE_STORAGE_BUCKET}" is PUBLIC: anyone could fetch songs without a signed URL`)
+        : pass(`bucket "${env.SUPABASE_STORAGE_BUCKET}" is private`);
     },
   },
   {
@@ -73,7 +86,9 @@ const CHECKS: Check[] = [
       await jwks.reload();
       const keys = jwks.jwks()?.keys ?? [];
       const algs = [...new Set(keys.map((k) => k.alg ?? k.kty))].join(', ');
-      return keys.length ? pass(`${keys.length} signing key(s): ${algs}`) : pass('reachable, but no asymmetric keys yet: the project still signs with the legacy HS256 secret');
+      return keys.length
+        ? pass(`${keys.length} signing key(s): ${algs}`)
+        : pass('reachable, but no asymmetric keys yet: the project still signs with the legacy HS256 secret');
     },
   },
   {
@@ -87,7 +102,9 @@ const CHECKS: Check[] = [
       const endpoint = endpoints.find((e) => e.livemode === live);
       if (!endpoint) return fail(`no enabled ${mode}-mode webhook endpoint for ${url}; STRIPE_WEBHOOK_SECRET must be the signing secret of one`);
       const missing = endpoint.enabled_events.includes('*') ? [] : HANDLED_EVENT_TYPES.filter((t) => !endpoint.enabled_events.includes(t));
-      return missing.length ? fail(`${endpoint.id} (${mode}) does not send: ${missing.join(', ')}`) : pass(`${endpoint.id} (${mode}) sends all ${HANDLED_EVENT_TYPES.length} events`);
+      return missing.length
+        ? fail(`${endpoint.id} (${mode}) does not send: ${missing.join(', ')}`)
+        : pass(`${endpoint.id} (${mode}) sends all ${HANDLED_EVENT_TYPES.length} events`);
     },
   },
 ];

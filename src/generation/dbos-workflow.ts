@@ -81,9 +81,12 @@ export function registerGenerateSongWorkflow(deps: GenerationDeps): (orderId: st
 /** Registers the `retry-variant` workflow (admin manual retry, on the provider queue). Before `DBOS.launch()`. */
 export function registerRetryVariantWorkflow(deps: GenerationDeps): (orderId: string, variantNumber: number, deadLetterId: string) => Promise<unknown> {
   const ctx = dbosContext(() => Promise.reject(new Error('retry-variant starts no children')));
-  return DBOS.registerWorkflow((orderId: string, variantNumber: number, deadLetterId: string) => retryVariant(ctx, deps, orderId, variantNumber, deadLetterId), {
-    name: RETRY_VARIANT_WORKFLOW,
-  });
+  return DBOS.registerWorkflow(
+    (orderId: string, variantNumber: number, deadLetterId: string) => retryVariant(ctx, deps, orderId, variantNumber, deadLetterId),
+    {
+      name: RETRY_VARIANT_WORKFLOW,
+    },
+  );
 }
 
 /**

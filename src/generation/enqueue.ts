@@ -1,12 +1,6 @@
 import { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { Tx } from '../db/pool';
-import {
-  APP_NAME,
-  APP_VERSION,
-  GENERATE_SONG_WORKFLOW,
-  GENERATION_QUEUE,
-  generateSongWorkflowId,
-} from './workflow-names';
+import { APP_NAME, APP_VERSION, GENERATE_SONG_WORKFLOW, GENERATION_QUEUE, generateSongWorkflowId } from './workflow-names';
 
 const clients = new Map<string, Promise<DBOSClient>>();
 

@@ -127,7 +127,11 @@ export async function lockExecutorId(
         if (state !== 'reacquiring') return;
         if (err instanceof ExecutorIdTakenError || Date.now() + REACQUIRE_RETRY_MS > deadline) {
           state = 'lost';
-          return onLost(new Error(`${reason.message}; ${err instanceof ExecutorIdTakenError ? 'another process took the executor id' : `could not take it again: ${(err as Error).message}`}`));
+          return onLost(
+            new Error(
+              `${reason.message}; ${err instanceof ExecutorIdTakenError ? 'another process took the executor id' : `could not take it again: ${(err as Error).message}`}`,
+            ),
+          );
         }
         await new Promise((r) => setTimeout(r, REACQUIRE_RETRY_MS));
       }

@@ -57,7 +57,9 @@ async function executorsWithPendingWork(client: pg.Client, ownId: string): Promi
  * is then recorded `unknown` in the ledger: the only extra paid call).
  * @returns `stop()`, which ends the loop and its connection.
  */
-export function startExecutorTakeover(options: { databaseUrl: string; ownExecutorId: string; log: Logger; intervalMs?: number; graceMs?: number }): { stop(): Promise<void> } {
+export function startExecutorTakeover(options: { databaseUrl: string; ownExecutorId: string; log: Logger; intervalMs?: number; graceMs?: number }): {
+  stop(): Promise<void>;
+} {
   const { databaseUrl, ownExecutorId, log } = options;
   const intervalMs = options.intervalMs ?? TAKEOVER_INTERVAL_MS;
   const graceMs = options.graceMs ?? TAKEOVER_GRACE_MS;

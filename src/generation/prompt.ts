@@ -21,10 +21,12 @@ export interface SongPrompt {
   mood: string;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are dropped from customer text
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]+/g;
+
 /** Collapses whitespace and drops control characters from customer text. */
 function clean(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are dropped from customer text
-  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return text.replace(CONTROL_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
 }
 
 /**
@@ -38,7 +40,10 @@ function clean(text: string): string {
  *
  * @param variantNumber 1-based; selects the arrangement in VARIANT_STYLES.
  */
-export function buildSongPrompt(c: Pick<Customization, 'recipientName' | 'occasion' | 'occasionDate' | 'genre' | 'mood' | 'story' | 'language'>, variantNumber: number): SongPrompt {
+export function buildSongPrompt(
+  c: Pick<Customization, 'recipientName' | 'occasion' | 'occasionDate' | 'genre' | 'mood' | 'story' | 'language'>,
+  variantNumber: number,
+): SongPrompt {
   const style = VARIANT_STYLES[(variantNumber - 1) % VARIANT_STYLES.length]!;
   const genre = clean(c.genre);
   const mood = clean(c.mood);

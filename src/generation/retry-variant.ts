@@ -37,21 +37,34 @@ async function takeOnDeadLetter(db: Db, workflowId: string, orderId: string, var
  * @returns `skipped` when the order is no longer paid or the dead letter is not
  *   this workflow's to retry.
  */
-export async function retryVariant(ctx: DurableContext, deps: GenerationDeps, orderId: string, variantNumber: number, deadLetterId: string): Promise<VariantOutcome> {
+export async function retryVariant(
+  ctx: DurableContext,
+  deps: GenerationDeps,
+  orderId: string,
+  variantNumber: number,
+  deadLetterId: string,
+): Promise<VariantOutcome> {
   const workflowId = ctx.workflowId();
   const log = deps.log.child({ workflowId });
   const pinned = await pinGenerationPolicy(ctx, { ...deps, log });
   const reset = await ctx.step('reset-variant', () => takeOnDeadLetter(deps.db, workflowId, orderId, variantNumber, deadLetterId), BOOKKEEPING);
   if (!reset) {
-    log.warn({ orderId, variantNumber, deadLetterId }, 'nothing to retry: the order is no longer paid, or the dead letter is resolved or taken on by another retry');
+    log.warn(
+      { orderId, variantNumber, deadLetterId },
+      'nothing to retry: the order is no longer paid, or the dead letter is resolved or taken on by another retry',
+    );
     return 'skipped';
   }
   const outcome = await runVariant(ctx, pinned, orderId, variantNumber, `retry-variant-${variantNumber}`);
   if (outcome !== 'skipped') {
-    await ctx.step('resolve-dead-letters', async () => {
-      await resolveFailedJob(deps.db, deadLetterId);
-      if (outcome === 'complete') await resolveFailedVariantJobs(deps.db, orderId, variantNumber);
-    }, BOOKKEEPING);
+    await ctx.step(
+      'resolve-dead-letters',
+      async () => {
+        await resolveFailedJob(deps.db, deadLetterId);
+        if (outcome === 'complete') await resolveFailedVariantJobs(deps.db, orderId, variantNumber);
+      },
+      BOOKKEEPING,
+    );
   }
   log.info({ orderId, variantNumber, outcome }, 'manual retry finished');
   return outcome;

@@ -20,12 +20,7 @@ export function serviceCommands(mode: Mode, port: number): { web: string[]; work
  * Spawns one service with `env`, prefixing nothing: each child writes its own
  * JSON log lines to our stdout/stderr (or to `onOutput` when given).
  */
-export function spawnService(
-  name: string,
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  onOutput?: (line: string) => void,
-): ChildProcess {
+export function spawnService(name: string, argv: string[], env: NodeJS.ProcessEnv, onOutput?: (line: string) => void): ChildProcess {
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: PROJECT_ROOT,
     env: { ...env, SONGSWIPE_SERVICE: name, SONGSWIPE_LAUNCHER_PID: String(process.pid) },

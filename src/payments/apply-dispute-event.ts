@@ -73,8 +73,9 @@ export async function applyDisputeEvent(ctx: WebhookEventContext, funds: 'withdr
         amount: dispute.amount,
         currency: dispute.currency.toLowerCase(),
       },
-      errorMessage: `payment disputed (${dispute.reason}, ${dispute.amount} ${dispute.currency.toLowerCase()}): `
-        + (dueBy ? `submit evidence in the Stripe Dashboard by ${dueBy.toISOString()}` : 'no evidence deadline given'),
+      errorMessage:
+        `payment disputed (${dispute.reason}, ${dispute.amount} ${dispute.currency.toLowerCase()}): ` +
+        (dueBy ? `submit evidence in the Stripe Dashboard by ${dueBy.toISOString()}` : 'no evidence deadline given'),
       errorStack: null,
       retryCount: 0,
     });

@@ -33,10 +33,7 @@ export type SessionDecision = { target: Exclude<OrderStatus, 'needs_review' | 'p
  *    workflow in this transaction (idempotent: the workflow id is `order:<id>`).
  * @returns the outcome recorded on the webhook event.
  */
-export async function applySessionEvent(
-  ctx: WebhookEventContext,
-  decide: (session: CheckoutSession) => SessionDecision,
-): Promise<string> {
+export async function applySessionEvent(ctx: WebhookEventContext, decide: (session: CheckoutSession) => SessionDecision): Promise<string> {
   const { tx, event, price } = ctx;
   const parsed = checkoutSessionSchema.safeParse(event.data.object);
   if (!parsed.success) throw new ValidationError('event data is not a checkout session');

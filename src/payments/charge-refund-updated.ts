@@ -35,8 +35,9 @@ export const onChargeRefundUpdated: WebhookEventHandler = async ({ tx, event, lo
       amount: refund.amount,
       failureReason,
     },
-    errorMessage: `refund ${refund.id} of ${refund.amount} failed (${failureReason}): the customer was not paid back; `
-      + 'the order stays refunded. Refund again or contact the customer.',
+    errorMessage:
+      `refund ${refund.id} of ${refund.amount} failed (${failureReason}): the customer was not paid back; ` +
+      'the order stays refunded. Refund again or contact the customer.',
     errorStack: null,
     retryCount: 0,
   });

@@ -75,9 +75,7 @@ export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body
   const conflict = checkoutConflict(earlier);
   if (conflict) throw new ConflictError(conflict);
   // An open session can still be paid until it expires: hand it out again rather than open a second.
-  const open = earlier.find(
-    (o) => o.status === 'pending_payment' && o.checkoutUrl && o.checkoutExpiresAt && o.checkoutExpiresAt.getTime() > Date.now(),
-  );
+  const open = earlier.find((o) => o.status === 'pending_payment' && o.checkoutUrl && o.checkoutExpiresAt && o.checkoutExpiresAt.getTime() > Date.now());
   if (open) return { url: open.checkoutUrl!, orderId: open.id };
 
   const attempt = earlier.length;
@@ -133,7 +131,10 @@ export async function createCheckout(deps: CheckoutDeps, claims: JwtClaims, body
     return null;
   });
   if (lateConflict) {
-    deps.log.warn({ orderId, stripeSessionId: session.id, reason: lateConflict }, 'customization paid while its checkout session was created; session not handed out');
+    deps.log.warn(
+      { orderId, stripeSessionId: session.id, reason: lateConflict },
+      'customization paid while its checkout session was created; session not handed out',
+    );
     await deps.stripe?.checkout.sessions
       .expire(session.id)
       .catch((err: unknown) => deps.log.warn({ err, stripeSessionId: session.id }, 'could not expire the unused checkout session; it lapses on its own'));

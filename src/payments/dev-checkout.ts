@@ -114,10 +114,7 @@ export async function payDevCheckout(
   };
   await send(completed);
   if (method === 'delayed' || method === 'delayed_failure') {
-    const later = buildSessionEvent(
-      completed,
-      method === 'delayed' ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed',
-    );
+    const later = buildSessionEvent(completed, method === 'delayed' ? 'checkout.session.async_payment_succeeded' : 'checkout.session.async_payment_failed');
     setTimeout(() => {
       send(later).catch((err: unknown) => deps.log.error({ err, orderId: session.orderId }, 'dev checkout: async payment event failed'));
     }, deps.asyncDelayMs ?? 3000);

@@ -12,7 +12,14 @@ export const stripeEventSchema = z.looseObject({
   type: z.string().regex(/^[a-z0-9_.]{1,100}$/),
   livemode: z.boolean(),
   created: z.number().int(),
-  data: z.looseObject({ object: z.looseObject({ id: z.string().regex(/^[A-Za-z0-9_]{1,255}$/).optional() }) }),
+  data: z.looseObject({
+    object: z.looseObject({
+      id: z
+        .string()
+        .regex(/^[A-Za-z0-9_]{1,255}$/)
+        .optional(),
+    }),
+  }),
 });
 export type StripeEventEnvelope = z.infer<typeof stripeEventSchema>;
 
@@ -57,7 +64,10 @@ export const checkoutSessionSchema = z.looseObject({
     .nullable()
     .optional()
     .catch(null),
-  currency: z.string().regex(/^[A-Za-z]{3}$/).nullable(),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/)
+    .nullable(),
   client_reference_id: z.string().nullable().optional(),
   metadata: z.record(z.string(), z.string()).nullable().optional(),
   payment_intent: expandable,

@@ -89,9 +89,7 @@ export async function handleStripeWebhook(deps: WebhookDeps, rawBody: string, si
     });
     if (!claimed) return { eventId: event.id, duplicate: true };
     const handler = HANDLERS[event.type];
-    const outcome = handler
-      ? await handler({ tx, event, dbos: deps.dbos, price: deps.price, log, afterCommit: (fn) => afterCommit.push(fn) })
-      : 'ignored';
+    const outcome = handler ? await handler({ tx, event, dbos: deps.dbos, price: deps.price, log, afterCommit: (fn) => afterCommit.push(fn) }) : 'ignored';
     if (!handler) log.info('event type not handled; recorded and acknowledged');
     await markStripeEventProcessed(tx, event.id, outcome);
     return { eventId: event.id, duplicate: false, outcome };

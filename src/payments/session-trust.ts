@@ -6,9 +6,7 @@ import type { CheckoutSession } from './event-schemas';
 import type { Price } from './price';
 import { amountMismatch } from './session-amounts';
 
-export type SessionTrust =
-  | { ok: true; userId: string; customization: Customization }
-  | { ok: false; reason: string };
+export type SessionTrust = { ok: true; userId: string; customization: Customization } | { ok: false; reason: string };
 
 /**
  * Checks that a checkout session may be fulfilled. Metadata is set by our own

@@ -28,14 +28,7 @@ export async function verifyWebhookEvent(
   let lastError: unknown;
   for (const secret of secrets) {
     try {
-      return await Stripe.webhooks.constructEventAsync(
-        rawBody,
-        signatureHeader,
-        secret,
-        SIGNATURE_TOLERANCE_SECONDS,
-        undefined,
-        receivedAtMs,
-      );
+      return await Stripe.webhooks.constructEventAsync(rawBody, signatureHeader, secret, SIGNATURE_TOLERANCE_SECONDS, undefined, receivedAtMs);
     } catch (err) {
       lastError = err;
       // A body that verified but is not JSON will not parse with another secret either.

@@ -48,6 +48,8 @@ export async function planLocalObjectAnswer(storage: LocalStorage, key: string, 
 export async function serveLocalObject(storage: LocalStorage, req: Request, key: string): Promise<Response> {
   const answer = await planLocalObjectAnswer(storage, key, new URL(req.url).searchParams, req.headers.get('range'));
   const body =
-    answer.bytes && req.method !== 'HEAD' ? (Readable.toWeb(createReadStream(answer.bytes.file, { start: answer.bytes.start, end: answer.bytes.end })) as ReadableStream) : null;
+    answer.bytes && req.method !== 'HEAD'
+      ? (Readable.toWeb(createReadStream(answer.bytes.file, { start: answer.bytes.start, end: answer.bytes.end })) as ReadableStream)
+      : null;
   return new Response(body, { status: answer.status, headers: answer.headers });
 }

@@ -75,7 +75,9 @@ export function createSupabaseStorage(options: SupabaseStorageOptions): Storage 
       const found = await client.getBucket(options.bucket);
       if (found.data) {
         if (found.data.public) {
-          throw new Error(`Supabase Storage bucket "${options.bucket}" is public; songs must be in a private bucket (Dashboard → Storage → bucket → Edit → Public off)`);
+          throw new Error(
+            `Supabase Storage bucket "${options.bucket}" is public; songs must be in a private bucket (Dashboard → Storage → bucket → Edit → Public off)`,
+          );
         }
         return;
       }

@@ -35,7 +35,16 @@ const valid = { recipientName: 'Ada', occasion: 'birthday', occasionDate: '2027-
 const INJECTION = [`'); drop table public.orders; --`, `" or 1=1 --`, `<script>alert(1)</script>`, `{{7*7}}`, '${process.env}', '../../etc/passwd'];
 const UNICODE = ['Zoë 🎂', 'مرحبا', '李小龙', 'e\u0301', '\u202Eevil', '𝓐𝓭𝓪'];
 
-type Case = { name: string; method: string; path: string; body?: string; headers?: Record<string, string>; auth?: boolean | 'admin'; status: number; code: ErrorCode };
+type Case = {
+  name: string;
+  method: string;
+  path: string;
+  body?: string;
+  headers?: Record<string, string>;
+  auth?: boolean | 'admin';
+  status: number;
+  code: ErrorCode;
+};
 
 const json = (v: unknown) => JSON.stringify(v);
 // biome-ignore format: one case a line reads as a table
@@ -101,18 +110,21 @@ async function send(c: Pick<Case, 'method' | 'path' | 'body' | 'headers' | 'auth
 }
 
 describe(`bad input: ${cases.length} malformed requests across every route`, () => {
-  it.each(cases.map((c) => [c.name, c.method, c.path.slice(0, 60), c.status, c.code, c] as const))('%s (%s %s) → %i %s', async (_n, _m, _p, status, code, c) => {
-    const res = await send(c);
-    const text = await res.text();
-    expect(res.status).toBe(status);
-    expect(ERROR_STATUS[code]).toBe(status);
-    expect(res.headers.get('content-type')).toMatch(/application\/json/);
-    expect(res.headers.get('x-request-id')).toBeTruthy();
-    const { error } = JSON.parse(text);
-    expect(error).toMatchObject({ code, message: expect.any(String) });
-    expect(Object.keys(error).filter((k) => !['code', 'message', 'fields'].includes(k))).toEqual([]);
-    expect(text).not.toMatch(/\bat \S+ \(|\.ts:\d+|\.js:\d+|select |insert into|syntax error|node_modules/i);
-  });
+  it.each(cases.map((c) => [c.name, c.method, c.path.slice(0, 60), c.status, c.code, c] as const))(
+    '%s (%s %s) → %i %s',
+    async (_n, _m, _p, status, code, c) => {
+      const res = await send(c);
+      const text = await res.text();
+      expect(res.status).toBe(status);
+      expect(ERROR_STATUS[code]).toBe(status);
+      expect(res.headers.get('content-type')).toMatch(/application\/json/);
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+      const { error } = JSON.parse(text);
+      expect(error).toMatchObject({ code, message: expect.any(String) });
+      expect(Object.keys(error).filter((k) => !['code', 'message', 'fields'].includes(k))).toEqual([]);
+      expect(text).not.toMatch(/\bat \S+ \(|\.ts:\d+|\.js:\d+|select |insert into|syntax error|node_modules/i);
+    },
+  );
 
   it('answers an expired token with 401 token_expired', async () => {
     const expired = await mintAccessToken(E2E_JWT_SECRET, userId, { expiresIn: '-1m' });
@@ -133,7 +145,12 @@ describe(`bad input: ${cases.length} malformed requests across every route`, () 
   });
 
   it.each([...INJECTION, ...UNICODE])('stores customer text verbatim and safely: %s', async (value) => {
-    const res = await send({ method: 'POST', path: '/api/customizations', auth: true, body: json({ ...valid, recipientName: value, story: value, mood: value.slice(0, 50) }) });
+    const res = await send({
+      method: 'POST',
+      path: '/api/customizations',
+      auth: true,
+      body: json({ ...valid, recipientName: value, story: value, mood: value.slice(0, 50) }),
+    });
     expect(res.status).toBe(201);
     const { id } = await res.json();
     const { rows } = await db.pool.query('select recipient_name, story from public.customizations where id = $1', [id]);
@@ -147,14 +164,18 @@ describe(`bad input: ${cases.length} malformed requests across every route`, () 
     const customization = await createCustomizationRow(db.pool, userId, { recipient_name: hostile, occasion: '<b>bold</b>' });
     const { body, signature } = await signStripePayload(paidEvent(userId, customization), WEBHOOK_SECRET);
     expect((await fetch(`${server.base}/api/stripe/webhook`, { method: 'POST', headers: { 'stripe-signature': signature }, body })).status).toBe(200);
-    const shareToken = await eventually(async () => {
-      const { rows } = await db.pool.query(
-        `select v.share_token from public.song_variants v join public.orders o on o.id = v.order_id
+    const shareToken = await eventually(
+      async () => {
+        const { rows } = await db.pool.query(
+          `select v.share_token from public.song_variants v join public.orders o on o.id = v.order_id
          where o.customization_id = $1 and v.generation_status = 'complete' limit 1`,
-        [customization],
-      );
-      return rows[0]?.share_token as string | undefined;
-    }, 60_000, 'a complete variant');
+          [customization],
+        );
+        return rows[0]?.share_token as string | undefined;
+      },
+      60_000,
+      'a complete variant',
+    );
     const html = await (await fetch(`${server.base}/s/${shareToken}`)).text();
     expect(html).not.toContain('<script>alert(1)</script>');
     expect(html).not.toContain('<img src=x');

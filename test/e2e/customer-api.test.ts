@@ -111,7 +111,8 @@ describe('dev sign-in and the session cookie', () => {
   it('a cross-site POST carrying the cookie is refused and writes nothing; our own origin and Bearer clients pass', async () => {
     const { cookie } = await devSignIn(`csrf-${randomUUID().slice(0, 8)}@example.test`);
     const body = JSON.stringify({ recipientName: 'Ana', occasion: 'birthday', occasionDate: '2027-01-02', genre: 'pop', mood: 'happy', story: 'x' });
-    const post = (headers: Record<string, string>) => fetch(`${base}/api/customizations`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${base}/api/customizations`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     const before = (await db.pool.query('select count(*)::int as n from public.customizations')).rows[0].n;
     expect((await post({ cookie, origin: 'https://evil.example' })).status).toBe(403);
     expect((await post({ cookie })).status).toBe(403); // no Origin at all
@@ -125,7 +126,11 @@ describe('dev sign-in and the session cookie', () => {
 
 describe('PUT /api/orders/:id/favourite', () => {
   const choose = (orderId: string, variantNumber: unknown, headers = owner) =>
-    fetch(`${base}/api/orders/${orderId}/favourite`, { method: 'PUT', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ variantNumber }) });
+    fetch(`${base}/api/orders/${orderId}/favourite`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ variantNumber }),
+    });
   const selected = async (orderId: string) =>
     (await db.pool.query('select variant_number from public.song_variants where order_id = $1 and selected', [orderId])).rows.map((r) => r.variant_number);
 
@@ -166,7 +171,18 @@ describe('GET /api/orders?cursor=', () => {
     for (let i = 0; i < 45; i++) {
       const customizationId = await createCustomizationRow(db.pool, userId, { recipient_name: `R${i}` });
       const id = randomUUID();
-      await insertPendingOrder(db.pool, { id, userId, customizationId, stripeSessionId: `cs_test_page_${id}`, amount: 2900, currency: 'usd', occasionDate: '2027-01-01', livemode: false, checkoutUrl: 'https://checkout.example/x', checkoutExpiresAt: new Date(Date.now() + 3600_000) });
+      await insertPendingOrder(db.pool, {
+        id,
+        userId,
+        customizationId,
+        stripeSessionId: `cs_test_page_${id}`,
+        amount: 2900,
+        currency: 'usd',
+        occasionDate: '2027-01-01',
+        livemode: false,
+        checkoutUrl: 'https://checkout.example/x',
+        checkoutExpiresAt: new Date(Date.now() + 3600_000),
+      });
       ids.push(id);
     }
     // equal timestamps too: the id breaks the tie

@@ -15,15 +15,7 @@ import { insertPendingOrder } from '../../src/db/orders';
 import { resolveLauncherEnv } from '../../src/launcher/runtime';
 import { anyFreePort } from '../../src/launcher/ports';
 import { serviceCommands, waitForHttp } from '../../src/launcher/services';
-import {
-  type BuiltServer,
-  E2E_JWT_SECRET,
-  E2E_STORAGE_SECRET,
-  launchBuilt,
-  type LaunchedProcess,
-  NPM_START,
-  startBuiltServer,
-} from '../support/built-server';
+import { type BuiltServer, E2E_JWT_SECRET, E2E_STORAGE_SECRET, launchBuilt, type LaunchedProcess, NPM_START, startBuiltServer } from '../support/built-server';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
 import { createCustomizationRow, eventually, PRICE, WEBHOOK_SECRET } from '../support/fixtures';
 import { tempDir } from '../support/temp-dir';
@@ -136,7 +128,11 @@ async function orderOutcome(mode: Mode, orderId: string): Promise<string> {
 }
 
 /** Step 2: `POST /api/dev/checkout/:sessionId {"method":"card"}` with `headers`; the answer and what became of the order. */
-async function payDevCheckout(mode: Mode, headers: Record<string, string>, payerFor?: (owner: { userId: string; auth: Record<string, string> }) => Promise<Record<string, string>>) {
+async function payDevCheckout(
+  mode: Mode,
+  headers: Record<string, string>,
+  payerFor?: (owner: { userId: string; auth: Record<string, string> }) => Promise<Record<string, string>>,
+) {
   const owner = await signedIn(mode);
   const { orderId, sessionId } = await devCheckoutOrder(mode, owner);
   const res = await fetch(`${servers[mode].base}/api/dev/checkout/${sessionId}`, {
@@ -229,7 +225,9 @@ const TABLE: Row[] = [
       return bootOutcome(() => {
         const e = resolveLauncherEnv(without(BOOT_ENV[mode], ...SECRET_NAMES), dataDir);
         const fromFile = e.SUPABASE_JWT_SECRET === stored.SUPABASE_JWT_SECRET && e.STORAGE_SIGNING_SECRET === stored.STORAGE_SIGNING_SECRET;
-        return fromFile && e.STRIPE_WEBHOOK_SECRET[0] === stored.STRIPE_WEBHOOK_SECRET ? 'secrets read from .data/local-secrets.json' : 'secrets from elsewhere';
+        return fromFile && e.STRIPE_WEBHOOK_SECRET[0] === stored.STRIPE_WEBHOOK_SECRET
+          ? 'secrets read from .data/local-secrets.json'
+          : 'secrets from elsewhere';
       });
     },
   },
@@ -297,7 +295,11 @@ describe("the issue's replay against `npm start` in deployment mode", () => {
     const port = await anyFreePort();
     const env = without(deploymentEnv(servers.deployment.db.url, port, tempDataDir()), 'STRIPE_SECRET_KEY');
     const commands = serviceCommands('start', port);
-    const runs = await Promise.all([launchBuilt('launcher', NPM_START, env), launchBuilt('web', commands.web, env), launchBuilt('worker', commands.worker, env)]);
+    const runs = await Promise.all([
+      launchBuilt('launcher', NPM_START, env),
+      launchBuilt('web', commands.web, env),
+      launchBuilt('worker', commands.worker, env),
+    ]);
     for (const run of runs) {
       expect(await run.exited).toBe(1);
       expect(run.output.join('\n')).toContain('missing: STRIPE_SECRET_KEY\n');

@@ -38,9 +38,24 @@ describe('deleting a user (auth.users) keeps their paid orders, anonymised', () 
       'select user_id, status, amount, currency, stripe_payment_intent_id, customization_id, account_deleted_at is not null as deleted from public.orders where id = $1',
       [orderId],
     );
-    expect(orders).toEqual([{ user_id: null, status: 'paid', amount: 2900, currency: 'usd', stripe_payment_intent_id: 'pi_test_1', customization_id: customizationId, deleted: true }]);
-    const { rows: customization } = await db.pool.query('select user_id, recipient_name, occasion, genre, mood, story, occasion_date from public.customizations where id = $1', [customizationId]);
-    expect(customization).toEqual([{ user_id: null, recipient_name: '[deleted]', occasion: '[deleted]', genre: '[deleted]', mood: '[deleted]', story: '[deleted]', occasion_date: '2026-12-24' }]);
+    expect(orders).toEqual([
+      { user_id: null, status: 'paid', amount: 2900, currency: 'usd', stripe_payment_intent_id: 'pi_test_1', customization_id: customizationId, deleted: true },
+    ]);
+    const { rows: customization } = await db.pool.query(
+      'select user_id, recipient_name, occasion, genre, mood, story, occasion_date from public.customizations where id = $1',
+      [customizationId],
+    );
+    expect(customization).toEqual([
+      {
+        user_id: null,
+        recipient_name: '[deleted]',
+        occasion: '[deleted]',
+        genre: '[deleted]',
+        mood: '[deleted]',
+        story: '[deleted]',
+        occasion_date: '2026-12-24',
+      },
+    ]);
     expect((await db.pool.query('select 1 from public.customizations where id = $1', [unused])).rowCount).toBe(0);
     expect((await db.pool.query('select 1 from public.song_variants where order_id = $1', [orderId])).rowCount).toBe(0);
     for (const token of shareTokens) expect((await db.pool.query('select * from public.get_shared_song($1)', [token])).rowCount).toBe(0);

@@ -24,7 +24,6 @@ let worker: ChildProcess | undefined;
 const output: string[] = [];
 let injectedFaults = 0;
 
-
 beforeAll(async () => {
   db = await createTestDatabase();
   const random = prng(20261129); // seeded; which call meets which fault still depends on arrival order
@@ -45,14 +44,18 @@ afterAll(async () => {
 });
 
 function startWorker(): ChildProcess {
-  worker = spawnWorkerProcess(db.url, {
-    ...stubbedWorkerEnv(stub.url),
-    DATA_DIR: dataDir,
-    GENERATION_MAX_ATTEMPTS: '6',
-    GENERATION_RETRY_BASE_MS: '50',
-    GENERATION_RETRY_MAX_MS: '400',
-    WORKER_EXECUTOR_ID: 'chaos-worker',
-  }, output);
+  worker = spawnWorkerProcess(
+    db.url,
+    {
+      ...stubbedWorkerEnv(stub.url),
+      DATA_DIR: dataDir,
+      GENERATION_MAX_ATTEMPTS: '6',
+      GENERATION_RETRY_BASE_MS: '50',
+      GENERATION_RETRY_MAX_MS: '400',
+      WORKER_EXECUTOR_ID: 'chaos-worker',
+    },
+    output,
+  );
   return worker;
 }
 

@@ -57,7 +57,9 @@ describe('POST /api/checkout (createCheckout) against a Stripe API stub', () => 
     });
     expect(result.url).toMatch(/^https:\/\/checkout\.stripe\.test\/c\/pay\//);
 
-    const { rows } = await db.pool.query('select status, user_id, amount, currency, checkout_url, stripe_session_id from public.orders where id = $1', [result.orderId]);
+    const { rows } = await db.pool.query('select status, user_id, amount, currency, checkout_url, stripe_session_id from public.orders where id = $1', [
+      result.orderId,
+    ]);
     expect(rows[0]).toMatchObject({ status: 'pending_payment', user_id: user, amount: 2900, currency: 'usd', checkout_url: result.url });
     expect(rows[0].stripe_session_id).toMatch(/^cs_test_stub_/);
   });
@@ -68,7 +70,8 @@ describe('POST /api/checkout (createCheckout) against a Stripe API stub', () => 
     const without = await createCustomizationRow(db.pool, user);
     await createCheckout({ ...deps, allowPromotionCodes: true }, claims(user), { customizationId: withCodes });
     await createCheckout(deps, claims(user), { customizationId: without });
-    const formOf = (customizationId: string) => stub.requests.find((r) => r.path === '/v1/checkout/sessions' && r.form.client_reference_id === customizationId)!.form;
+    const formOf = (customizationId: string) =>
+      stub.requests.find((r) => r.path === '/v1/checkout/sessions' && r.form.client_reference_id === customizationId)!.form;
     expect(formOf(withCodes).allow_promotion_codes).toBe('true');
     expect(formOf(without)).not.toHaveProperty('allow_promotion_codes');
   });
@@ -100,7 +103,10 @@ describe('POST /api/checkout (createCheckout) against a Stripe API stub', () => 
       discount: { amount: 580, promotionCodeId: 'promo_test_spring20' },
     });
     expect(await deliver(await webhookDeps(db.pool, db.url), event)).toMatchObject({ outcome: 'fulfilled' });
-    const { rows: after } = await db.pool.query('select id, status, amount, amount_discount, amount_total, promotion_code_id from public.orders where customization_id = $1', [customizationId]);
+    const { rows: after } = await db.pool.query(
+      'select id, status, amount, amount_discount, amount_total, promotion_code_id from public.orders where customization_id = $1',
+      [customizationId],
+    );
     expect(after).toEqual([{ id: orderId, status: 'paid', amount: 2900, amount_discount: 580, amount_total: 2320, promotion_code_id: 'promo_test_spring20' }]);
   });
 

@@ -36,7 +36,10 @@ describe('migrations', () => {
       );
       expect(rows[0]!.n).toBeGreaterThan(0);
       expect(rows[0]!.n).toBe(rows[0]!.distinct);
-      expect((await c.query(`select to_regclass('public.orders') as t, to_regclass('dbos.workflow_status') as w`)).rows[0]).toEqual({ t: 'orders', w: 'dbos.workflow_status' });
+      expect((await c.query(`select to_regclass('public.orders') as t, to_regclass('dbos.workflow_status') as w`)).rows[0]).toEqual({
+        t: 'orders',
+        w: 'dbos.workflow_status',
+      });
     } finally {
       await c.end();
     }

@@ -56,8 +56,16 @@ describe('disputes', () => {
   it('charge.dispute.created: the order is disputed, sharing keeps working, and the operator gets the dispute id, reason and evidence due date', async () => {
     const o = await paidOrderWithSongs();
     expect(await deliver(deps, o.disputeEvent('charge.dispute.created', 'needs_response'))).toMatchObject({ outcome: 'disputed' });
-    expect(await state(o.orderId, o.shareToken)).toEqual({ status: 'disputed', shared: 1, workflow: 'ENQUEUED', variants: ['complete', 'complete', 'pending'] });
-    const { rows } = await db.pool.query(`select order_id, error_message, event_data, resolved_at from public.failed_jobs where job_type = 'payment_dispute' and order_id = $1`, [o.orderId]);
+    expect(await state(o.orderId, o.shareToken)).toEqual({
+      status: 'disputed',
+      shared: 1,
+      workflow: 'ENQUEUED',
+      variants: ['complete', 'complete', 'pending'],
+    });
+    const { rows } = await db.pool.query(
+      `select order_id, error_message, event_data, resolved_at from public.failed_jobs where job_type = 'payment_dispute' and order_id = $1`,
+      [o.orderId],
+    );
     expect(rows).toHaveLength(1);
     const due = new Date(o.dispute.dueBy! * 1000).toISOString();
     expect(rows[0].event_data).toMatchObject({ disputeId: o.dispute.id, reason: 'product_not_received', evidenceDueBy: due, orderId: o.orderId });
@@ -69,10 +77,17 @@ describe('disputes', () => {
     const o = await paidOrderWithSongs();
     await deliver(deps, o.disputeEvent('charge.dispute.created', 'needs_response'));
     expect(await deliver(deps, o.disputeEvent('charge.dispute.closed', 'lost'))).toMatchObject({ outcome: 'dispute_lost' });
-    expect(await state(o.orderId, o.shareToken)).toEqual({ status: 'refunded', shared: 0, workflow: 'CANCELLED', variants: ['complete', 'complete', 'failed'] });
+    expect(await state(o.orderId, o.shareToken)).toEqual({
+      status: 'refunded',
+      shared: 0,
+      workflow: 'CANCELLED',
+      variants: ['complete', 'complete', 'failed'],
+    });
     const { rows } = await db.pool.query(`select last_error from public.song_variants where order_id = $1 and variant_number = 3`, [o.orderId]);
     expect(rows[0].last_error).toBe('dispute lost before this variant was generated');
-    const { rows: alerts } = await db.pool.query(`select resolved_at from public.failed_jobs where job_type = 'payment_dispute' and order_id = $1`, [o.orderId]);
+    const { rows: alerts } = await db.pool.query(`select resolved_at from public.failed_jobs where job_type = 'payment_dispute' and order_id = $1`, [
+      o.orderId,
+    ]);
     expect(alerts).toHaveLength(1);
     expect(alerts[0].resolved_at).not.toBeNull();
   });
@@ -89,7 +104,10 @@ describe('disputes', () => {
     await deliver(deps, o.disputeEvent('charge.dispute.funds_withdrawn', 'needs_response'));
     await deliver(deps, o.disputeEvent('charge.dispute.funds_reinstated', 'won'));
     await deliver(deps, o.disputeEvent('charge.dispute.created', 'needs_response'));
-    const { rows } = await db.pool.query('select status, reason, funds_withdrawn_at, funds_reinstated_at, closed_at from public.payment_disputes where id = $1', [o.dispute.id]);
+    const { rows } = await db.pool.query(
+      'select status, reason, funds_withdrawn_at, funds_reinstated_at, closed_at from public.payment_disputes where id = $1',
+      [o.dispute.id],
+    );
     expect(rows[0]).toMatchObject({ status: 'won', reason: 'product_not_received' });
     expect(rows[0].funds_withdrawn_at).toBeInstanceOf(Date);
     expect(rows[0].funds_reinstated_at).toBeInstanceOf(Date);
@@ -117,7 +135,10 @@ describe('disputes', () => {
     expect(await deliver(deps, failed)).toMatchObject({ outcome: 'refund_failed' });
     expect(await deliver(deps, buildRefundUpdatedEvent(o.completed, 'succeeded'))).toMatchObject({ outcome: 'refund_succeeded' });
     expect(await state(o.orderId, o.shareToken)).toMatchObject({ status: 'refunded', shared: 0 });
-    const { rows } = await db.pool.query(`select error_message, event_data, resolved_at from public.failed_jobs where job_type = 'refund_failed' and order_id = $1`, [o.orderId]);
+    const { rows } = await db.pool.query(
+      `select error_message, event_data, resolved_at from public.failed_jobs where job_type = 'refund_failed' and order_id = $1`,
+      [o.orderId],
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0].event_data).toMatchObject({ refundId: failed.data.object.id, failureReason: 'expired_or_canceled_card' });
     expect(rows[0].error_message).toMatch(/not paid back; the order stays refunded/);
@@ -127,10 +148,14 @@ describe('disputes', () => {
     const o = await paidOrderWithSongs();
     await deliver(deps, o.disputeEvent('charge.dispute.created', 'needs_response'));
     for (const to of ['awaiting_payment', 'expired', 'payment_failed', 'needs_review']) {
-      await expect(db.pool.query(`update public.orders set status = $2 where id = $1`, [o.orderId, to])).rejects.toThrow(new RegExp(`cannot go from disputed to ${to}`));
+      await expect(db.pool.query(`update public.orders set status = $2 where id = $1`, [o.orderId, to])).rejects.toThrow(
+        new RegExp(`cannot go from disputed to ${to}`),
+      );
     }
     await deliver(deps, buildChargeRefundedEvent(o.completed));
-    await expect(db.pool.query(`update public.orders set status = 'disputed' where id = $1`, [o.orderId])).rejects.toThrow(/cannot go from refunded to disputed/);
+    await expect(db.pool.query(`update public.orders set status = 'disputed' where id = $1`, [o.orderId])).rejects.toThrow(
+      /cannot go from refunded to disputed/,
+    );
   });
 
   it('npm run admin -- disputes lists open disputes, soonest evidence deadline first', async () => {
@@ -149,7 +174,14 @@ describe('disputes', () => {
     ]);
 
     const { stdout } = await promisify(execFile)('npx', ['tsx', 'scripts/admin.ts', 'disputes'], {
-      env: { ...process.env, DATABASE_URL: db.url, STRIPE_WEBHOOK_SECRET: 'whsec_x', SUPABASE_JWT_SECRET: 'j'.repeat(32), STORAGE_SIGNING_SECRET: 's'.repeat(32), LOG_LEVEL: 'silent' },
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        STRIPE_WEBHOOK_SECRET: 'whsec_x',
+        SUPABASE_JWT_SECRET: 'j'.repeat(32),
+        STORAGE_SIGNING_SECRET: 's'.repeat(32),
+        LOG_LEVEL: 'silent',
+      },
     });
     const lines = stdout.split('\n');
     const at = (id: string) => lines.findIndex((l) => l.includes(id));

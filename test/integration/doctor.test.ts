@@ -36,7 +36,13 @@ beforeAll(async () => {
   supabase.createBucket('songs');
   supabase.createBucket('public-songs', { public: true });
   stripe = await startStripeStub();
-  stripe.webhookEndpoints.push({ id: 'we_test_1', url: `${APP_URL}/api/stripe/webhook`, livemode: false, status: 'enabled', enabled_events: [...HANDLED_EVENT_TYPES] });
+  stripe.webhookEndpoints.push({
+    id: 'we_test_1',
+    url: `${APP_URL}/api/stripe/webhook`,
+    livemode: false,
+    status: 'enabled',
+    enabled_events: [...HANDLED_EVENT_TYPES],
+  });
 });
 afterAll(async () => {
   await supabase?.close();
@@ -98,11 +104,19 @@ describe('npm run doctor', () => {
   });
 
   it('fails the Supabase checks when the project is unreachable, and a missing event', async () => {
-    stripe.webhookEndpoints.push({ id: 'we_live_1', url: `${APP_URL}/api/stripe/webhook`, livemode: true, status: 'enabled', enabled_events: ['checkout.session.completed'] });
+    stripe.webhookEndpoints.push({
+      id: 'we_live_1',
+      url: `${APP_URL}/api/stripe/webhook`,
+      livemode: true,
+      status: 'enabled',
+      enabled_events: ['checkout.session.completed'],
+    });
     const results = await check(deploymentEnv({ SUPABASE_URL: 'http://127.0.0.1:9', STRIPE_SECRET_KEY: 'sk_live_doctor' }));
     expect(results['storage bucket private']).toMatch(/^fail: Supabase Storage reading bucket "songs" failed/);
     expect(results['JWKS reachable']).toMatch(/^fail: /);
-    expect(results['Stripe key mode matches the webhook endpoint']).toMatch(/^fail: we_live_1 \(live\) does not send: checkout\.session\.async_payment_succeeded/);
+    expect(results['Stripe key mode matches the webhook endpoint']).toMatch(
+      /^fail: we_live_1 \(live\) does not send: checkout\.session\.async_payment_succeeded/,
+    );
     stripe.webhookEndpoints.pop();
   });
 

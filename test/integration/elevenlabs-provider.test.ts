@@ -7,7 +7,10 @@ import { ELEVENLABS_ERRORS, startElevenLabsStub, type StubReply } from '../suppo
 
 let stub: Awaited<ReturnType<typeof startElevenLabsStub>>;
 let next: StubReply = { kind: 'ok' };
-const prompt = buildSongPrompt({ recipientName: 'Maya', occasion: 'birthday', occasionDate: '2027-01-01', genre: 'pop', mood: 'happy', story: 'Surfing.', language: 'en' }, 1);
+const prompt = buildSongPrompt(
+  { recipientName: 'Maya', occasion: 'birthday', occasionDate: '2027-01-01', genre: 'pop', mood: 'happy', story: 'Surfing.', language: 'en' },
+  1,
+);
 const options = { orderId: '00000000-0000-4000-8000-000000000001', variantNumber: 1, lengthMs: 150_000 };
 
 beforeAll(async () => {
@@ -23,18 +26,39 @@ describe('ElevenLabs provider against a local stub of the Music API', () => {
   it('sends music_v1, mp3_44100_128, the length and the key, and returns the MP3 with its song-id', async () => {
     next = { kind: 'ok' };
     const song = await provider().generate(prompt, options);
-    expect(stub.calls.at(-1)).toMatchObject({ modelId: 'music_v1', outputFormat: 'mp3_44100_128', musicLengthMs: 150_000, apiKey: 'xi-test-key', prompt: prompt.text });
+    expect(stub.calls.at(-1)).toMatchObject({
+      modelId: 'music_v1',
+      outputFormat: 'mp3_44100_128',
+      musicLengthMs: 150_000,
+      apiKey: 'xi-test-key',
+      prompt: prompt.text,
+    });
     expect(Buffer.from(song.audio).equals(stub.mp3)).toBe(true);
     expect(song.providerSongId).toMatch(/^song_/);
     expect((await decodeMp3(song.audio)).durationMs).toBeGreaterThan(1900);
   });
 
   it.each([
-    ['429 concurrent_limit_exceeded with Retry-After', ELEVENLABS_ERRORS.concurrentLimit(7), RateLimitedError, { retryAfterMs: 7000, detail: { status: 'concurrent_limit_exceeded' } }],
+    [
+      '429 concurrent_limit_exceeded with Retry-After',
+      ELEVENLABS_ERRORS.concurrentLimit(7),
+      RateLimitedError,
+      { retryAfterMs: 7000, detail: { status: 'concurrent_limit_exceeded' } },
+    ],
     ['429 concurrent_limit_exceeded without Retry-After', ELEVENLABS_ERRORS.concurrentLimit(), RateLimitedError, { retryAfterMs: undefined }],
     ['429 rate_limit_exceeded', ELEVENLABS_ERRORS.rateLimit(), RateLimitedError, { detail: { status: 'rate_limit_exceeded' } }],
-    ['429 in the newer detail.{type, code} shape', ELEVENLABS_ERRORS.newShape(), RateLimitedError, { retryAfterMs: 2000, detail: { status: 'rate_limit_error', code: 'concurrent_limit_exceeded', requestId: 'req_abc123' } }],
-    ['400 bad_prompt', ELEVENLABS_ERRORS.badPrompt(), PermanentProviderError, { providerStatus: 400, detail: { status: 'bad_prompt', promptSuggestion: 'An upbeat indie pop song about learning to surf' } }],
+    [
+      '429 in the newer detail.{type, code} shape',
+      ELEVENLABS_ERRORS.newShape(),
+      RateLimitedError,
+      { retryAfterMs: 2000, detail: { status: 'rate_limit_error', code: 'concurrent_limit_exceeded', requestId: 'req_abc123' } },
+    ],
+    [
+      '400 bad_prompt',
+      ELEVENLABS_ERRORS.badPrompt(),
+      PermanentProviderError,
+      { providerStatus: 400, detail: { status: 'bad_prompt', promptSuggestion: 'An upbeat indie pop song about learning to surf' } },
+    ],
     ['422 validation', ELEVENLABS_ERRORS.validation(), PermanentProviderError, { providerStatus: 422, detail: { status: 'validation_error' } }],
     ['401 quota_exceeded', ELEVENLABS_ERRORS.quotaExceeded(), ProviderAccountError, { providerStatus: 401, detail: { status: 'quota_exceeded' } }],
     ['401 invalid key', ELEVENLABS_ERRORS.invalidKey(), ProviderAccountError, { providerStatus: 401 }],
@@ -44,7 +68,9 @@ describe('ElevenLabs provider against a local stub of the Music API', () => {
     ['a response slower than the attempt timeout', { kind: 'hang', ms: 3000 } as StubReply, RetryableProviderError, { outcomeUnknown: true }],
   ])('classifies %s', async (_name, reply, errorClass, fields) => {
     next = reply;
-    const err = await provider().generate(prompt, options).catch((e: unknown) => e);
+    const err = await provider()
+      .generate(prompt, options)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(errorClass);
     expect(err).toMatchObject(fields);
     if (errorClass === ProviderAccountError) expect(err).toBeInstanceOf(PermanentProviderError);
@@ -53,7 +79,9 @@ describe('ElevenLabs provider against a local stub of the Music API', () => {
   it('makes exactly one request per call: the SDK does not retry behind our back', async () => {
     const before = stub.calls.length;
     next = ELEVENLABS_ERRORS.serverError(503);
-    await provider().generate(prompt, options).catch(() => {});
+    await provider()
+      .generate(prompt, options)
+      .catch(() => {});
     expect(stub.calls.length - before).toBe(1);
   });
 

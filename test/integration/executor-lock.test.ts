@@ -71,7 +71,9 @@ describe('executor id lock', () => {
     let reacquired!: () => void;
     const again = new Promise<void>((r) => (reacquired = r));
     const lock = await lockExecutorId(db.url, 'worker-c', noLoss, { onReacquired: () => reacquired() });
-    await db.pool.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'songswipe-worker:worker-c' and datname = current_database()`);
+    await db.pool.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'songswipe-worker:worker-c' and datname = current_database()`,
+    );
     await again;
     await expect(lockExecutorId(db.url, 'worker-c', noLoss)).rejects.toThrow(/already running with WORKER_EXECUTOR_ID=worker-c/);
     await lock.release();

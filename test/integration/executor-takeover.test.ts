@@ -57,18 +57,26 @@ describe('a dead worker strands no order', () => {
     const interrupted = await openCallsOn('takeover-doomed'); // it can no longer finish any of them
     expect(interrupted).toBeGreaterThan(0);
 
-    await eventually(async () => {
-      const { rows } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where name = 'generate-song' and status = 'SUCCESS'`);
-      return rows[0].n === ORDERS;
-    }, 60_000, `every order to complete on the survivor; output:\n${output.slice(-40).join('\n')}`);
+    await eventually(
+      async () => {
+        const { rows } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where name = 'generate-song' and status = 'SUCCESS'`);
+        return rows[0].n === ORDERS;
+      },
+      60_000,
+      `every order to complete on the survivor; output:\n${output.slice(-40).join('\n')}`,
+    );
     const tookMs = Date.now() - killedAt;
 
     const { rows: variants } = await db.pool.query(`select count(*)::int as n from public.song_variants where generation_status = 'complete'`);
     const { rows: calls } = await db.pool.query(
       `select count(*)::int as n, count(*) filter (where outcome = 'unknown')::int as unknown from public.provider_calls`,
     );
-    const { rows: left } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where executor_id = 'takeover-doomed' and status = 'PENDING'`);
-    console.log(`takeover: ${interrupted} calls interrupted by the kill; all ${ORDERS} orders done ${tookMs} ms after it; ${calls[0].n} provider calls for ${ORDERS * 3} variants`);
+    const { rows: left } = await db.pool.query(
+      `select count(*)::int as n from dbos.workflow_status where executor_id = 'takeover-doomed' and status = 'PENDING'`,
+    );
+    console.log(
+      `takeover: ${interrupted} calls interrupted by the kill; all ${ORDERS} orders done ${tookMs} ms after it; ${calls[0].n} provider calls for ${ORDERS * 3} variants`,
+    );
     expect(tookMs).toBeLessThan(60_000);
     expect(variants[0].n).toBe(ORDERS * 3);
     expect(left[0].n).toBe(0);

@@ -72,7 +72,11 @@ describe('generate-song with STORAGE_DRIVER=supabase (Storage API stub)', () => 
     for (const v of variants) expect(stub.objects.has(`songs/${v.storagePath}`)).toBe(true);
 
     const storage = createSupabaseStorage({ supabaseUrl: stub.url, serverKey: SECRET_KEY, bucket: 'songs' });
-    const view = await getOrderView({ db: db.pool, storage, signedUrlTtlSeconds: 600, appUrl: 'http://app.test' }, { sub: userId, role: 'authenticated' }, orderId);
+    const view = await getOrderView(
+      { db: db.pool, storage, signedUrlTtlSeconds: 600, appUrl: 'http://app.test' },
+      { sub: userId, role: 'authenticated' },
+      orderId,
+    );
     expect(view.generationStatus).toBe('complete');
     for (const v of view.variants) {
       expect(v.audioUrl).toMatch(new RegExp(`^${stub.url}/storage/v1/object/sign/songs/songs/${orderId}/variant-${v.variantNumber}\\.mp3\\?token=`));
@@ -87,7 +91,11 @@ describe('generate-song with STORAGE_DRIVER=supabase (Storage API stub)', () => 
   it('a worker with STORAGE_DRIVER=supabase and no server key fails at boot naming the variable', async () => {
     const output: string[] = [];
     const { SUPABASE_SECRET_KEY: _omitted, ...withoutKey } = supabaseEnv();
-    const child = spawnWorkerProcess(db.url, { ...withoutKey, SUPABASE_SECRET_KEY: '', SUPABASE_SERVICE_ROLE_KEY: '', WORKER_EXECUTOR_ID: 'keyless-worker' }, output);
+    const child = spawnWorkerProcess(
+      db.url,
+      { ...withoutKey, SUPABASE_SECRET_KEY: '', SUPABASE_SERVICE_ROLE_KEY: '', WORKER_EXECUTOR_ID: 'keyless-worker' },
+      output,
+    );
     workers.push(child);
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     expect(code).toBe(1);

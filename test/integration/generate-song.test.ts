@@ -121,7 +121,11 @@ describe('generate-song workflow (DBOS worker, real queue)', () => {
     expect(rows[0].provider_detail).toMatchObject({ providerStatus: 400 });
     expect(JSON.stringify(rows[0])).not.toContain(variants[1]!.shareToken);
 
-    const view = await getOrderView({ db: db.pool, storage, signedUrlTtlSeconds: 60, appUrl: 'http://app.test' }, { sub: userId, role: 'authenticated' }, orderId);
+    const view = await getOrderView(
+      { db: db.pool, storage, signedUrlTtlSeconds: 60, appUrl: 'http://app.test' },
+      { sub: userId, role: 'authenticated' },
+      orderId,
+    );
     expect(view.generationStatus).toBe('partial');
     expect(view.variants[1]).toMatchObject({ variantNumber: 2, status: 'failed', durationMs: null });
     expect(view.variants[1]).not.toHaveProperty('audioUrl');
@@ -157,17 +161,23 @@ describe('generate-song workflow (DBOS worker, real queue)', () => {
     const gate = new Promise<void>((resolve) => (open = resolve));
     // Two slots: variants 1 and 2 are in flight (held at the gate), variant 3 waits in the queue.
     const { orderId, event } = await paidOrder({}, { 1: gate, 2: gate });
-    await eventually(async () => {
-      const calls = await countProviderCalls(db.pool, orderId);
-      return calls[1] === 1 && calls[2] === 1;
-    }, 30_000, 'variants 1 and 2 in flight');
+    await eventually(
+      async () => {
+        const calls = await countProviderCalls(db.pool, orderId);
+        return calls[1] === 1 && calls[2] === 1;
+      },
+      30_000,
+      'variants 1 and 2 in flight',
+    );
     const refund = await deliver(await webhookDeps(db.pool, db.url), buildChargeRefundedEvent(event));
     expect(refund.outcome).toBe('refunded');
     open();
     await expect(DBOS.retrieveWorkflow(`order:${orderId}`).getResult()).rejects.toThrow(/cancel/i);
     await new Promise((r) => setTimeout(r, 500));
     expect(await countProviderCalls(db.pool, orderId)).toEqual({ 1: 1, 2: 1 });
-    const { rows } = await db.pool.query(`select workflow_uuid, status from dbos.workflow_status where workflow_uuid like $1 order by 1`, [`order:${orderId}%`]);
+    const { rows } = await db.pool.query(`select workflow_uuid, status from dbos.workflow_status where workflow_uuid like $1 order by 1`, [
+      `order:${orderId}%`,
+    ]);
     expect(rows).toEqual([
       { workflow_uuid: `order:${orderId}`, status: 'CANCELLED' },
       ...[1, 2, 3].map((n) => ({ workflow_uuid: `order:${orderId}:variant:${n}`, status: 'CANCELLED' })),
@@ -193,7 +203,9 @@ describe('generate-song workflow (DBOS worker, real queue)', () => {
     expect(await countProviderCalls(db.pool, orderId)).toEqual({ 1: 1, 2: 1, 3: 1 });
     const shared = async () => (await db.pool.query('select * from public.get_shared_song($1)', [variants[0]!.shareToken])).rows.length;
     expect(await shared()).toBe(1);
-    expect(await deliver(webhook, buildDisputeEvent(event, 'charge.dispute.closed', { ...dispute, status: 'lost' }))).toMatchObject({ outcome: 'dispute_lost' });
+    expect(await deliver(webhook, buildDisputeEvent(event, 'charge.dispute.closed', { ...dispute, status: 'lost' }))).toMatchObject({
+      outcome: 'dispute_lost',
+    });
     expect(await shared()).toBe(0);
   });
 

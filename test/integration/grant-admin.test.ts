@@ -20,7 +20,12 @@ const authServer = http.createServer((req, res) => {
   let raw = '';
   req.on('data', (c: Buffer) => (raw += c.toString()));
   req.on('end', () => {
-    requests.push({ path: `${req.method} ${req.url}`, apikey: req.headers.apikey as string, authorization: req.headers.authorization, body: JSON.parse(raw || 'null') });
+    requests.push({
+      path: `${req.method} ${req.url}`,
+      apikey: req.headers.apikey as string,
+      authorization: req.headers.authorization,
+      body: JSON.parse(raw || 'null'),
+    });
     if (req.headers.apikey !== SECRET_KEY) return void res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"Invalid API key"}');
     res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
   });
@@ -54,8 +59,16 @@ describe('npm run admin -- grant-admin <email>', () => {
   it('with Supabase configured, goes through the Auth admin API with the secret key in apikey only', async () => {
     const id = await userWithEmail('api@example.test');
     reply = { status: 200, body: { id } };
-    await expect(grantAdmin({ db: db.pool, supabase: { url: authUrl, serverKey: SECRET_KEY } }, 'api@example.test')).resolves.toEqual({ userId: id, via: 'auth-admin-api' });
-    expect(requests.at(-1)).toEqual({ path: `PUT /auth/v1/admin/users/${id}`, apikey: SECRET_KEY, authorization: undefined, body: { app_metadata: { role: 'admin' } } });
+    await expect(grantAdmin({ db: db.pool, supabase: { url: authUrl, serverKey: SECRET_KEY } }, 'api@example.test')).resolves.toEqual({
+      userId: id,
+      via: 'auth-admin-api',
+    });
+    expect(requests.at(-1)).toEqual({
+      path: `PUT /auth/v1/admin/users/${id}`,
+      apikey: SECRET_KEY,
+      authorization: undefined,
+      body: { app_metadata: { role: 'admin' } },
+    });
     // Supabase Auth owns the user row: nothing is written behind its back.
     expect(await appMetadata(id)).toEqual({ provider: 'email', providers: ['email'] });
   });
@@ -70,20 +83,24 @@ describe('npm run admin -- grant-admin <email>', () => {
 
   it('the command itself grants it (direct path) and exits 0', async () => {
     const id = await userWithEmail('cli@example.test');
-    const { stdout } = await promisify(execFile)(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/admin.ts', 'grant-admin', 'cli@example.test'], {
-      cwd: PROJECT_ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: db.url,
-        DATA_DIR: tempDir('admin'),
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        SUPABASE_JWT_SECRET: 'j'.repeat(32),
-        STORAGE_SIGNING_SECRET: 's'.repeat(32),
-        SUPABASE_URL: '',
-        SUPABASE_SECRET_KEY: '',
-        SUPABASE_SERVICE_ROLE_KEY: '',
+    const { stdout } = await promisify(execFile)(
+      path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
+      ['scripts/admin.ts', 'grant-admin', 'cli@example.test'],
+      {
+        cwd: PROJECT_ROOT,
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          DATA_DIR: tempDir('admin'),
+          STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+          SUPABASE_JWT_SECRET: 'j'.repeat(32),
+          STORAGE_SIGNING_SECRET: 's'.repeat(32),
+          SUPABASE_URL: '',
+          SUPABASE_SECRET_KEY: '',
+          SUPABASE_SERVICE_ROLE_KEY: '',
+        },
       },
-    });
+    );
     expect(stdout).toContain(`cli@example.test (${id}) is now an admin (auth.users)`);
     expect((await appMetadata(id)).role).toBe('admin');
   });

@@ -29,10 +29,9 @@ async function outcome(sessionId: string) {
   expect(rows).toHaveLength(1);
   const orderId = rows[0]!.id;
   await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
-  const { rows: wf } = await db.pool.query(
-    `select count(*)::int as n from dbos.workflow_status where name = 'generate-song' and workflow_uuid like $1`,
-    [`order:${orderId}%`],
-  );
+  const { rows: wf } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where name = 'generate-song' and workflow_uuid like $1`, [
+    `order:${orderId}%`,
+  ]);
   return { orders: rows.length, workflows: wf[0].n as number, calls: await countProviderCalls(db.pool, orderId) };
 }
 
@@ -98,7 +97,13 @@ describe('payment intake under concurrency', () => {
          from public.orders o where o.customization_id = $1 order by o.status`,
         [customization],
       );
-      expect(rows.map((r) => [r.status, r.dead_letters]), label).toEqual([['paid', 0], ['needs_review', 1]]);
+      expect(
+        rows.map((r) => [r.status, r.dead_letters]),
+        label,
+      ).toEqual([
+        ['paid', 0],
+        ['needs_review', 1],
+      ]);
       const { rows: workflows } = await db.pool.query<{ id: string }>(
         `select w.workflow_uuid as id from dbos.workflow_status w join public.orders o on w.workflow_uuid = 'order:' || o.id
          where o.customization_id = $1`,

@@ -44,7 +44,10 @@ describe('manual retry of a dead-lettered variant', () => {
     expect(before.map((v) => v.status)).toEqual(['complete', 'failed', 'complete']);
 
     // The CLI lists it, as an operator would see it.
-    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', 'failed-jobs'], { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: db.url } });
+    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', 'failed-jobs'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, DATABASE_URL: db.url },
+    });
     expect(cli.stdout).toContain(`order ${orderId}  variant 2  attempts 1`);
     expect(cli.stdout).toContain('bad_prompt: try again later');
 
@@ -60,7 +63,9 @@ describe('manual retry of a dead-lettered variant', () => {
       [`order:${orderId}:variant:2`, workflowId],
     );
     expect(queued).toEqual(
-      [`order:${orderId}:variant:2`, workflowId].sort().map((id) => ({ workflow_uuid: id, queue_name: 'music-provider', priority: occasionPriority('2026-12-24', 0) })),
+      [`order:${orderId}:variant:2`, workflowId]
+        .sort()
+        .map((id) => ({ workflow_uuid: id, queue_name: 'music-provider', priority: occasionPriority('2026-12-24', 0) })),
     );
     expect(occasionPriority('2026-12-24', 0)).toBeGreaterThan(0);
 
@@ -74,8 +79,15 @@ describe('manual retry of a dead-lettered variant', () => {
     const { rows: jobs } = await db.pool.query('select resolved_at from public.failed_jobs where order_id = $1', [orderId]);
     expect(jobs).toHaveLength(1);
     expect(jobs[0].resolved_at).toBeInstanceOf(Date);
-    const { rows: calls } = await db.pool.query('select variant_number, count(*)::int as n from public.provider_calls where order_id = $1 group by 1 order by 1', [orderId]);
-    expect(calls).toEqual([{ variant_number: 1, n: 1 }, { variant_number: 2, n: 2 }, { variant_number: 3, n: 1 }]);
+    const { rows: calls } = await db.pool.query(
+      'select variant_number, count(*)::int as n from public.provider_calls where order_id = $1 group by 1 order by 1',
+      [orderId],
+    );
+    expect(calls).toEqual([
+      { variant_number: 1, n: 1 },
+      { variant_number: 2, n: 2 },
+      { variant_number: 3, n: 1 },
+    ]);
 
     await expect(retryFailedVariant(db.pool, dbos, orderId, 1)).rejects.toBeInstanceOf(ConflictError);
   });
@@ -92,10 +104,9 @@ describe('manual retry of a dead-lettered variant', () => {
     const variants = await listVariants(db.pool, orderId);
     expect(variants.map((v) => v.status)).toEqual(['complete', 'failed', 'complete']);
     expect(deriveGenerationStatus(variants.map((v) => v.status))).toBe('partial');
-    const { rows: jobs } = await db.pool.query(
-      `select resolved_at is not null as resolved from public.failed_jobs where order_id = $1 order by failed_at`,
-      [orderId],
-    );
+    const { rows: jobs } = await db.pool.query(`select resolved_at is not null as resolved from public.failed_jobs where order_id = $1 order by failed_at`, [
+      orderId,
+    ]);
     expect(jobs).toEqual([{ resolved: true }, { resolved: false }]); // the retried one is closed; the new failure is open
 
     // A second retry is a new workflow (not the finished first one), and it completes the variant.

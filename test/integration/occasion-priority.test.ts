@@ -52,28 +52,46 @@ describe('earliest occasion first on the provider queue (1 slot)', () => {
 
     // Paid latest-occasion first, the order that a first-come queue would serve them in.
     // Paid back to back: their order workflows start together and queue their variants in no fixed order.
-    const spike: [string, number][] = [['In40', 40], ['In20', 20], ['TieA', 5], ['In10', 10], ['TieB', 5], ['In2', 2], ['TieC', 5], ['In1', 1], ['Past', -3]];
+    const spike: [string, number][] = [
+      ['In40', 40],
+      ['In20', 20],
+      ['TieA', 5],
+      ['In10', 10],
+      ['TieB', 5],
+      ['In2', 2],
+      ['TieC', 5],
+      ['In1', 1],
+      ['Past', -3],
+    ];
     const ids: string[] = [];
     for (const [name, offset] of spike) ids.push(await pay(name, day(offset)));
     await eventually(async () => (await queuedVariants()) === 2 + 3 * ids.length, 30_000, 'every variant queued');
     // Equal dates: the queue's own key already says first paid, first served, whatever order the variants were queued in.
     const tiePriorities: number[] = [];
     for (const name of ['TieA', 'TieB', 'TieC']) {
-      const { rows } = await db.pool.query(`select distinct priority from dbos.workflow_status where workflow_uuid like $1`, [`order:${ids[spike.findIndex(([n]) => n === name)]}:variant:%`]);
+      const { rows } = await db.pool.query(`select distinct priority from dbos.workflow_status where workflow_uuid like $1`, [
+        `order:${ids[spike.findIndex(([n]) => n === name)]}:variant:%`,
+      ]);
       expect(rows).toHaveLength(1);
       tiePriorities.push(rows[0].priority);
     }
     expect(tiePriorities[0]).toBeLessThan(tiePriorities[1]!);
     expect(tiePriorities[1]).toBeLessThan(tiePriorities[2]!);
     release();
-    await eventually(async () => {
-      const { rows } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where name = 'generate-song' and status = 'SUCCESS'`);
-      return rows[0].n === spike.length + 1;
-    }, 150_000, `every order to finish; served so far: ${served.join(' ')}`);
+    await eventually(
+      async () => {
+        const { rows } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where name = 'generate-song' and status = 'SUCCESS'`);
+        return rows[0].n === spike.length + 1;
+      },
+      150_000,
+      `every order to finish; served so far: ${served.join(' ')}`,
+    );
 
     const expected = ['Past', 'In1', 'In2', 'TieA', 'TieB', 'TieC', 'In10', 'In20', 'In40'].flatMap((n) => [n, n, n]);
     expect(served).toEqual(['Blocker', ...expected, 'Blocker', 'Blocker']);
-    const { rows } = await db.pool.query(`select count(*)::int as n from public.song_variants where generation_status = 'complete' and order_id = any($1)`, [[blocker, ...ids]]);
+    const { rows } = await db.pool.query(`select count(*)::int as n from public.song_variants where generation_status = 'complete' and order_id = any($1)`, [
+      [blocker, ...ids],
+    ]);
     expect(rows[0].n).toBe(3 * (spike.length + 1));
   }, 240_000);
 });

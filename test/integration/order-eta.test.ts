@@ -60,10 +60,14 @@ describe('order ETA from the live provider queue (1 slot)', () => {
     );
     const soon = await pay('2026-12-20');
     const later = await pay('2027-03-01');
-    await eventually(async () => {
-      const { rows } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where queue_name = 'music-provider' and status = 'ENQUEUED'`);
-      return rows[0].n === 2 + 3 + 3;
-    }, 30_000, 'every variant queued');
+    await eventually(
+      async () => {
+        const { rows } = await db.pool.query(`select count(*)::int as n from dbos.workflow_status where queue_name = 'music-provider' and status = 'ENQUEUED'`);
+        return rows[0].n === 2 + 3 + 3;
+      },
+      30_000,
+      'every variant queued',
+    );
 
     const before = Date.now();
     const [soonView, laterView, blockerView] = [await view(soon), await view(later), await view(blocker)];
@@ -80,7 +84,10 @@ describe('order ETA from the live provider queue (1 slot)', () => {
     expect(inMedians(blockerView)).toBeLessThanOrEqual(9.05);
 
     // The operator's view of the same queue.
-    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', 'status'], { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: db.url } });
+    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/admin.ts', 'status'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, DATABASE_URL: db.url },
+    });
     expect(cli.stdout).toContain('provider queue (music-provider): 8 queued, 1 running');
     expect(cli.stdout).toContain('order workflows (song-generation): 0 queued, 3 running');
     expect(cli.stdout).toContain('provider calls in flight: 1 of 1');

@@ -111,17 +111,53 @@ const scenarios: Scenario[] = [
   { name: 'delayed payment succeeds, then refunded', events: ['unpaid', 'succeeded', 'refunded'], status: 'refunded', runnableWorkflows: 0 },
   // promotion codes (issue 15)
   { name: '100% promotion code, delivered twice', events: ['paid', 'paid'], pricing: { percentOff: 100 }, status: 'paid', runnableWorkflows: 1 },
-  { name: '100% promotion code, then the session expires', events: ['paid', 'expired', 'paid'], pricing: { percentOff: 100 }, status: 'paid', runnableWorkflows: 1 },
+  {
+    name: '100% promotion code, then the session expires',
+    events: ['paid', 'expired', 'paid'],
+    pricing: { percentOff: 100 },
+    status: 'paid',
+    runnableWorkflows: 1,
+  },
   { name: '20% promotion code', events: ['paid', 'paid'], pricing: { percentOff: 20 }, status: 'paid', runnableWorkflows: 1 },
-  { name: '20% promotion code, delayed payment succeeds', events: ['unpaid', 'succeeded', 'expired'], pricing: { percentOff: 20 }, status: 'paid', runnableWorkflows: 1 },
+  {
+    name: '20% promotion code, delayed payment succeeds',
+    events: ['unpaid', 'succeeded', 'expired'],
+    pricing: { percentOff: 20 },
+    status: 'paid',
+    runnableWorkflows: 1,
+  },
   { name: '20% promotion code, then refunded', events: ['paid', 'refunded'], pricing: { percentOff: 20 }, status: 'refunded', runnableWorkflows: 0 },
   // disputes (issue 15): generation and sharing go on while a dispute is open
-  { name: 'dispute opened, funds withdrawn', events: ['paid', 'dispute_created', 'funds_withdrawn'], status: 'disputed', runnableWorkflows: 1, openAlerts: { payment_dispute: 1 } },
+  {
+    name: 'dispute opened, funds withdrawn',
+    events: ['paid', 'dispute_created', 'funds_withdrawn'],
+    status: 'disputed',
+    runnableWorkflows: 1,
+    openAlerts: { payment_dispute: 1 },
+  },
   { name: 'dispute won, funds reinstated', events: ['paid', 'dispute_created', 'dispute_won', 'funds_reinstated'], status: 'paid', runnableWorkflows: 1 },
   { name: 'dispute lost', events: ['paid', 'dispute_created', 'funds_withdrawn', 'dispute_lost'], status: 'refunded', runnableWorkflows: 0 },
-  { name: 'delayed payment succeeds, then disputed and lost', events: ['unpaid', 'succeeded', 'dispute_created', 'dispute_lost'], status: 'refunded', runnableWorkflows: 0 },
-  { name: '20% promotion code, then disputed (delivered twice)', events: ['paid', 'dispute_created', 'dispute_created'], pricing: { percentOff: 20 }, status: 'disputed', runnableWorkflows: 1, openAlerts: { payment_dispute: 1 } },
-  { name: 'refunded, then the refund fails', events: ['paid', 'refunded', 'refund_failed'], status: 'refunded', runnableWorkflows: 0, openAlerts: { refund_failed: 1 } },
+  {
+    name: 'delayed payment succeeds, then disputed and lost',
+    events: ['unpaid', 'succeeded', 'dispute_created', 'dispute_lost'],
+    status: 'refunded',
+    runnableWorkflows: 0,
+  },
+  {
+    name: '20% promotion code, then disputed (delivered twice)',
+    events: ['paid', 'dispute_created', 'dispute_created'],
+    pricing: { percentOff: 20 },
+    status: 'disputed',
+    runnableWorkflows: 1,
+    openAlerts: { payment_dispute: 1 },
+  },
+  {
+    name: 'refunded, then the refund fails',
+    events: ['paid', 'refunded', 'refund_failed'],
+    status: 'refunded',
+    runnableWorkflows: 0,
+    openAlerts: { refund_failed: 1 },
+  },
 ];
 
 describe('order state machine under every arrival order', () => {
@@ -192,8 +228,13 @@ describe('order state machine under every arrival order', () => {
     await deliver(deps, paidEvent(user, customization));
     const second = paidEvent(user, customization);
     expect(await deliver(deps, second)).toMatchObject({ outcome: 'needs_review' });
-    const { rows } = await db.pool.query(`select status::text, count(*)::int as n from public.orders where customization_id = $1 group by 1 order by 1`, [customization]);
-    expect(rows).toEqual([{ status: 'needs_review', n: 1 }, { status: 'paid', n: 1 }]);
+    const { rows } = await db.pool.query(`select status::text, count(*)::int as n from public.orders where customization_id = $1 group by 1 order by 1`, [
+      customization,
+    ]);
+    expect(rows).toEqual([
+      { status: 'needs_review', n: 1 },
+      { status: 'paid', n: 1 },
+    ]);
   });
 
   describe('two checkout sessions paid for one customization', () => {
@@ -218,7 +259,11 @@ describe('order state machine under every arrival order', () => {
       expect(rows, label).toHaveLength(2);
       const [holder, loser] = rows as [(typeof rows)[0], (typeof rows)[0]];
       expect(['paid', 'refunded'], label).toContain(holder.status);
-      expect({ status: loser.status, runnable: loser.runnable, dead_letters: loser.dead_letters >= 1 }, label).toEqual({ status: 'needs_review', runnable: 0, dead_letters: true });
+      expect({ status: loser.status, runnable: loser.runnable, dead_letters: loser.dead_letters >= 1 }, label).toEqual({
+        status: 'needs_review',
+        runnable: 0,
+        dead_letters: true,
+      });
       expect(holder.runnable, label).toBe(holder.status === 'paid' ? 1 : 0);
     };
 
@@ -283,8 +328,12 @@ describe('order state machine under every arrival order', () => {
     const user = await createUser(db.pool);
     const completed = paidEvent(user, await createCustomizationRow(db.pool, user));
     await deliver(deps, completed);
-    await expect(db.pool.query(`update public.orders set status = 'awaiting_payment' where stripe_session_id = $1`, [completed.data.object.id])).rejects.toThrow(/cannot go from paid to awaiting_payment/);
-    await expect(db.pool.query(`update public.orders set status = 'expired' where stripe_session_id = $1`, [completed.data.object.id])).rejects.toThrow(/cannot go from paid to expired/);
+    await expect(
+      db.pool.query(`update public.orders set status = 'awaiting_payment' where stripe_session_id = $1`, [completed.data.object.id]),
+    ).rejects.toThrow(/cannot go from paid to awaiting_payment/);
+    await expect(db.pool.query(`update public.orders set status = 'expired' where stripe_session_id = $1`, [completed.data.object.id])).rejects.toThrow(
+      /cannot go from paid to expired/,
+    );
   });
 
   it('a partial refund is recorded but leaves the order paid', async () => {

@@ -62,7 +62,14 @@ describe('promotion codes at payment intake', () => {
   it('20% off (amount_total 2320) is paid, not held for review', async () => {
     const event = await discountedEvent(20);
     expect(await deliver(deps, event)).toMatchObject({ outcome: 'fulfilled' });
-    expect(await orderOf(event.data.object.id)).toMatchObject({ status: 'paid', amount: 2900, amount_discount: 580, amount_total: 2320, promotion_code_id: 'promo_test_20', workflows: 1 });
+    expect(await orderOf(event.data.object.id)).toMatchObject({
+      status: 'paid',
+      amount: 2900,
+      amount_discount: 580,
+      amount_total: 2320,
+      promotion_code_id: 'promo_test_20',
+      workflows: 1,
+    });
   });
 
   it('tax and shipping on top of a discount add up', async () => {
@@ -72,11 +79,48 @@ describe('promotion codes at payment intake', () => {
   });
 
   it.each([
-    ['a forged amount_total 0 with no discount', (o: Session) => Object.assign(o, { amount_total: 0, payment_status: 'no_payment_required', payment_intent: null, total_details: { amount_discount: 0, amount_tax: 0, amount_shipping: 0 } }), /discount does not cover the price|amount 0 usd does not match/],
-    ['a forged amount_total 0 claiming a partial discount', (o: Session) => Object.assign(o, { amount_total: 0, payment_status: 'no_payment_required', total_details: { amount_discount: 580, amount_tax: 0, amount_shipping: 0 } }), /discount does not cover the price|amount 0 usd does not match/],
-    ['a subtotal that does not match the price', (o: Session) => Object.assign(o, { amount_subtotal: 100, amount_total: 0, payment_status: 'no_payment_required', total_details: { amount_discount: 100, amount_tax: 0, amount_shipping: 0 } }), /subtotal 100 usd does not match the price 2900 usd/],
-    ['a discount that does not explain the total', (o: Session) => Object.assign(o, { amount_total: 1000, total_details: { amount_discount: 580, amount_tax: 0, amount_shipping: 0 } }), /amount 1000 usd does not match subtotal 2900 − discount 580/],
-    ['a discount larger than the subtotal', (o: Session) => Object.assign(o, { amount_total: 100, total_details: { amount_discount: 3000, amount_tax: 200, amount_shipping: 0 } }), /discount 3000 exceeds the subtotal/],
+    [
+      'a forged amount_total 0 with no discount',
+      (o: Session) =>
+        Object.assign(o, {
+          amount_total: 0,
+          payment_status: 'no_payment_required',
+          payment_intent: null,
+          total_details: { amount_discount: 0, amount_tax: 0, amount_shipping: 0 },
+        }),
+      /discount does not cover the price|amount 0 usd does not match/,
+    ],
+    [
+      'a forged amount_total 0 claiming a partial discount',
+      (o: Session) =>
+        Object.assign(o, {
+          amount_total: 0,
+          payment_status: 'no_payment_required',
+          total_details: { amount_discount: 580, amount_tax: 0, amount_shipping: 0 },
+        }),
+      /discount does not cover the price|amount 0 usd does not match/,
+    ],
+    [
+      'a subtotal that does not match the price',
+      (o: Session) =>
+        Object.assign(o, {
+          amount_subtotal: 100,
+          amount_total: 0,
+          payment_status: 'no_payment_required',
+          total_details: { amount_discount: 100, amount_tax: 0, amount_shipping: 0 },
+        }),
+      /subtotal 100 usd does not match the price 2900 usd/,
+    ],
+    [
+      'a discount that does not explain the total',
+      (o: Session) => Object.assign(o, { amount_total: 1000, total_details: { amount_discount: 580, amount_tax: 0, amount_shipping: 0 } }),
+      /amount 1000 usd does not match subtotal 2900 − discount 580/,
+    ],
+    [
+      'a discount larger than the subtotal',
+      (o: Session) => Object.assign(o, { amount_total: 100, total_details: { amount_discount: 3000, amount_tax: 200, amount_shipping: 0 } }),
+      /discount 3000 exceeds the subtotal/,
+    ],
     ['another currency', (o: Session) => Object.assign(o, { currency: 'eur' }), /currency eur does not match the price/],
   ])('holds %s for review and never generates', async (_name, forge, reason) => {
     const event = await discountedEvent(20);
@@ -91,7 +135,12 @@ describe('promotion codes at payment intake', () => {
     const event = await discountedEvent(20);
     event.data.object.payment_status = 'unpaid';
     expect(await deliver(deps, event)).toMatchObject({ outcome: 'awaiting_payment' });
-    const succeeded = { ...event, id: `${event.id}_succeeded`, type: 'checkout.session.async_payment_succeeded', data: { object: { ...event.data.object, payment_status: 'paid' } } };
+    const succeeded = {
+      ...event,
+      id: `${event.id}_succeeded`,
+      type: 'checkout.session.async_payment_succeeded',
+      data: { object: { ...event.data.object, payment_status: 'paid' } },
+    };
     expect(await deliver(deps, succeeded)).toMatchObject({ outcome: 'fulfilled' });
   });
 });
@@ -136,7 +185,14 @@ describe('the dev checkout’s "Pay with a 100% code"', () => {
     const body = async () => ({ method: 'promotion_code_100' });
     const { redirectUrl } = await payDevCheckout(devDeps, sessionId, owner, body);
     expect(redirectUrl).toMatch(/\/orders\/[0-9a-f-]{36}\?checkout=success$/);
-    expect(await orderOf(sessionId)).toMatchObject({ status: 'paid', amount: 2900, amount_discount: 2900, amount_total: 0, promotion_code_id: DEV_PROMOTION_CODE_ID, workflows: 1 });
+    expect(await orderOf(sessionId)).toMatchObject({
+      status: 'paid',
+      amount: 2900,
+      amount_discount: 2900,
+      amount_total: 0,
+      promotion_code_id: DEV_PROMOTION_CODE_ID,
+      workflows: 1,
+    });
     await expect(payDevCheckout(devDeps, sessionId, owner, body)).rejects.toThrow(/already paid/);
   });
 });

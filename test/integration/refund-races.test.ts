@@ -63,10 +63,14 @@ async function occupyQueue() {
     gates.set(`Refundee${recipients + 1}:1`, gate);
     blockers.push(await paidOrder());
   }
-  await eventually(async () => {
-    const calls = await Promise.all(blockers.map((b) => countProviderCalls(db.pool, b.orderId)));
-    return calls.every((c) => c[1] === 1);
-  }, 30_000, 'both queue slots to be busy');
+  await eventually(
+    async () => {
+      const calls = await Promise.all(blockers.map((b) => countProviderCalls(db.pool, b.orderId)));
+      return calls.every((c) => c[1] === 1);
+    },
+    30_000,
+    'both queue slots to be busy',
+  );
   return {
     open: async () => {
       open();
@@ -81,10 +85,14 @@ async function workflowStatus(workflowId: string): Promise<string | undefined> {
 }
 
 async function settledStatus(workflowId: string): Promise<string> {
-  return eventually(async () => {
-    const status = await workflowStatus(workflowId);
-    return status && !['ENQUEUED', 'PENDING'].includes(status) ? status : undefined;
-  }, 30_000, `${workflowId} to settle`);
+  return eventually(
+    async () => {
+      const status = await workflowStatus(workflowId);
+      return status && !['ENQUEUED', 'PENDING'].includes(status) ? status : undefined;
+    },
+    30_000,
+    `${workflowId} to settle`,
+  );
 }
 
 /** An order whose variant 2 was dead-lettered, as an admin finds it. */

@@ -60,7 +60,12 @@ describe('row-level security', () => {
     expect(await attempt(a, 'select id from public.customizations')).toEqual({ rows: [{ id: customizationA }] });
     expect(await attempt(a, 'select id from public.orders')).toEqual({ rows: [{ id: orderA }] });
     const variants = await attempt(a, 'select variant_number, share_token from public.song_variants order by 1');
-    expect(variants).toEqual({ rows: [{ variant_number: 1, share_token: tokens.complete }, { variant_number: 2, share_token: tokens.pending }] });
+    expect(variants).toEqual({
+      rows: [
+        { variant_number: 1, share_token: tokens.complete },
+        { variant_number: 2, share_token: tokens.pending },
+      ],
+    });
   });
 
   it("user B cannot read user A's order, variants or customization", async () => {
@@ -87,10 +92,20 @@ describe('row-level security', () => {
     expect(await attempt(a, `update public.song_variants set generation_status = 'complete' where order_id = $1`, [orderA])).toEqual({ error: '42501' });
     expect(await attempt(a, `update public.song_variants set share_token = gen_random_uuid() where order_id = $1`, [orderA])).toEqual({ error: '42501' });
     expect(await attempt(a, `delete from public.song_variants where order_id = $1`, [orderA])).toEqual({ error: '42501' });
-    expect(await attempt(a, `insert into public.orders (user_id, customization_id, stripe_session_id, amount, currency, occasion_date) values ($1, $2, 'cs_x', 0, 'usd', '2026-01-01')`, [userA, customizationA])).toEqual({ error: '42501' });
+    expect(
+      await attempt(
+        a,
+        `insert into public.orders (user_id, customization_id, stripe_session_id, amount, currency, occasion_date) values ($1, $2, 'cs_x', 0, 'usd', '2026-01-01')`,
+        [userA, customizationA],
+      ),
+    ).toEqual({ error: '42501' });
     // the one permitted write: selecting a variant of one's own order
-    expect(await attempt(a, `update public.song_variants set selected = true where order_id = $1 and variant_number = 1 returning variant_number`, [orderA])).toEqual({ rows: [{ variant_number: 1 }] });
-    expect(await attempt(claims(userB), `update public.song_variants set selected = false where order_id = $1 returning variant_number`, [orderA])).toEqual({ rows: [] });
+    expect(
+      await attempt(a, `update public.song_variants set selected = true where order_id = $1 and variant_number = 1 returning variant_number`, [orderA]),
+    ).toEqual({ rows: [{ variant_number: 1 }] });
+    expect(await attempt(claims(userB), `update public.song_variants set selected = false where order_id = $1 returning variant_number`, [orderA])).toEqual({
+      rows: [],
+    });
   });
 
   it('a user may not create customizations directly, for themselves or anyone (writes are API-only)', async () => {
@@ -112,7 +127,16 @@ describe('row-level security', () => {
   it('get_shared_song returns one row for a complete variant and none for unknown or incomplete tokens', async () => {
     const call = (token: string) => attempt('anon', 'select * from public.get_shared_song($1::uuid)', [token]);
     expect(await call(tokens.complete)).toEqual({
-      rows: [{ variant_number: 1, duration_ms: 24000, occasion: 'birthday', recipient_name: 'Ada', storage_path: 'songs/x/variant-1.mp3', content_type: 'audio/mpeg' }],
+      rows: [
+        {
+          variant_number: 1,
+          duration_ms: 24000,
+          occasion: 'birthday',
+          recipient_name: 'Ada',
+          storage_path: 'songs/x/variant-1.mp3',
+          content_type: 'audio/mpeg',
+        },
+      ],
     });
     expect(await call(tokens.pending)).toEqual({ rows: [] });
     expect(await call('00000000-0000-4000-8000-000000000000')).toEqual({ rows: [] });

@@ -17,7 +17,12 @@ let deps: DeliveryDeps;
 beforeAll(async () => {
   db = await createTestDatabase();
   // never written to: share-link changes touch no storage
-  deps = { db: db.pool, storage: createLocalStorage({ root: '/nonexistent/songswipe-share-link-races', signingSecret: 'k'.repeat(32), baseUrl: 'http://app.test' }), signedUrlTtlSeconds: 60, appUrl: 'http://app.test' };
+  deps = {
+    db: db.pool,
+    storage: createLocalStorage({ root: '/nonexistent/songswipe-share-link-races', signingSecret: 'k'.repeat(32), baseUrl: 'http://app.test' }),
+    signedUrlTtlSeconds: 60,
+    appUrl: 'http://app.test',
+  };
 });
 
 async function completeVariant(): Promise<{ userId: string; variantId: string }> {
@@ -49,10 +54,14 @@ describe.each([
         (value) => ({ value }),
         (error: unknown) => ({ error }),
       );
-      await eventually(async () => {
-        const { rows } = await db.pool.query<{ query: string }>(`select query from pg_stat_activity where wait_event_type = 'Lock'`);
-        return rows.some((r) => statement.test(r.query.trim()));
-      }, 10_000, 'the share-link write to wait on the row lock');
+      await eventually(
+        async () => {
+          const { rows } = await db.pool.query<{ query: string }>(`select query from pg_stat_activity where wait_event_type = 'Lock'`);
+          return rows.some((r) => statement.test(r.query.trim()));
+        },
+        10_000,
+        'the share-link write to wait on the row lock',
+      );
       await deletion.query('delete from auth.users where id = $1', [userId]);
       await deletion.query('commit');
       expect(await result).toEqual({ error: expect.any(NotFoundError) });

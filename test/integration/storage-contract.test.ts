@@ -103,7 +103,12 @@ describe('supabase driver against the Storage API stub', () => {
     const storage = make(SECRET_KEY, 'fresh-bucket');
     await storage.prepare();
     await storage.prepare();
-    expect(stub.buckets.get('fresh-bucket')).toEqual({ id: 'fresh-bucket', public: false, allowedMimeTypes: SONG_BUCKET_MIME_TYPES, fileSizeLimit: SONG_BUCKET_SIZE_LIMIT_BYTES });
+    expect(stub.buckets.get('fresh-bucket')).toEqual({
+      id: 'fresh-bucket',
+      public: false,
+      allowedMimeTypes: SONG_BUCKET_MIME_TYPES,
+      fileSizeLimit: SONG_BUCKET_SIZE_LIMIT_BYTES,
+    });
     expect(stub.calls.filter((c) => c.route === 'bucket-create' && c.path === 'fresh-bucket')).toHaveLength(1);
     // The allow-list holds: a non-audio upload is refused by the bucket.
     await expect(storage.put(key(1), new Uint8Array([1]), 'text/html')).rejects.toThrow(/415.*mime type text\/html/);
@@ -117,7 +122,15 @@ describe('supabase driver against the Storage API stub', () => {
   it('uploads the raw bytes with x-upsert and the content type; an sb_secret_ key goes in apikey only, a legacy JWT also as bearer', async () => {
     await make().put(key(4), new Uint8Array([4]), 'audio/mpeg');
     const upload = stub.calls.filter((c) => c.route === 'upload').at(-1)!;
-    expect(upload).toMatchObject({ method: 'POST', upsert: 'true', contentType: 'audio/mpeg', multipart: false, apikey: SECRET_KEY, authorization: undefined, status: 200 });
+    expect(upload).toMatchObject({
+      method: 'POST',
+      upsert: 'true',
+      contentType: 'audio/mpeg',
+      multipart: false,
+      apikey: SECRET_KEY,
+      authorization: undefined,
+      status: 200,
+    });
     await make(LEGACY_KEY).put(key(4), new Uint8Array([5]), 'audio/mpeg');
     expect(stub.calls.filter((c) => c.route === 'upload').at(-1)).toMatchObject({ apikey: LEGACY_KEY, authorization: `Bearer ${LEGACY_KEY}`, status: 200 });
     expect([...stub.objects.get(`songs/${key(4)}`)!.bytes]).toEqual([5]);
@@ -153,7 +166,12 @@ describe('supabase driver against the Storage API stub', () => {
     ['"bucket not found"', { kind: 'bucket-not-found' } as const, /upload of .* failed \(400\/404\): Bucket not found/],
   ])('an upload answered with %s fails with a plain error naming it (internal to the retry policy)', async (_name, fault, message) => {
     stub.failNext('upload', fault);
-    const err = await make().put(key(7), new Uint8Array([7]), 'audio/mpeg').then(() => undefined, (e: unknown) => e);
+    const err = await make()
+      .put(key(7), new Uint8Array([7]), 'audio/mpeg')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(ProviderError);
     expect((err as Error).message).toMatch(message);

@@ -79,7 +79,7 @@ describe('release step: npm run db:migrate -- --deploy', () => {
     expect(await scalar<string | null>(url, `select to_regclass('public.orders')::text as v`)).toBe('orders');
   });
 
-  it('refuses a database without Supabase\'s auth schema and writes nothing', async () => {
+  it("refuses a database without Supabase's auth schema and writes nothing", async () => {
     const url = await emptyDatabase();
     const result = await migrateDeploy(url);
     expect(result.code).toBe(1);

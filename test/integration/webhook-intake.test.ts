@@ -37,8 +37,18 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
 
     const { rows: orders } = await db.pool.query('select * from public.orders where stripe_session_id = $1', [event.data.object.id]);
     expect(orders).toHaveLength(1);
-    expect(orders[0]).toMatchObject({ user_id: user, customization_id: customization, status: 'paid', amount: PRICE.amount, currency: 'usd', stripe_event_id: event.id });
-    const { rows: wf } = await db.pool.query('select workflow_uuid, status, queue_name, application_version from dbos.workflow_status where workflow_uuid = $1', [`order:${orders[0].id}`]);
+    expect(orders[0]).toMatchObject({
+      user_id: user,
+      customization_id: customization,
+      status: 'paid',
+      amount: PRICE.amount,
+      currency: 'usd',
+      stripe_event_id: event.id,
+    });
+    const { rows: wf } = await db.pool.query(
+      'select workflow_uuid, status, queue_name, application_version from dbos.workflow_status where workflow_uuid = $1',
+      [`order:${orders[0].id}`],
+    );
     expect(wf).toEqual([{ workflow_uuid: `order:${orders[0].id}`, status: 'ENQUEUED', queue_name: 'song-generation', application_version: APP_VERSION }]);
     const { rows: ev } = await db.pool.query('select type, processed_at from public.stripe_events where id = $1', [event.id]);
     expect(ev[0].type).toBe('checkout.session.completed');
@@ -64,16 +74,73 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
   });
 
   it.each([
-    ['a wrong amount', (e: ReturnType<typeof paidEvent>) => { e.data.object.amount_total = 1; }, /amount 1 usd does not match/],
-    ['a wrong currency', (e: ReturnType<typeof paidEvent>) => { e.data.object.currency = 'eur'; }, /does not match the price/],
-    ['a customization of another user', (e: ReturnType<typeof paidEvent>, other: string) => { e.data.object.metadata.customization_id = other; e.data.object.client_reference_id = other; }, /belongs to another user/],
-    ['a missing customization', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.customization_id = crypto.randomUUID(); e.data.object.client_reference_id = e.data.object.metadata.customization_id; }, /does not exist/],
-    ['a client_reference_id that disagrees with metadata', (e: ReturnType<typeof paidEvent>, other: string) => { e.data.object.client_reference_id = other; }, /client_reference_id does not match/],
-    ['no metadata at all', (e: ReturnType<typeof paidEvent>) => { (e.data.object as { metadata: unknown }).metadata = null; }, /missing or not a UUID/],
+    [
+      'a wrong amount',
+      (e: ReturnType<typeof paidEvent>) => {
+        e.data.object.amount_total = 1;
+      },
+      /amount 1 usd does not match/,
+    ],
+    [
+      'a wrong currency',
+      (e: ReturnType<typeof paidEvent>) => {
+        e.data.object.currency = 'eur';
+      },
+      /does not match the price/,
+    ],
+    [
+      'a customization of another user',
+      (e: ReturnType<typeof paidEvent>, other: string) => {
+        e.data.object.metadata.customization_id = other;
+        e.data.object.client_reference_id = other;
+      },
+      /belongs to another user/,
+    ],
+    [
+      'a missing customization',
+      (e: ReturnType<typeof paidEvent>) => {
+        e.data.object.metadata.customization_id = crypto.randomUUID();
+        e.data.object.client_reference_id = e.data.object.metadata.customization_id;
+      },
+      /does not exist/,
+    ],
+    [
+      'a client_reference_id that disagrees with metadata',
+      (e: ReturnType<typeof paidEvent>, other: string) => {
+        e.data.object.client_reference_id = other;
+      },
+      /client_reference_id does not match/,
+    ],
+    [
+      'no metadata at all',
+      (e: ReturnType<typeof paidEvent>) => {
+        (e.data.object as { metadata: unknown }).metadata = null;
+      },
+      /missing or not a UUID/,
+    ],
     // Shaped like a UUID to a loose /^[0-9a-f-]{36}$/ check, but not one: must not reach a SQL cast (22P02 → 400 → Stripe retries for days)
-    ['a metadata.user_id of 36 dashes', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.user_id = '-'.repeat(36); }, /missing or not a UUID/],
-    ['a metadata.customization_id of 36 dashes', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.customization_id = '-'.repeat(36); e.data.object.client_reference_id = '-'.repeat(36); }, /missing or not a UUID/],
-    ['a metadata.user_id of 36 hex digits and no dashes', (e: ReturnType<typeof paidEvent>) => { e.data.object.metadata.user_id = 'a'.repeat(36); }, /missing or not a UUID/],
+    [
+      'a metadata.user_id of 36 dashes',
+      (e: ReturnType<typeof paidEvent>) => {
+        e.data.object.metadata.user_id = '-'.repeat(36);
+      },
+      /missing or not a UUID/,
+    ],
+    [
+      'a metadata.customization_id of 36 dashes',
+      (e: ReturnType<typeof paidEvent>) => {
+        e.data.object.metadata.customization_id = '-'.repeat(36);
+        e.data.object.client_reference_id = '-'.repeat(36);
+      },
+      /missing or not a UUID/,
+    ],
+    [
+      'a metadata.user_id of 36 hex digits and no dashes',
+      (e: ReturnType<typeof paidEvent>) => {
+        e.data.object.metadata.user_id = 'a'.repeat(36);
+      },
+      /missing or not a UUID/,
+    ],
   ])('holds the order for review and never generates for %s', async (_name, mutate, reason) => {
     const user = await createUser(db.pool);
     const customization = await createCustomizationRow(db.pool, user);
@@ -103,8 +170,16 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
     const [created, other] = [await createCustomizationRow(db.pool, user), await createCustomizationRow(db.pool, user)];
     const event = paidEvent(user, other);
     await insertPendingOrder(db.pool, {
-      id: crypto.randomUUID(), userId: user, customizationId: created, stripeSessionId: event.data.object.id, amount: PRICE.amount, currency: PRICE.currency,
-      occasionDate: '2026-12-24', livemode: false, checkoutUrl: 'https://checkout.stripe.test/c/pay/x', checkoutExpiresAt: new Date(Date.now() + 3600_000),
+      id: crypto.randomUUID(),
+      userId: user,
+      customizationId: created,
+      stripeSessionId: event.data.object.id,
+      amount: PRICE.amount,
+      currency: PRICE.currency,
+      occasionDate: '2026-12-24',
+      livemode: false,
+      checkoutUrl: 'https://checkout.stripe.test/c/pay/x',
+      checkoutExpiresAt: new Date(Date.now() + 3600_000),
     });
     expect(await deliver(deps, event)).toMatchObject({ outcome: 'needs_review' });
     const { rows } = await db.pool.query('select status, review_reason from public.orders where stripe_session_id = $1', [event.data.object.id]);
@@ -153,7 +228,14 @@ describe('payment intake (POST /api/stripe/webhook domain)', () => {
 
   it('acknowledges and records event types it does not handle', async () => {
     const { body, signature } = await signStripePayload(
-      { id: 'evt_unhandled_1', object: 'event', type: 'customer.created', livemode: false, created: 1, data: { object: { id: 'cus_1', extra: { nested: true } } } },
+      {
+        id: 'evt_unhandled_1',
+        object: 'event',
+        type: 'customer.created',
+        livemode: false,
+        created: 1,
+        data: { object: { id: 'cus_1', extra: { nested: true } } },
+      },
       WEBHOOK_SECRET,
     );
     await expect(handleStripeWebhook(deps, body, signature)).resolves.toEqual({ eventId: 'evt_unhandled_1', duplicate: false, outcome: 'ignored' });

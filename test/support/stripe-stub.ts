@@ -73,7 +73,14 @@ export async function startStripeStub() {
       }
       if (req.method === 'GET' && req.url!.startsWith('/v1/webhook_endpoints')) {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ object: 'list', url: '/v1/webhook_endpoints', has_more: false, data: webhookEndpoints.map((e) => ({ object: 'webhook_endpoint', ...e })) }));
+        res.end(
+          JSON.stringify({
+            object: 'list',
+            url: '/v1/webhook_endpoints',
+            has_more: false,
+            data: webhookEndpoints.map((e) => ({ object: 'webhook_endpoint', ...e })),
+          }),
+        );
         return;
       }
       res.writeHead(404, { 'content-type': 'application/json' });

@@ -4,11 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 
 /** A fault the stub answers instead of the real thing, for the next matching request(s). */
-export type StorageStubFault =
-  | { kind: 'status'; status: number }
-  | { kind: 'unauthorized' }
-  | { kind: 'timeout' }
-  | { kind: 'bucket-not-found' };
+export type StorageStubFault = { kind: 'status'; status: number } | { kind: 'unauthorized' } | { kind: 'timeout' } | { kind: 'bucket-not-found' };
 
 /** Which API a request hit, for counting calls and aiming faults. */
 export type StorageStubRoute = 'bucket-get' | 'bucket-create' | 'upload' | 'head' | 'info' | 'sign' | 'download' | 'public' | 'unknown';
@@ -115,7 +111,10 @@ export async function startSupabaseStorageStub(options: {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer) {
     const url = new URL(req.url!, 'http://stub');
     const method = req.method!;
-    const parts = url.pathname.replace(/^\/storage\/v1\//, '').split('/').map(decodeURIComponent);
+    const parts = url.pathname
+      .replace(/^\/storage\/v1\//, '')
+      .split('/')
+      .map(decodeURIComponent);
     const { route, bucket, key } = routeOf(method, parts);
     const call: StorageStubCall = {
       route,
@@ -158,7 +157,12 @@ export async function startSupabaseStorageStub(options: {
       call.path = json.id ?? '';
       if (!json.id) return reply(400, { statusCode: '400', error: 'invalid_request', message: 'body must have required property id' });
       if (buckets.has(json.id)) return reply(400, DUPLICATE);
-      buckets.set(json.id, { id: json.id, public: Boolean(json.public), allowedMimeTypes: json.allowed_mime_types ?? null, fileSizeLimit: json.file_size_limit ?? null });
+      buckets.set(json.id, {
+        id: json.id,
+        public: Boolean(json.public),
+        allowedMimeTypes: json.allowed_mime_types ?? null,
+        fileSizeLimit: json.file_size_limit ?? null,
+      });
       return reply(200, { name: json.id });
     }
     const b = buckets.get(bucket);
@@ -194,7 +198,11 @@ export async function startSupabaseStorageStub(options: {
       const { expiresIn } = JSON.parse(body.toString() || '{}') as { expiresIn?: number };
       if (!Number.isInteger(expiresIn) || expiresIn! < 1) return reply(400, { statusCode: '400', error: 'invalid_request', message: 'expiresIn must be >= 1' });
       const now = Math.floor(Date.now() / 1000);
-      const token = await new SignJWT({ url: id }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setIssuedAt(now).setExpirationTime(now + expiresIn!).sign(signingKey);
+      const token = await new SignJWT({ url: id })
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+        .setIssuedAt(now)
+        .setExpirationTime(now + expiresIn!)
+        .sign(signingKey);
       return reply(200, { signedURL: `/object/sign/${id}?token=${token}` });
     }
     return reply(404, { statusCode: '404', error: 'not_found', message: 'no such route in the stub' });
@@ -205,7 +213,8 @@ export async function startSupabaseStorageStub(options: {
     if (!token) return reply(400, { statusCode: '400', error: 'InvalidJWT', message: 'querystring must have required property token' });
     try {
       const { payload } = await jwtVerify(token, signingKey, { algorithms: ['HS256'] });
-      if (payload.url !== `${bucket}/${key}`) return reply(400, { statusCode: '400', error: 'InvalidSignature', message: 'The url do not match the signature' });
+      if (payload.url !== `${bucket}/${key}`)
+        return reply(400, { statusCode: '400', error: 'InvalidSignature', message: 'The url do not match the signature' });
     } catch (err) {
       const message = err instanceof joseErrors.JWTExpired ? '"exp" claim timestamp check failed' : 'signature verification failed';
       return reply(400, { statusCode: '400', error: 'InvalidJWT', message });

@@ -9,7 +9,11 @@ import { quietLog, WEBHOOK_SECRET } from './fixtures';
 import { tempDir } from './temp-dir';
 
 /** Fast test defaults for GenerationDeps: 3 s songs, short backoff, local storage in a temp dir. */
-export function testGenerationDeps(db: GenerationDeps['db'], provider: GenerationDeps['provider'], overrides: Partial<GenerationDeps> = {}): GenerationDeps & { storageRoot: string } {
+export function testGenerationDeps(
+  db: GenerationDeps['db'],
+  provider: GenerationDeps['provider'],
+  overrides: Partial<GenerationDeps> = {},
+): GenerationDeps & { storageRoot: string } {
   const storageRoot = tempDir('worker');
   return {
     db,

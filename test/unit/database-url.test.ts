@@ -43,7 +43,9 @@ describe('DATABASE_URL checks at boot', () => {
   });
 
   it('names a CA file that does not exist', () => {
-    expect(databaseUrlProblems(`${POOLER}:5432/postgres?sslmode=verify-full&sslrootcert=/nonexistent/ca.crt`)).toEqual(['sslrootcert file /nonexistent/ca.crt does not exist']);
+    expect(databaseUrlProblems(`${POOLER}:5432/postgres?sslmode=verify-full&sslrootcert=/nonexistent/ca.crt`)).toEqual([
+      'sslrootcert file /nonexistent/ca.crt does not exist',
+    ]);
   });
 
   it('leaves local and other servers alone', () => {

@@ -30,7 +30,14 @@ function envError(source: Record<string, string>): EnvError {
 describe('parseEnv in local mode (SONGSWIPE_LOCAL_MODE=1)', () => {
   it('applies the documented defaults', () => {
     const e = parseEnv(local);
-    expect(e).toMatchObject({ mode: 'local', PORT: 3000, MUSIC_PROVIDER: 'synth', STORAGE_DRIVER: 'local', GENERATION_CONCURRENCY: 2, SONG_PRICE_CURRENCY: 'usd' });
+    expect(e).toMatchObject({
+      mode: 'local',
+      PORT: 3000,
+      MUSIC_PROVIDER: 'synth',
+      STORAGE_DRIVER: 'local',
+      GENERATION_CONCURRENCY: 2,
+      SONG_PRICE_CURRENCY: 'usd',
+    });
     expect(e.DATABASE_URL).toBeUndefined();
     expect(appUrl(e)).toBe('http://localhost:3000');
   });
@@ -41,7 +48,11 @@ describe('parseEnv in local mode (SONGSWIPE_LOCAL_MODE=1)', () => {
 
   it('names every missing or invalid variable', () => {
     const err = envError({ SONGSWIPE_LOCAL_MODE: '1', PORT: 'eighty', GENERATION_CONCURRENCY: '0' });
-    expect([err.mode, err.missing, err.invalid]).toEqual(['local', ['STORAGE_SIGNING_SECRET', 'STRIPE_WEBHOOK_SECRET', 'SUPABASE_JWT_SECRET'], ['GENERATION_CONCURRENCY', 'PORT']]);
+    expect([err.mode, err.missing, err.invalid]).toEqual([
+      'local',
+      ['STORAGE_SIGNING_SECRET', 'STRIPE_WEBHOOK_SECRET', 'SUPABASE_JWT_SECRET'],
+      ['GENERATION_CONCURRENCY', 'PORT'],
+    ]);
     expect(err.message).toMatch(/missing: STORAGE_SIGNING_SECRET, STRIPE_WEBHOOK_SECRET, SUPABASE_JWT_SECRET\n\s+PORT: .+\n\s+GENERATION_CONCURRENCY: /);
   });
 
@@ -69,12 +80,16 @@ describe('parseEnv in local mode (SONGSWIPE_LOCAL_MODE=1)', () => {
     const withSecret = parseEnv({ ...local, STORAGE_DRIVER: 'supabase', SUPABASE_URL: 'https://ref.supabase.co', SUPABASE_SECRET_KEY: 'sb_secret_abc' });
     expect(withSecret).toMatchObject({ STORAGE_DRIVER: 'supabase', SUPABASE_STORAGE_BUCKET: 'songs' });
     const legacy = 'eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2ln';
-    expect(parseEnv({ ...local, STORAGE_DRIVER: 'supabase', SUPABASE_URL: 'https://ref.supabase.co', SUPABASE_SERVICE_ROLE_KEY: legacy }).STORAGE_DRIVER).toBe('supabase');
+    expect(parseEnv({ ...local, STORAGE_DRIVER: 'supabase', SUPABASE_URL: 'https://ref.supabase.co', SUPABASE_SERVICE_ROLE_KEY: legacy }).STORAGE_DRIVER).toBe(
+      'supabase',
+    );
   });
 
   it('refuses a publishable key where a server key belongs', () => {
     expect(() => parseEnv({ ...local, SUPABASE_SECRET_KEY: 'sb_publishable_abc' })).toThrow(/SUPABASE_SECRET_KEY: must be a secret key/);
-    expect(() => parseEnv({ ...local, SUPABASE_SERVICE_ROLE_KEY: 'sb_publishable_abc' })).toThrow(/SUPABASE_SERVICE_ROLE_KEY: must be the legacy service_role JWT/);
+    expect(() => parseEnv({ ...local, SUPABASE_SERVICE_ROLE_KEY: 'sb_publishable_abc' })).toThrow(
+      /SUPABASE_SERVICE_ROLE_KEY: must be the legacy service_role JWT/,
+    );
   });
 
   it('STRIPE_ALLOW_PROMOTION_CODES is off unless set to a yes, and names itself when it is neither', () => {
@@ -141,7 +156,9 @@ describe('parseEnv in deployment mode (anything but SONGSWIPE_LOCAL_MODE=1)', ()
 describe('bootWarnings', () => {
   it('warns loudly about a Stripe test key in a production deployment, and only then', () => {
     const testKey = { ...deployment, STRIPE_SECRET_KEY: 'sk_test_abc' };
-    expect(bootWarnings(parseEnv({ ...testKey, NODE_ENV: 'production' }))).toEqual([expect.stringMatching(/STRIPE_SECRET_KEY is a TEST key while NODE_ENV=production/)]);
+    expect(bootWarnings(parseEnv({ ...testKey, NODE_ENV: 'production' }))).toEqual([
+      expect.stringMatching(/STRIPE_SECRET_KEY is a TEST key while NODE_ENV=production/),
+    ]);
     expect(bootWarnings(parseEnv({ ...deployment, NODE_ENV: 'production' }))).toEqual([]);
     expect(bootWarnings(parseEnv({ ...testKey, NODE_ENV: 'development' }))).toEqual([]);
     expect(bootWarnings(parseEnv({ ...local, STRIPE_SECRET_KEY: 'sk_test_abc', NODE_ENV: 'production' }))).toEqual([]);

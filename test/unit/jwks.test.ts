@@ -108,7 +108,9 @@ describe('Supabase JWT signing keys (JWKS)', () => {
     const before = jwks.fetches();
     await expect(v.verify(await userToken(es, { alg: 'ES256', kid: es.kid }))).resolves.toMatchObject({ sub: USER, role: 'authenticated' });
     await expect(v.verify(await userToken(rs, { alg: 'RS256', kid: rs.kid }))).resolves.toMatchObject({ sub: USER });
-    await expect(authenticate(new Headers({ authorization: `Bearer ${await userToken(es, { alg: 'ES256', kid: es.kid })}` }), v)).resolves.toMatchObject({ sub: USER });
+    await expect(authenticate(new Headers({ authorization: `Bearer ${await userToken(es, { alg: 'ES256', kid: es.kid })}` }), v)).resolves.toMatchObject({
+      sub: USER,
+    });
     expect(jwks.fetches() - before).toBe(1);
   });
 
@@ -146,24 +148,42 @@ describe('Supabase JWT signing keys (JWKS)', () => {
   });
 
   it.each([
-    ['HS256 signed with the EC public key (PEM)', async () => userToken({ privateKey: new TextEncoder().encode(await exportSPKI(es.publicKey)) }, { alg: 'HS256', kid: es.kid })],
-    ['HS256 signed with the RSA public key (PEM)', async () => userToken({ privateKey: new TextEncoder().encode(await exportSPKI(rs.publicKey)) }, { alg: 'HS256', kid: rs.kid })],
-    ['HS256 signed with the public JWK as JSON', async () => userToken({ privateKey: new TextEncoder().encode(JSON.stringify(es.jwk)) }, { alg: 'HS256', kid: es.kid })],
-    ['alg none', async () => {
-      const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-      return `${b64({ alg: 'none', typ: 'JWT', kid: es.kid })}.${b64({ sub: USER, role: 'authenticated', aud: 'authenticated', iss: issuer, exp: now() + 600 })}.`;
-    }],
+    [
+      'HS256 signed with the EC public key (PEM)',
+      async () => userToken({ privateKey: new TextEncoder().encode(await exportSPKI(es.publicKey)) }, { alg: 'HS256', kid: es.kid }),
+    ],
+    [
+      'HS256 signed with the RSA public key (PEM)',
+      async () => userToken({ privateKey: new TextEncoder().encode(await exportSPKI(rs.publicKey)) }, { alg: 'HS256', kid: rs.kid }),
+    ],
+    [
+      'HS256 signed with the public JWK as JSON',
+      async () => userToken({ privateKey: new TextEncoder().encode(JSON.stringify(es.jwk)) }, { alg: 'HS256', kid: es.kid }),
+    ],
+    [
+      'alg none',
+      async () => {
+        const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+        return `${b64({ alg: 'none', typ: 'JWT', kid: es.kid })}.${b64({ sub: USER, role: 'authenticated', aud: 'authenticated', iss: issuer, exp: now() + 600 })}.`;
+      },
+    ],
     ['RS256 naming the EC key', async () => userToken(await signingKey('RS256', 'x'), { alg: 'RS256', kid: es.kid })],
     ['ES256 naming the RSA key', async () => userToken(await signingKey('ES256', 'x'), { alg: 'ES256', kid: rs.kid })],
     ['ES256 from an attacker key claiming a real kid', async () => userToken(await signingKey('ES256', 'x'), { alg: 'ES256', kid: es.kid })],
-    ['ES256 carrying its own key in the header (jwk)', async () => {
-      const attacker = await signingKey('ES256', 'x');
-      return userToken(attacker, { alg: 'ES256', jwk: await exportJWK(attacker.publicKey) });
-    }],
-    ['ES384 (an algorithm Supabase does not use)', async () => {
-      const { privateKey } = await generateKeyPair('ES384');
-      return userToken({ privateKey }, { alg: 'ES384', kid: es.kid });
-    }],
+    [
+      'ES256 carrying its own key in the header (jwk)',
+      async () => {
+        const attacker = await signingKey('ES256', 'x');
+        return userToken(attacker, { alg: 'ES256', jwk: await exportJWK(attacker.publicKey) });
+      },
+    ],
+    [
+      'ES384 (an algorithm Supabase does not use)',
+      async () => {
+        const { privateKey } = await generateKeyPair('ES384');
+        return userToken({ privateKey }, { alg: 'ES384', kid: es.kid });
+      },
+    ],
     ['from another project (iss)', () => userToken(es, { alg: 'ES256', kid: es.kid }, { iss: 'https://other.supabase.co/auth/v1' })],
     ['for another audience', () => userToken(es, { alg: 'ES256', kid: es.kid }, { aud: 'anon' })],
   ])('refuses a confusion or foreign token: %s', async (_name, make) => {
@@ -173,7 +193,10 @@ describe('Supabase JWT signing keys (JWKS)', () => {
 
   it('checks exp and role on JWKS tokens too', async () => {
     const v = verifier();
-    await expect(v.verify(await userToken(es, { alg: 'ES256', kid: es.kid }, { exp: now() - 60 }))).rejects.toMatchObject({ status: 401, message: 'access token expired' });
+    await expect(v.verify(await userToken(es, { alg: 'ES256', kid: es.kid }, { exp: now() - 60 }))).rejects.toMatchObject({
+      status: 401,
+      message: 'access token expired',
+    });
     await expect(v.verify(await userToken(es, { alg: 'ES256', kid: es.kid }, { role: 'service_role' }))).rejects.toMatchObject({
       status: 401,
       message: 'access token is not a signed-in user token',
@@ -193,7 +216,10 @@ describe('Supabase JWT signing keys (JWKS)', () => {
     const token = await userToken(es, { alg: 'ES256', kid: es.kid });
     jwks.setMode(mode);
     for (let i = 0; i < 3; i++) {
-      const err = await v.verify(token).then(() => undefined, (e: unknown) => e);
+      const err = await v.verify(token).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(ServiceUnavailableError);
       expect(err).toMatchObject({ status: 503 });
     }

@@ -23,27 +23,55 @@ describe('Supabase access token verification', () => {
 
   it.each([
     ['expired', () => mintAccessToken(SECRET, USER, { expiresIn: '-1m' }), 'access token expired'],
-    ['not yet valid (nbf)', () => hs256({ sub: USER, role: 'authenticated', aud: 'authenticated', exp: now() + 600, nbf: now() + 300 }), 'access token not yet valid'],
+    [
+      'not yet valid (nbf)',
+      () => hs256({ sub: USER, role: 'authenticated', aud: 'authenticated', exp: now() + 600, nbf: now() + 300 }),
+      'access token not yet valid',
+    ],
     ['signed with another secret', () => mintAccessToken('another-secret-0123456789abcdefghijklmn', USER), 'invalid access token'],
-    ['alg none', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: USER, role: 'authenticated', aud: 'authenticated', exp: now() + 600 })}.`, 'invalid access token'],
-    ['HS512 instead of HS256', () => new SignJWT({ sub: USER, role: 'authenticated', aud: 'authenticated', exp: now() + 600 }).setProtectedHeader({ alg: 'HS512' }).sign(key), 'invalid access token'],
-    ['RS256 (asymmetric)', async () => {
-      const { privateKey } = await generateKeyPair('RS256');
-      return new SignJWT({ sub: USER, role: 'authenticated', aud: 'authenticated', exp: now() + 600 }).setProtectedHeader({ alg: 'RS256' }).sign(privateKey);
-    }, 'invalid access token'],
-    ['HS/RS confusion: HS256 keyed with an RSA public key', async () => {
-      const { publicKey } = await generateKeyPair('RS256');
-      const pem = new TextEncoder().encode(await exportSPKI(publicKey));
-      return new SignJWT({ sub: USER, role: 'authenticated', aud: 'authenticated', exp: now() + 600 }).setProtectedHeader({ alg: 'HS256' }).sign(pem);
-    }, 'invalid access token'],
+    [
+      'alg none',
+      async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: USER, role: 'authenticated', aud: 'authenticated', exp: now() + 600 })}.`,
+      'invalid access token',
+    ],
+    [
+      'HS512 instead of HS256',
+      () => new SignJWT({ sub: USER, role: 'authenticated', aud: 'authenticated', exp: now() + 600 }).setProtectedHeader({ alg: 'HS512' }).sign(key),
+      'invalid access token',
+    ],
+    [
+      'RS256 (asymmetric)',
+      async () => {
+        const { privateKey } = await generateKeyPair('RS256');
+        return new SignJWT({ sub: USER, role: 'authenticated', aud: 'authenticated', exp: now() + 600 }).setProtectedHeader({ alg: 'RS256' }).sign(privateKey);
+      },
+      'invalid access token',
+    ],
+    [
+      'HS/RS confusion: HS256 keyed with an RSA public key',
+      async () => {
+        const { publicKey } = await generateKeyPair('RS256');
+        const pem = new TextEncoder().encode(await exportSPKI(publicKey));
+        return new SignJWT({ sub: USER, role: 'authenticated', aud: 'authenticated', exp: now() + 600 }).setProtectedHeader({ alg: 'HS256' }).sign(pem);
+      },
+      'invalid access token',
+    ],
     ['wrong audience', () => hs256({ sub: USER, role: 'authenticated', aud: 'anon', exp: now() + 600 }), 'invalid access token'],
     ['no exp', () => hs256({ sub: USER, role: 'authenticated', aud: 'authenticated' }), 'invalid access token'],
-    ['the service-role key', () => hs256({ role: 'service_role', aud: 'authenticated', sub: USER, exp: now() + 600 }), 'access token is not a signed-in user token'],
+    [
+      'the service-role key',
+      () => hs256({ role: 'service_role', aud: 'authenticated', sub: USER, exp: now() + 600 }),
+      'access token is not a signed-in user token',
+    ],
     ['the anon key', () => hs256({ role: 'anon', aud: 'authenticated', sub: USER, exp: now() + 600 }), 'access token is not a signed-in user token'],
     ['the publishable key (not a JWT)', async () => 'sb_publishable_abc123', 'invalid access token'],
     ['a secret key (not a JWT)', async () => 'sb_secret_abc123', 'invalid access token'],
     ['the legacy anon key (no sub)', () => hs256({ iss: 'supabase', role: 'anon', iat: now(), exp: now() + 600 }), 'invalid access token'],
-    ['a sub that is not a user id', () => hs256({ sub: 'admin', role: 'authenticated', aud: 'authenticated', exp: now() + 600 }), 'access token is not a signed-in user token'],
+    [
+      'a sub that is not a user id',
+      () => hs256({ sub: 'admin', role: 'authenticated', aud: 'authenticated', exp: now() + 600 }),
+      'access token is not a signed-in user token',
+    ],
   ])('refuses a token that is %s, with a 401 that says why', async (_name, make, message) => {
     const token = await make();
     await expect(verifyAccessToken(token)).rejects.toMatchObject({ status: 401, message });

@@ -19,13 +19,16 @@ const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjMifQ.c2lnbmF0dXJlLXBhcnQ';
 describe('log redaction', () => {
   it('censors share tokens, secrets, emails and stories in fields', () => {
     const { log, lines } = capture();
-    log.info({
-      share_token: token,
-      variant: { shareToken: token, story: 'private story' },
-      apiKey: 'xi-secret',
-      email: 'buyer@example.com',
-      headers: { authorization: `Bearer ${jwt}`, 'stripe-signature': 't=1,v1=abc' },
-    }, 'hello');
+    log.info(
+      {
+        share_token: token,
+        variant: { shareToken: token, story: 'private story' },
+        apiKey: 'xi-secret',
+        email: 'buyer@example.com',
+        headers: { authorization: `Bearer ${jwt}`, 'stripe-signature': 't=1,v1=abc' },
+      },
+      'hello',
+    );
     const out = lines.join('');
     for (const secret of [token, 'private story', 'xi-secret', 'buyer@example.com', jwt, 'v1=abc']) {
       expect(out).not.toContain(secret);

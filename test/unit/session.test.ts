@@ -38,7 +38,14 @@ describe('dev sign-in', () => {
     const local = { SONGSWIPE_LOCAL_MODE: '1', STRIPE_WEBHOOK_SECRET: 'whsec_x', SUPABASE_JWT_SECRET: 'j'.repeat(40), STORAGE_SIGNING_SECRET: 's'.repeat(40) };
     expect(devSignInEnabled(parseEnv(local))).toBe(true);
     expect(devSignInEnabled(parseEnv({ ...local, SUPABASE_URL: 'https://abc.supabase.co' }))).toBe(false);
-    const deployment = { ...local, SONGSWIPE_LOCAL_MODE: undefined, DATABASE_URL: 'postgres://u@db.example.com:5432/postgres', APP_URL: APP, STRIPE_SECRET_KEY: 'sk_test_x', MUSIC_PROVIDER: 'synth' };
+    const deployment = {
+      ...local,
+      SONGSWIPE_LOCAL_MODE: undefined,
+      DATABASE_URL: 'postgres://u@db.example.com:5432/postgres',
+      APP_URL: APP,
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      MUSIC_PROVIDER: 'synth',
+    };
     expect(devSignInEnabled(parseEnv(deployment))).toBe(false);
   });
 });

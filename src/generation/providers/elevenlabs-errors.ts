@@ -1,12 +1,5 @@
 import { ElevenLabsError, ElevenLabsTimeoutError } from '@elevenlabs/elevenlabs-js';
-import {
-  PermanentProviderError,
-  ProviderAccountError,
-  type ProviderDetail,
-  type ProviderError,
-  RateLimitedError,
-  RetryableProviderError,
-} from '@/errors';
+import { PermanentProviderError, ProviderAccountError, type ProviderDetail, type ProviderError, RateLimitedError, RetryableProviderError } from '@/errors';
 
 /**
  * Reads ElevenLabs' error body in both shapes it uses:

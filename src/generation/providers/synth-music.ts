@@ -77,8 +77,7 @@ export function renderSong(plan: SynthPlan, lengthMs: number): Int16Array {
   const scale = plan.minor ? MINOR : MAJOR;
   const beat = (60 / bpm) * sampleRate; // samples per beat
   const bar = beat * 4;
-  const note = (degree: number, octave = 0) =>
-    plan.rootMidi + 12 * (octave + Math.floor(degree / 7)) + scale[((degree % 7) + 7) % 7]!;
+  const note = (degree: number, octave = 0) => plan.rootMidi + 12 * (octave + Math.floor(degree / 7)) + scale[((degree % 7) + 7) % 7]!;
   const rand = prng(plan.melodySeed);
 
   const addTone = (startS: number, lenS: number, hz: number, gain: number, shape: 'sine' | 'tri' | 'square') => {

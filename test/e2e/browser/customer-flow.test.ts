@@ -61,7 +61,9 @@ async function newContext(vp: Viewport, options: { permissions?: string[] } = {}
 async function axeProblems(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: AXE_SCRIPT });
   const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
+    const result = await (
+      window as unknown as { axe: { run: () => Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }
+    ).axe.run();
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(', ')}`);
@@ -80,8 +82,14 @@ const jsSizes: Record<string, number> = {};
 async function pageJsGzipBytes(page: Page): Promise<number> {
   const urls = await page.evaluate(() => [
     ...new Set([
-      ...[...document.scripts].filter((s) => !s.noModule).map((s) => s.src).filter(Boolean),
-      ...performance.getEntriesByType('resource').map((e) => e.name).filter((n) => new URL(n).pathname.endsWith('.js')),
+      ...[...document.scripts]
+        .filter((s) => !s.noModule)
+        .map((s) => s.src)
+        .filter(Boolean),
+      ...performance
+        .getEntriesByType('resource')
+        .map((e) => e.name)
+        .filter((n) => new URL(n).pathname.endsWith('.js')),
     ]),
   ]);
   const sizes = await Promise.all(urls.map(async (u) => gzipSync(Buffer.from(await (await fetch(u)).arrayBuffer())).length));
@@ -197,10 +205,14 @@ describe.skipIf(!executablePath).each(VIEWPORTS)('in Chromium at $name size', (v
     const stranger = await (await newContext(vp)).newPage();
     const res = await stranger.goto(shareUrl);
     expect(res!.status()).toBe(200);
-    const duration = await stranger.waitForFunction(() => {
-      const audio = document.querySelector('audio');
-      return audio && Number.isFinite(audio.duration) && audio.duration > 0 ? audio.duration : false;
-    }, undefined, { timeout: 20_000 });
+    const duration = await stranger.waitForFunction(
+      () => {
+        const audio = document.querySelector('audio');
+        return audio && Number.isFinite(audio.duration) && audio.duration > 0 ? audio.duration : false;
+      },
+      undefined,
+      { timeout: 20_000 },
+    );
     expect(await duration.jsonValue()).toBeGreaterThan(5);
     expect(await stranger.locator('meta[property="og:title"]').getAttribute('content')).toBe('A song for Maya');
     expect(await stranger.locator('meta[name="twitter:title"]').getAttribute('content')).toBe('A song for Maya');
@@ -234,7 +246,11 @@ describe.skipIf(!executablePath).each(VIEWPORTS)('in Chromium at $name size', (v
     await page.getByLabel('Story').fill('   ');
     await page.getByRole('button', { name: 'Continue to payment' }).click();
     await expect.poll(() => page.getByTestId('error-recipientName').textContent()).toBe('Recipient is required');
-    for (const [field, label] of [['occasion', 'Occasion'], ['occasionDate', 'Occasion date'], ['story', 'Story']] as const) {
+    for (const [field, label] of [
+      ['occasion', 'Occasion'],
+      ['occasionDate', 'Occasion date'],
+      ['story', 'Story'],
+    ] as const) {
       const control = page.locator(`#${field}`);
       expect(await control.getAttribute('aria-invalid')).toBe('true');
       expect(await control.getAttribute('aria-describedby')).toContain(`${field}-error`);

@@ -46,20 +46,29 @@ const TABLES: TableSpec[] = [
   {
     table: 'public.customizations',
     key: 'id',
-    insert: (sub) => [`insert into public.customizations (user_id, recipient_name, occasion, occasion_date, genre, mood, story) values ($1, 'X', 'y', '2027-01-01', 'g', 'm', 's')`, [sub]],
+    insert: (sub) => [
+      `insert into public.customizations (user_id, recipient_name, occasion, occasion_date, genre, mood, story) values ($1, 'X', 'y', '2027-01-01', 'g', 'm', 's')`,
+      [sub],
+    ],
     update: 'update public.customizations set story = story where id = any($1) returning id',
   },
   {
     table: 'public.orders',
     key: 'id',
     // a customization with no order yet: a second paid order for one customization is refused by a unique index, not by RLS
-    insert: (sub) => [`insert into public.orders (user_id, customization_id, stripe_session_id, status, amount, currency, occasion_date) select $1, c.id, 'cs_attack_' || md5(random()::text), 'paid', 0, 'usd', '2027-01-01' from public.customizations c where not exists (select 1 from public.orders o where o.customization_id = c.id) limit 1`, [sub]],
+    insert: (sub) => [
+      `insert into public.orders (user_id, customization_id, stripe_session_id, status, amount, currency, occasion_date) select $1, c.id, 'cs_attack_' || md5(random()::text), 'paid', 0, 'usd', '2027-01-01' from public.customizations c where not exists (select 1 from public.orders o where o.customization_id = c.id) limit 1`,
+      [sub],
+    ],
     update: `update public.orders set status = status where id = any($1) returning id`,
   },
   {
     table: 'public.song_variants',
     key: 'id',
-    insert: (sub) => [`insert into public.song_variants (order_id, user_id, variant_number) select id, user_id, 5 from public.orders where user_id = $1 limit 1`, [sub]],
+    insert: (sub) => [
+      `insert into public.song_variants (order_id, user_id, variant_number) select id, user_id, 5 from public.orders where user_id = $1 limit 1`,
+      [sub],
+    ],
     update: 'update public.song_variants set share_token = share_token where id = any($1) returning id',
     updateSelected: 'update public.song_variants set selected = false where id = any($1) returning id',
   },
@@ -78,7 +87,10 @@ const TABLES: TableSpec[] = [
   {
     table: 'public.payment_disputes',
     key: 'id',
-    insert: () => [`insert into public.payment_disputes (id, charge_id, status, reason, amount, currency, status_event_created) values ('dp_attack_' || md5(random()::text), 'ch_x', 'needs_response', 'fraudulent', 1, 'usd', 1)`, []],
+    insert: () => [
+      `insert into public.payment_disputes (id, charge_id, status, reason, amount, currency, status_event_created) values ('dp_attack_' || md5(random()::text), 'ch_x', 'needs_response', 'fraudulent', 1, 'usd', 1)`,
+      [],
+    ],
     update: 'update public.payment_disputes set reason = reason where id = any($1) returning id',
   },
   {
@@ -186,7 +198,10 @@ function classify(actor: Actor, op: Op, result: Awaited<ReturnType<typeof attemp
 beforeAll(async () => {
   db = await createTestDatabase();
   for (const actor of Object.keys(users) as (keyof typeof users)[]) {
-    users[actor] = await createUser(db.pool, actor === 'fakeAdmin' ? { userMetadata: { role: 'admin' } } : actor === 'admin' ? { appMetadata: { role: 'admin' } } : {});
+    users[actor] = await createUser(
+      db.pool,
+      actor === 'fakeAdmin' ? { userMetadata: { role: 'admin' } } : actor === 'admin' ? { appMetadata: { role: 'admin' } } : {},
+    );
   }
   victimUser = await createUser(db.pool); // owns nothing: deletable
   await withTransaction(db.pool, async (tx) => {
@@ -233,7 +248,11 @@ beforeAll(async () => {
     // Victims: rows that can be deleted without a foreign-key error.
     victims[table] =
       table === 'public.customizations'
-        ? (await db.pool.query<{ id: string }>('select id::text from public.customizations c where not exists (select 1 from public.orders o where o.customization_id = c.id)')).rows.map((r) => r.id)
+        ? (
+            await db.pool.query<{ id: string }>(
+              'select id::text from public.customizations c where not exists (select 1 from public.orders o where o.customization_id = c.id)',
+            )
+          ).rows.map((r) => r.id)
         : table === 'auth.users'
           ? [victimUser]
           : rows.map((r) => r.id);
@@ -242,9 +261,7 @@ beforeAll(async () => {
 
 const ACTORS: Actor[] = ['anon', 'userA', 'userB', 'fakeAdmin', 'admin', 'service_role'];
 const cases = ACTORS.flatMap((actor) =>
-  TABLES.flatMap((spec) =>
-    (Object.entries(EXPECTED[actor][spec.table]!) as [Op, Cell][]).map(([op, cell]) => ({ actor, spec, op, cell })),
-  ),
+  TABLES.flatMap((spec) => (Object.entries(EXPECTED[actor][spec.table]!) as [Op, Cell][]).map(([op, cell]) => ({ actor, spec, op, cell }))),
 );
 
 describe(`RLS attack matrix: ${ACTORS.length} actors × ${TABLES.length} tables × SELECT/INSERT/UPDATE/DELETE = ${cases.length} attempts`, () => {
@@ -299,7 +316,13 @@ describe('share tokens and the one selected variant', () => {
       const r = await attempt(actor, 'select share_token::text as id from public.song_variants where share_token = $1', [token]);
       return 'code' in r ? 'denied' : r.rows.length;
     };
-    expect({ userA: await read('userA'), userB: await read('userB'), fakeAdmin: await read('fakeAdmin'), admin: await read('admin'), anon: await read('anon') }).toEqual({
+    expect({
+      userA: await read('userA'),
+      userB: await read('userB'),
+      fakeAdmin: await read('fakeAdmin'),
+      admin: await read('admin'),
+      anon: await read('anon'),
+    }).toEqual({
       userA: 1,
       userB: 0,
       fakeAdmin: 0,
@@ -313,7 +336,9 @@ describe('share tokens and the one selected variant', () => {
     try {
       await client.query('begin');
       await client.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claimsOf('userA'))]);
-      const { rows } = await client.query<{ id: string; variant_number: number }>('select id, variant_number from public.song_variants order by variant_number');
+      const { rows } = await client.query<{ id: string; variant_number: number }>(
+        'select id, variant_number from public.song_variants order by variant_number',
+      );
       await client.query('update public.song_variants set selected = true where id = $1', [rows[0]!.id]);
       await client.query('savepoint s');
       await expect(client.query('update public.song_variants set selected = true where id = $1', [rows[1]!.id])).rejects.toMatchObject({ code: '23505' });
@@ -358,6 +383,8 @@ describe('the PostgREST path (/rest/v1 with the publishable key and a user token
     await expect(createCustomization(db.pool, claims, { ...body, occasionDate: '1850-01-01' })).rejects.toMatchObject({ status: 400 });
     await expect(createCustomization(db.pool, claims, { ...body, language: 'not a language tag' })).rejects.toMatchObject({ status: 400 });
     // A token for an account that no longer exists creates nothing.
-    await expect(createCustomization(db.pool, { sub: '00000000-0000-4000-8000-000000000000', role: 'authenticated' }, body)).rejects.toMatchObject({ status: 401 });
+    await expect(createCustomization(db.pool, { sub: '00000000-0000-4000-8000-000000000000', role: 'authenticated' }, body)).rejects.toMatchObject({
+      status: 401,
+    });
   });
 });

@@ -80,9 +80,7 @@ export function OrderLive({ initial }: { initial: OrderView }) {
       <div className="progress" role="progressbar" aria-label="Songs ready" aria-valuemin={0} aria-valuemax={3} aria-valuenow={done}>
         <div style={{ width: `${(done / 3) * 100}%` }} />
       </div>
-      {WAITING_FOR_PAYMENT.has(order.status) && (
-        <p className="notice">Your songs start as soon as the payment clears. This page updates by itself.</p>
-      )}
+      {WAITING_FOR_PAYMENT.has(order.status) && <p className="notice">Your songs start as soon as the payment clears. This page updates by itself.</p>}
       {loadError && <p className="alert">{loadError}</p>}
       {paid && <VariantDeck order={order} onOrder={(next) => setOrder((prev) => keepAudio(prev, next))} />}
     </>

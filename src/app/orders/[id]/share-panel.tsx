@@ -53,7 +53,11 @@ export function SharePanel({ variant, onChanged }: { variant: Variant; onChanged
               Copy link
             </button>
             {canShare && (
-              <button type="button" className="secondary" onClick={() => navigator.share({ title: 'A song for you', url: variant.shareUrl! }).catch(() => undefined)}>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => navigator.share({ title: 'A song for you', url: variant.shareUrl! }).catch(() => undefined)}
+              >
                 Share…
               </button>
             )}

@@ -123,7 +123,11 @@ export function VariantDeck({ order, onOrder }: { order: OrderView; onOrder: (ne
               >
                 <div className="variant-head">
                   <h3 style={{ margin: 0 }}>Variant {n}</h3>
-                  {v?.selected ? <span className="badge favourite">Your favourite</span> : <span className={`badge ${v?.status ?? 'pending'}`}>{STATUS_LABEL[v?.status ?? 'pending']}</span>}
+                  {v?.selected ? (
+                    <span className="badge favourite">Your favourite</span>
+                  ) : (
+                    <span className={`badge ${v?.status ?? 'pending'}`}>{STATUS_LABEL[v?.status ?? 'pending']}</span>
+                  )}
                 </div>
                 <div className="variant-body">
                   {v?.audioUrl ? (
@@ -135,7 +139,12 @@ export function VariantDeck({ order, onOrder }: { order: OrderView; onOrder: (ne
                   )}
                   <p>Length: {v?.durationMs ? formatDuration(v.durationMs) : '–'}</p>
                 </div>
-                <button type="button" onClick={() => choose(n)} disabled={v?.status !== 'complete' || choosing !== null || v.selected} aria-pressed={v?.selected ?? false}>
+                <button
+                  type="button"
+                  onClick={() => choose(n)}
+                  disabled={v?.status !== 'complete' || choosing !== null || v.selected}
+                  aria-pressed={v?.selected ?? false}
+                >
                   {v?.selected ? 'Chosen' : choosing === n ? 'Saving…' : 'Choose this one'}
                 </button>
               </article>

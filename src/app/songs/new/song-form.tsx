@@ -111,7 +111,14 @@ export function SongForm({ initial }: { initial: Partial<SongFormValues> }) {
       <div role="alert">{formError && <p className="alert">{formError}</p>}</div>
       <div className="row">
         {field('recipientName', 'Recipient', (a) => (
-          <input {...a} type="text" autoComplete="off" maxLength={CUSTOMIZATION_LIMITS.recipientName} value={values.recipientName} onChange={set('recipientName')} />
+          <input
+            {...a}
+            type="text"
+            autoComplete="off"
+            maxLength={CUSTOMIZATION_LIMITS.recipientName}
+            value={values.recipientName}
+            onChange={set('recipientName')}
+          />
         ))}
         {field('occasion', 'Occasion', (a) => (
           <input {...a} type="text" list="occasions" maxLength={CUSTOMIZATION_LIMITS.occasion} value={values.occasion} onChange={set('occasion')} />
@@ -123,14 +130,18 @@ export function SongForm({ initial }: { initial: Partial<SongFormValues> }) {
         ))}
       </datalist>
       <div className="row">
-        {field('occasionDate', 'Occasion date', (a) => <input {...a} type="date" min="2000-01-01" max="2100-12-31" value={values.occasionDate} onChange={set('occasionDate')} />)}
+        {field('occasionDate', 'Occasion date', (a) => (
+          <input {...a} type="date" min="2000-01-01" max="2100-12-31" value={values.occasionDate} onChange={set('occasionDate')} />
+        ))}
         {field('language', 'Language', (a) => (
           <select {...a} value={values.language} onChange={set('language')}>
-            {(LANGUAGES.some(([code]) => code === values.language) ? LANGUAGES : [[values.language, values.language] as [string, string], ...LANGUAGES]).map(([code, name]) => (
-              <option key={code} value={code}>
-                {name}
-              </option>
-            ))}
+            {(LANGUAGES.some(([code]) => code === values.language) ? LANGUAGES : [[values.language, values.language] as [string, string], ...LANGUAGES]).map(
+              ([code, name]) => (
+                <option key={code} value={code}>
+                  {name}
+                </option>
+              ),
+            )}
           </select>
         ))}
       </div>
@@ -153,7 +164,9 @@ export function SongForm({ initial }: { initial: Partial<SongFormValues> }) {
       {field(
         'story',
         'Story',
-        (a) => <textarea {...a} maxLength={CUSTOMIZATION_LIMITS.story} value={values.story} onChange={set('story')} />,
+        (a) => (
+          <textarea {...a} maxLength={CUSTOMIZATION_LIMITS.story} value={values.story} onChange={set('story')} />
+        ),
         <span data-testid="story-counter">
           {values.story.length} / {CUSTOMIZATION_LIMITS.story} characters{storyLeft < 100 ? ` (${storyLeft} left)` : ''}
         </span>,
