@@ -162,6 +162,27 @@ describe('Supabase Auth sign-in (NODE_ENV=production, Supabase configured)', () 
     expect(stub.lastEmailTo('victim@example.test')).toBeUndefined();
   });
 
+  it('an expired access token is refreshed by the proxy: the request goes through and the rotated cookie comes back', async () => {
+    stub.setAccessTokenSeconds(2);
+    let jar: Jar;
+    try {
+      jar = await signIn('refresh@example.test');
+    } finally {
+      stub.setAccessTokenSeconds(3600);
+    }
+    const before = jar.cookies.get('sb-songswipe-auth-token');
+    await new Promise((r) => setTimeout(r, 3000)); // the access token in the cookie is now expired
+    const refreshesBefore = stub.calls.filter((c) => c.path === '/token' && c.status === 200).length;
+    const list = jar.store(await fetch(`${base}/api/orders`, { headers: { cookie: jar.header() } }));
+    expect(list.status).toBe(200);
+    expect(stub.calls.filter((c) => c.path === '/token' && c.status === 200).length).toBe(refreshesBefore + 1);
+    expect(jar.cookies.get('sb-songswipe-auth-token')).not.toBe(before);
+    expect((await fetch(`${base}/orders`, { redirect: 'manual', headers: { cookie: jar.header() } })).status).toBe(200);
+    // the old cookie's refresh token was rotated out (the stub revokes a used one at once): replayed, it is no session
+    const stale = await fetch(`${base}/api/orders`, { headers: { cookie: `sb-songswipe-auth-token=${before}` } });
+    expect(stale.status).toBe(401);
+  });
+
   it('a used or foreign link goes back to /sign-in with no session; sign-out ends the session', async () => {
     const jar = new Jar();
     await askForLink(jar, 'lin@example.test');

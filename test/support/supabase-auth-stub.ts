@@ -33,8 +33,6 @@ interface PendingSignIn {
   used: boolean;
 }
 
-const ACCESS_TOKEN_SECONDS = 3600;
-
 /**
  * A local HTTP stand-in for Supabase Auth (GoTrue, `<SUPABASE_URL>/auth/v1`),
  * speaking the endpoints `@supabase/supabase-js`'s auth client calls for an
@@ -66,6 +64,8 @@ export async function startSupabaseAuthStub(options: { publishableKey: string; c
   const sent: SentEmail[] = [];
   const calls: { method: string; path: string; status: number }[] = [];
   let base = '';
+  /** Lifetime of the access tokens it issues, s (Supabase's default: 3600). */
+  let accessTokenSeconds = 3600;
 
   async function userFor(email: string): Promise<StubUser> {
     const key = email.toLowerCase();
@@ -110,15 +110,15 @@ export async function startSupabaseAuthStub(options: { publishableKey: string; c
       .setAudience('authenticated')
       .setSubject(user.id)
       .setIssuedAt(now)
-      .setExpirationTime(now + ACCESS_TOKEN_SECONDS)
+      .setExpirationTime(now + accessTokenSeconds)
       .sign(privateKey);
     const refreshToken = randomBytes(12).toString('hex');
     refreshTokens.set(refreshToken, user);
     return {
       access_token: accessToken,
       token_type: 'bearer',
-      expires_in: ACCESS_TOKEN_SECONDS,
-      expires_at: now + ACCESS_TOKEN_SECONDS,
+      expires_in: accessTokenSeconds,
+      expires_at: now + accessTokenSeconds,
       refresh_token: refreshToken,
       user: userJson(user),
     };
@@ -245,6 +245,10 @@ export async function startSupabaseAuthStub(options: { publishableKey: string; c
     sent,
     /** Every request, for asserting which endpoints the SDK called. */
     calls,
+    /** Issue access tokens that expire after `seconds` from now on (to exercise refreshing). */
+    setAccessTokenSeconds(seconds: number) {
+      accessTokenSeconds = seconds;
+    },
     /** The last email sent to `email`. */
     lastEmailTo(email: string): SentEmail | undefined {
       return sent.filter((m) => m.email === email.toLowerCase()).at(-1);
