@@ -105,6 +105,35 @@ export async function requestMagicLink(
   return { email, next };
 }
 
+const emailCodeSchema = z.object({
+  email: z.email('must be an email address').max(254),
+  // Supabase Auth's email OTP: 6 digits by default, up to 10 (Auth → Email OTP length)
+  code: z
+    .string()
+    .trim()
+    .regex(/^\d{6,10}$/, 'must be the 6-digit code from the email'),
+  next: nextPathSchema.default('/orders'),
+});
+
+/**
+ * Signs in with the code printed in the sign-in email (`verifyOtp` with
+ * `{email, token, type: 'email'}`): for a person who reads the email on another
+ * device, where the PKCE link cannot work (its code verifier is in this
+ * browser's cookies). The session cookies are written through `jar`.
+ * @param form the posted fields `{email, code, next?}`.
+ * @returns the path to go to next.
+ * @throws ValidationError (400) for a malformed email or code;
+ *   UnauthorizedError (401) for a wrong, used or expired code.
+ */
+export async function verifyEmailCode(e: SupabaseAuthEnv, appUrl: string, jar: CookieJar, form: Record<string, unknown>): Promise<string> {
+  const parsed = emailCodeSchema.safeParse(form);
+  if (!parsed.success) throw new ValidationError('invalid code', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
+  const { email, code, next } = parsed.data;
+  const { error } = await createSupabaseAuthClient(e, appUrl, jar).auth.verifyOtp({ email, token: code, type: 'email' });
+  if (error) throw new UnauthorizedError('that code is wrong or has expired; check the latest email or ask for a new one');
+  return next;
+}
+
 const EMAIL_OTP_TYPES: readonly EmailOtpType[] = ['magiclink', 'email', 'signup', 'invite', 'recovery', 'email_change'];
 
 /**

@@ -183,6 +183,33 @@ describe('Supabase Auth sign-in (NODE_ENV=production, Supabase configured)', () 
     expect(stale.status).toBe(401);
   });
 
+  it("the email's code signs in from another device; a wrong code goes back beside the field; another site cannot post it", async () => {
+    await askForLink(new Jar(), 'otp@example.test');
+    const { otp } = stub.lastEmailTo('otp@example.test')!;
+    const post = (jar: Jar, code: string, origin = base) =>
+      fetch(`${base}/api/auth/verify-code`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin, cookie: jar.header() },
+        body: new URLSearchParams({ email: 'otp@example.test', code, next: '/orders' }),
+      }).then((res) => jar.store(res));
+    const phone = new Jar();
+    expect((await post(phone, otp, 'https://evil.example')).status).toBe(403);
+    const wrong = await post(phone, otp === '000000' ? '111111' : '000000');
+    expect(wrong.status).toBe(303);
+    const back = new URL(wrong.headers.get('location')!);
+    expect([back.pathname, back.searchParams.get('sent')]).toEqual(['/sign-in', '1']);
+    const page = await (await fetch(back)).text();
+    expect(page).toContain('id="code-error"');
+    expect(page).toContain('that code is wrong or has expired');
+    expect(phone.cookies.has('sb-songswipe-auth-token')).toBe(false);
+
+    const ok = await post(phone, otp);
+    expect(ok.status).toBe(303);
+    expect(new URL(ok.headers.get('location')!).pathname).toBe('/orders');
+    expect((await fetch(`${base}/api/orders`, { headers: { cookie: phone.header() } })).status).toBe(200);
+  });
+
   it('a used or foreign link goes back to /sign-in with no session; sign-out ends the session', async () => {
     const jar = new Jar();
     await askForLink(jar, 'lin@example.test');

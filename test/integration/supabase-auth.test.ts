@@ -17,6 +17,7 @@ import {
   type SupabaseAuthEnv,
   type SupabaseCookie,
   supabaseSessionAccessToken,
+  verifyEmailCode,
 } from '@/auth/supabase-auth';
 import { parseEnv } from '@/config/env';
 import { ensureUserByEmail, findUserIdByEmail } from '@/db/auth-users';
@@ -140,6 +141,23 @@ describe('magic link sign-in through @supabase/ssr (PKCE)', () => {
     await expect(completeMagicLinkSignIn(e, APP, browserJar(), new URLSearchParams({ token_hash: mail.tokenHash, type: 'email' }))).rejects.toBeInstanceOf(
       UnauthorizedError,
     );
+  });
+
+  it("signs in on another device with the email's code; a wrong or malformed code is refused", async () => {
+    await requestMagicLink(e, APP, browserJar(), { email: 'kim@example.test', next: '/songs/new' });
+    const mail = stub.lastEmailTo('kim@example.test')!;
+    expect(mail.otp).toMatch(/^\d{6}$/);
+    const phone = browserJar();
+    const wrong = mail.otp === '000000' ? '111111' : '000000';
+    await expect(verifyEmailCode(e, APP, phone, { email: 'kim@example.test', code: wrong })).rejects.toBeInstanceOf(UnauthorizedError);
+    await expect(verifyEmailCode(e, APP, phone, { email: 'kim@example.test', code: '12ab' })).rejects.toBeInstanceOf(ValidationError);
+    expect(await sessionAccessToken(phone.getAll())).toBeUndefined();
+
+    expect(await verifyEmailCode(e, APP, phone, { email: 'kim@example.test', code: ` ${mail.otp} `, next: '/songs/new' })).toBe('/songs/new');
+    const claims = await createAccessTokenVerifier({ supabaseUrl: stub.url, log: quietLog }).verify((await sessionAccessToken(phone.getAll()))!);
+    expect(claims.sub).toBe(await findUserIdByEmail(db.pool, 'kim@example.test'));
+    // a code works once
+    await expect(verifyEmailCode(e, APP, browserJar(), { email: 'kim@example.test', code: mail.otp })).rejects.toBeInstanceOf(UnauthorizedError);
   });
 
   it('refuses a bad email before calling Supabase', async () => {
