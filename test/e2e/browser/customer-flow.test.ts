@@ -3,9 +3,11 @@
  * laptop's viewport, against the production build: sign in → describe → pay
  * (dev checkout) → watch progress → swipe → choose → reload → share link in a
  * fresh context plays; the delayed payment; form errors beside their fields;
- * another user's order; a cross-site POST carrying the cookie. Every page gets
- * a screenshot under test-results/ and an axe-core check (no serious or
- * critical violations).
+ * another user's order; a cross-site POST carrying the cookie; and, on a
+ * second server with Supabase Auth configured (a GoTrue wire stub), the magic
+ * link sign-in. Every page gets a screenshot under test-results/ and an
+ * axe-core check (no serious or critical violations; all of them by impact in
+ * test-results/axe.json).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
