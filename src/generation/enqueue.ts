@@ -4,11 +4,14 @@ import { APP_NAME, APP_VERSION, GENERATE_SONG_WORKFLOW, GENERATION_QUEUE, genera
 
 const clients = new Map<string, Promise<DBOSClient>>();
 
-/** One DBOS client per process and database (it holds a small pool). */
-export function getDbosClient(databaseUrl: string): Promise<DBOSClient> {
+/**
+ * One DBOS client per process and database (it holds a small pool of its own,
+ * `poolSize` connections at most, set by the first caller; no LISTEN connection).
+ */
+export function getDbosClient(databaseUrl: string, poolSize = 4): Promise<DBOSClient> {
   let client = clients.get(databaseUrl);
   if (!client) {
-    client = DBOSClient.create({ systemDatabaseUrl: databaseUrl, applicationName: APP_NAME, systemDatabasePoolSize: 4 });
+    client = DBOSClient.create({ systemDatabaseUrl: databaseUrl, applicationName: APP_NAME, systemDatabasePoolSize: poolSize });
     client.catch(() => clients.delete(databaseUrl));
     clients.set(databaseUrl, client);
   }
