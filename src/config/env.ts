@@ -136,6 +136,12 @@ const localSchema = z.object({
   WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   DBOS_SYSTEM_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(6),
   DBOS_CLIENT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
+  /**
+   * How long a web process keeps serving after SIGTERM while `/api/ready`
+   * answers 503, ms, so the load balancer stops routing to it first. The
+   * orchestrator's grace period must exceed it.
+   */
+  WEB_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Port of the worker's Prometheus listener (`GET /metrics`, `GET /ready`); unset: none. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 
