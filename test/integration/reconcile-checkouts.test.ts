@@ -8,6 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopService } from '../../src/launcher/services';
+import { createWebMetrics } from '../../src/ops/web-metrics';
 import { buildCheckoutSessionCompletedEvent } from '../../src/payments/dev-events';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
 import { createCustomizationRow, eventually, PRICE, payForOrder } from '../support/fixtures';
@@ -83,6 +84,8 @@ describe('reconciliation with Stripe', () => {
     expect(order?.status).toBe('paid');
     const { rows: recorded } = await db.pool.query('select stripe_session_id, order_id, status_before, outcome from public.checkout_reconciliations');
     expect(recorded).toEqual([{ stripe_session_id: lost, order_id: null, status_before: null, outcome: 'fulfilled' }]);
+    // what the SongSwipeWebhooksLost alert reads
+    expect(await createWebMetrics(db.pool).metrics()).toMatch(/^songswipe_checkouts_reconciled_24h 1$/m);
 
     worker = spawnWorkerProcess(db.url, { RECONCILE_CHECKOUTS_CRON: 'off', ...stripeEnv() }, workerOutput);
     await eventually(async () => (await completeVariants(order!.id)) === 3, 90_000, 'the reconciled order’s 3 variants');
