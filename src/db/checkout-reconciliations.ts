@@ -15,7 +15,7 @@ export interface SessionOrderState {
  * The order state of each of `sessionIds`, one row per id (those without an
  * order too), in one round trip. Reads `dbos.workflow_status`, so it needs the
  * DBOS system tables (the worker or the first DBOS client creates them).
- * @param workflowIdOf the generate-song workflow id of an order id (`order:<id>`).
+ * @param workflowIdPrefix what precedes the order id in its generate-song workflow id (`order:`).
  */
 export async function selectSessionOrderStates(db: Queryable, sessionIds: readonly string[], workflowIdPrefix: string): Promise<SessionOrderState[]> {
   if (!sessionIds.length) return [];
