@@ -115,11 +115,8 @@ describe('npm run start:web and npm run start:worker, separately, from the produ
     launch(['--only=web'], port, budget, webOutput);
     const worker = launch(['--only=worker'], port, { ...budget, WORKER_EXECUTOR_ID: 'pm-worker', GENERATION_CONCURRENCY: '4' }, workerOutput);
     await waitForHttp(`${base}/api/health`, 120_000);
-    await eventually(
-      async () => (await pool.query(`select 1 from pg_stat_activity where application_name = 'songswipe-worker:pm-worker'`)).rowCount,
-      60_000,
-      'worker',
-    );
+    // Sample once the worker is ready: DBOS's launch checks its schema on short-lived unnamed connections.
+    await eventually(async () => workerOutput.some((l) => l.includes('worker ready')), 60_000, `worker ready; output:\n${workerOutput.join('\n')}`);
 
     const load = (async () => {
       const sessions = await Promise.all(Array.from({ length: 4 }, () => payOverHttp(base)));
