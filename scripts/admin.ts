@@ -15,6 +15,12 @@ import { createLogger } from '../src/logging/logger';
 import { describeStartupError, prepareDatabase } from '../src/launcher/runtime';
 import { isUuid } from '../src/validation/uuid';
 import { DEFAULT_THRESHOLDS, findProblems, readOperationalState } from '../src/ops/operational-state';
+import { env } from '../src/config/env';
+import { songPrice, stripeLivemode } from '../src/payments/price';
+import { findUnreconciledSessions, reconcileCheckouts } from '../src/payments/reconcile-checkouts';
+import { createStripeClient } from '../src/payments/stripe-client';
+import { formatPendingByVersion, selectApplicationVersions, selectPendingByVersion } from '../src/db/workflow-versions';
+import { randomUUID } from 'node:crypto';
 
 const USAGE = `usage: npm run admin -- <command>
 
@@ -26,7 +32,14 @@ const USAGE = `usage: npm run admin -- <command>
   check [--max-dead-letters=N] [--max-queued-minutes=X]
                                exits 1 with one line per problem (paused, open dead letters > N
                                (default 0), oldest queued generation > X min (default 15),
-                               orders in needs_review); for a cron job or an uptime monitor
+                               orders in needs_review, and, with STRIPE_SECRET_KEY, paid checkout
+                               sessions of the last 7 days without a paid order); for a cron job
+                               or an uptime monitor
+  reconcile                    reconcile with Stripe now (what the worker's hourly schedule runs):
+                               replay paid checkout sessions of the last 7 days whose order is
+                               missing or in the wrong state; needs STRIPE_SECRET_KEY
+  versions                     pending workflows (queued or running) per application version and
+                               executor: what a deploy must leave running until it is drained
   grant-admin <email>          make that user an admin (app_metadata.role = admin): through the
                                Supabase Auth admin API when SUPABASE_URL and SUPABASE_SECRET_KEY
                                (or SUPABASE_SERVICE_ROLE_KEY) are set, else directly in auth.users
@@ -35,7 +48,11 @@ const USAGE = `usage: npm run admin -- <command>
 Uses DATABASE_URL (unset: the embedded PostgreSQL under .data/).`;
 
 const [command, ...args] = process.argv.slice(2);
-if (!command || command === '--help' || !['failed-jobs', 'retry', 'resume', 'status', 'grant-admin', 'disputes', 'check'].includes(command)) {
+if (
+  !command ||
+  command === '--help' ||
+  !['failed-jobs', 'retry', 'resume', 'status', 'grant-admin', 'disputes', 'check', 'reconcile', 'versions'].includes(command)
+) {
   console.log(USAGE);
   process.exit(command === '--help' ? 0 : 2);
 }
@@ -98,9 +115,32 @@ try {
       maxDeadLetters: flag('max-dead-letters', DEFAULT_THRESHOLDS.maxDeadLetters),
       maxQueuedMinutes: flag('max-queued-minutes', DEFAULT_THRESHOLDS.maxQueuedMinutes),
     });
+    // Paid checkouts without their order: only with the Stripe API at hand (the worker's env).
+    if (process.env.STRIPE_SECRET_KEY) {
+      const stripe = createStripeClient(env())!;
+      const unreconciled = await findUnreconciledSessions({ db, stripe });
+      if (unreconciled.length)
+        problems.push(
+          `${unreconciled.length} paid checkout sessions without a paid order (${unreconciled.map((u) => `${u.session.id}: ${u.reason}`).join(', ')}): run \`npm run admin -- reconcile\``,
+        );
+    }
     for (const p of problems) console.log(p);
     if (!problems.length) console.log('ok');
     code = problems.length ? 1 : 0;
+  } else if (command === 'reconcile') {
+    const e = env();
+    const stripe = createStripeClient(e);
+    if (!stripe) throw new Error('reconcile needs STRIPE_SECRET_KEY (the local dev checkout has no Stripe account to list)');
+    const runId = `admin:${randomUUID()}`;
+    const fixes = await reconcileCheckouts(
+      { db, dbos: await getDbosClient(runtime.databaseUrl, 1), stripe, price: songPrice(e), livemode: stripeLivemode(e), log: createLogger({ level: 'warn' }) },
+      runId,
+    );
+    if (!fixes.length) console.log('every paid checkout session of the last 7 days has its order');
+    for (const f of fixes) console.log(`${f.stripeSessionId}  ${f.reason}  order ${f.orderId ?? '-'} (${f.statusBefore ?? 'none'})  → ${f.outcome}`);
+    if (fixes.length) console.log(`run ${runId}: ${fixes.length} sessions replayed (recorded in checkout_reconciliations)`);
+  } else if (command === 'versions') {
+    for (const line of formatPendingByVersion(await selectPendingByVersion(db), await selectApplicationVersions(db))) console.log(line);
   } else if (command === 'disputes') {
     const disputes = await selectOpenDisputes(db);
     if (!disputes.length) console.log('no open disputes');

@@ -125,6 +125,32 @@ const localSchema = z.object({
   SYNTH_LATENCY_MS: z.coerce.number().int().min(0).max(600000).default(0),
   /** Stable DBOS executor id of this worker; recovery of its workflows is keyed on it. */
   WORKER_EXECUTOR_ID: z.string().min(1).default('songswipe-worker'),
+  /**
+   * When the worker reconciles with Stripe (a DBOS schedule, crontab syntax,
+   * UTC): paid Checkout Sessions of the last 7 days without a right order are
+   * replayed through the intake. `off` removes the schedule. Needs STRIPE_SECRET_KEY.
+   */
+  RECONCILE_CHECKOUTS_CRON: z
+    .string()
+    .regex(/^(off|@\w+|(\S+\s+){4,5}\S+)$/, 'must be a crontab expression (e.g. "0 * * * *") or off')
+    .default('0 * * * *'),
+  /**
+   * Connection budget (README "Connection budget"): the most connections each
+   * pool may open. Web: the app pool of each web process. Worker: the app pool
+   * of each worker. DBOS system pool: DBOS's own pool in the worker (queues,
+   * checkpoints); the DBOS client that enqueues (web, and the worker's
+   * reconciliation) uses DBOS_CLIENT_POOL_SIZE.
+   */
+  WEB_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
+  WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
+  DBOS_SYSTEM_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(6),
+  DBOS_CLIENT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
+  /**
+   * How long a web process keeps serving after SIGTERM while `/api/ready`
+   * answers 503, ms, so the load balancer stops routing to it first. The
+   * orchestrator's grace period must exceed it.
+   */
+  WEB_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Port of the worker's Prometheus listener (`GET /metrics`, `GET /ready`); unset: none. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 

@@ -55,6 +55,7 @@ export function webContext(): WebContext {
   const log = logger().child({ component: 'web' });
   const db = getPool(databaseUrl, {
     applicationName: 'songswipe-web',
+    max: e.WEB_DB_POOL_SIZE,
     onError: (err) => log.warn({ err }, 'a pooled database connection was closed by the server; the next query reconnects'),
   });
   const storage = createStorage(e);
@@ -85,11 +86,11 @@ export function webContext(): WebContext {
       enabled: devCheckoutEnabled(e),
       log,
     },
-    dbos: () => getDbosClient(databaseUrl),
+    dbos: () => getDbosClient(databaseUrl, e.DBOS_CLIENT_POOL_SIZE),
     async webhookDeps() {
       return {
         db,
-        dbos: await getDbosClient(databaseUrl),
+        dbos: await getDbosClient(databaseUrl, e.DBOS_CLIENT_POOL_SIZE),
         webhookSecrets: e.STRIPE_WEBHOOK_SECRET,
         livemode: stripeLivemode(e),
         price: songPrice(e),

@@ -100,6 +100,12 @@ const TABLES: TableSpec[] = [
     update: 'update public.provider_calls set provider = provider where id::text = any($1) returning id::text as id',
   },
   {
+    table: 'public.checkout_reconciliations',
+    key: 'id::text',
+    insert: () => [`insert into public.checkout_reconciliations (run_id, stripe_session_id, outcome) values ('attack', 'cs_attack', 'fulfilled')`, []],
+    update: 'update public.checkout_reconciliations set outcome = outcome where id::text = any($1) returning id::text as id',
+  },
+  {
     table: 'public.generation_control',
     key: 'id::text',
     insert: () => [`insert into public.generation_control (id) values (true) on conflict do nothing`, []],
@@ -128,6 +134,7 @@ const USER_CELLS: Record<string, Partial<Record<Op, Cell>>> = {
   'public.stripe_events': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.payment_disputes': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.provider_calls': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  'public.checkout_reconciliations': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.generation_control': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'auth.users': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'dbos.workflow_status': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
@@ -154,6 +161,7 @@ const EXPECTED: Record<Actor, typeof USER_CELLS> = {
     'public.stripe_events': { ...USER_CELLS['public.stripe_events'], SELECT: 'all' },
     'public.payment_disputes': { ...USER_CELLS['public.payment_disputes'], SELECT: 'all' },
     'public.provider_calls': { ...USER_CELLS['public.provider_calls'], SELECT: 'all' },
+    'public.checkout_reconciliations': { ...USER_CELLS['public.checkout_reconciliations'], SELECT: 'all' },
     'public.generation_control': { ...USER_CELLS['public.generation_control'], SELECT: 'all' },
   },
   service_role: serviceCells,
@@ -227,6 +235,11 @@ beforeAll(async () => {
       `insert into public.payment_disputes (id, charge_id, status, reason, amount, currency, status_event_created)
        values ('dp_a', 'ch_a', 'needs_response', 'fraudulent', 2900, 'usd', 1), ('dp_b', 'ch_b', 'won', 'general', 2900, 'usd', 1)`,
     );
+    await tx.query(
+      // ids apart from provider_calls' (row owners are looked up by id across tables)
+      `insert into public.checkout_reconciliations (id, run_id, stripe_session_id, outcome) overriding system value
+       values (900001, 'run-1', 'cs_a', 'fulfilled'), (900002, 'run-1', 'cs_b', 'needs_review')`,
+    );
     await tx.query(`insert into dbos.workflow_status (workflow_uuid, status, name) values ('wf-1', 'SUCCESS', 'generate-song')`);
   });
   // Owner of every row, read with the privileged connection.
@@ -238,6 +251,7 @@ beforeAll(async () => {
     ['public.stripe_events', `select id, 'system' as owner from public.stripe_events`],
     ['public.payment_disputes', `select id, 'system' as owner from public.payment_disputes`],
     ['public.provider_calls', 'select p.id::text, o.user_id::text as owner from public.provider_calls p join public.orders o on o.id = p.order_id'],
+    ['public.checkout_reconciliations', `select id::text, 'system' as owner from public.checkout_reconciliations`],
     ['public.generation_control', `select id::text, 'system' as owner from public.generation_control`],
     ['auth.users', 'select id::text, id::text as owner from auth.users'],
     ['dbos.workflow_status', `select workflow_uuid as id, 'system' as owner from dbos.workflow_status`],
@@ -301,6 +315,7 @@ beforeAll(async () => {
     ['public.stripe_events', 'select id from public.stripe_events'],
     ['public.payment_disputes', 'select id from public.payment_disputes'],
     ['public.provider_calls', 'select id::text from public.provider_calls'],
+    ['public.checkout_reconciliations', 'select id::text from public.checkout_reconciliations'],
     ['public.generation_control', 'select id::text from public.generation_control'],
     ['auth.users', 'select id::text from auth.users'],
     ['dbos.workflow_status', 'select workflow_uuid as id from dbos.workflow_status'],
