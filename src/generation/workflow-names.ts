@@ -15,7 +15,9 @@ export const APP_NAME = 'songswipe';
 // retry-variant takes the dead letter it retries as an argument.
 // v3: an order's variants are child workflows (`generate-variant`) on the
 // provider queue; retry-variant moved to that queue.
-export const APP_VERSION = 'generate-song-v3';
+// v4: a rejected prompt with a suggestion adds a `variant-<n>#<k>-heal` step
+// and an immediate next attempt (issue 14).
+export const APP_VERSION = 'generate-song-v4';
 
 /**
  * The queue of order workflows (`generate-song`). They make no provider call

@@ -79,10 +79,19 @@ export const ELEVENLABS_ERRORS = {
  * A local HTTP stand-in for the ElevenLabs Music API (`POST /v1/music`),
  * speaking its wire format: JSON request (`prompt`, `music_length_ms`,
  * `model_id`), `output_format` query, `xi-api-key` header; MP3 bytes with a
- * `song-id` header, or ElevenLabs' error bodies. Scriptable per call, and it
- * measures the calls in flight (max and time-weighted mean).
+ * `song-id` header, or ElevenLabs' error bodies. It checks that the configured
+ * model and output format are sent (422 otherwise, never a song). Scriptable
+ * per call, and it measures the calls in flight (max and time-weighted mean).
  */
-export async function startElevenLabsStub(options: { latencyMs?: number; script?: (call: StubCall, n: number) => StubReply } = {}) {
+export async function startElevenLabsStub(
+  options: {
+    latencyMs?: number;
+    script?: (call: StubCall, n: number) => StubReply;
+    /** The model and output format every call must send (default: this app's defaults); others get a 422, as an unknown value would. */
+    expect?: { modelId: string; outputFormat: string };
+  } = {},
+) {
+  const expected = options.expect ?? { modelId: 'music_v2_5', outputFormat: 'mp3_44100_128' };
   const mp3 = Buffer.from(
     encodeMp3(
       new Int16Array(22050 * 2).map((_, i) => Math.round(8000 * Math.sin(i / 10))),
@@ -128,7 +137,18 @@ export async function startElevenLabsStub(options: { latencyMs?: number; script?
         apiKey: req.headers['xi-api-key'] as string | undefined,
         reply: 'ok',
       };
-      const reply = script(call, calls.length + 1);
+      const wrongConfig = call.modelId !== expected.modelId || call.outputFormat !== expected.outputFormat;
+      const reply: StubReply = wrongConfig
+        ? {
+            kind: 'status',
+            status: 422,
+            body: {
+              detail: [
+                { loc: ['body', 'model_id'], msg: `expected model_id ${expected.modelId} and output_format ${expected.outputFormat}`, type: 'value_error' },
+              ],
+            },
+          }
+        : script(call, calls.length + 1);
       call.reply = reply.kind;
       calls.push(call);
       tick(+1);
