@@ -59,3 +59,15 @@ export async function findRetryableDeadLetter(db: Queryable, orderId: string, va
   );
   return rows[0]?.id;
 }
+
+/**
+ * The prompt suggestion the provider gave with a dead letter (ElevenLabs 400
+ * `bad_prompt` `data.prompt_suggestion`, kept in `provider_detail`), if any.
+ */
+export async function getDeadLetterPromptSuggestion(db: Queryable, id: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ suggestion: string | null }>(
+    `select provider_detail ->> 'promptSuggestion' as suggestion from public.failed_jobs where id = $1`,
+    [id],
+  );
+  return rows[0]?.suggestion ?? undefined;
+}

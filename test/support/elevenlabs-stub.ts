@@ -44,14 +44,15 @@ export const ELEVENLABS_ERRORS = {
     },
   }),
   rateLimit: (): StubReply => ({ kind: 'status', status: 429, body: { detail: { status: 'rate_limit_exceeded', message: 'Rate limit exceeded.' } } }),
-  badPrompt: (): StubReply => ({
+  /** 400 `bad_prompt` with `data.prompt_suggestion`; `null`: without one (ElevenLabs gives none for harmful material). */
+  badPrompt: (suggestion: string | null = 'An upbeat indie pop song about learning to surf'): StubReply => ({
     kind: 'status',
     status: 400,
     body: {
       detail: {
         status: 'bad_prompt',
         message: 'The prompt references a copyrighted artist.',
-        data: { prompt_suggestion: 'An upbeat indie pop song about learning to surf' },
+        ...(suggestion !== null && { data: { prompt_suggestion: suggestion } }),
       },
     },
   }),
