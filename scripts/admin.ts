@@ -64,10 +64,13 @@ try {
         `${j.failedAt.toISOString()}  ${j.jobType}  order ${j.orderId ?? '-'}  variant ${j.variantNumber ?? '-'}  attempts ${j.retryCount}${j.resolvedAt ? '  (resolved)' : ''}`,
       );
       console.log(`    ${j.errorMessage}`);
-      const suggestion = (j.providerDetail as { promptSuggestion?: string } | null)?.promptSuggestion;
-      if (suggestion) {
+      const detail = j.providerDetail as { promptSuggestion?: string; compositionPlanSuggestion?: unknown } | null;
+      const suggestion = detail?.promptSuggestion;
+      const plan = detail?.compositionPlanSuggestion;
+      if (suggestion || plan) {
         // Shown to the operator on purpose (admin-only CLI, not a log line), so it can be accepted as is.
-        console.log(`    prompt suggestion: ${suggestion}`);
+        if (suggestion) console.log(`    prompt suggestion: ${suggestion}`);
+        else console.log(`    composition plan suggestion: ${JSON.stringify(plan)}`);
         if (!j.resolvedAt && j.jobType === 'generate_variant' && j.orderId && j.variantNumber) {
           console.log(`    accept it: npm run admin -- retry ${j.orderId} ${j.variantNumber} --use-suggestion`);
         }

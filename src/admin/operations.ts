@@ -1,9 +1,9 @@
 import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { z } from 'zod';
 import { getCustomization } from '../db/customizations';
-import { getDeadLetterPromptSuggestion } from '../db/failed-job-reads';
+import { getDeadLetterSuggestion } from '../db/failed-job-reads';
 import { getCurrentPromptRevision, insertPromptRevision } from '../db/prompt-revisions';
-import { MAX_PROMPT_CHARS, promptSha256, variantPrompt } from '../generation/prompt';
+import { MAX_PROMPT_CHARS, promptSha256, sentPromptSha256, variantPrompt } from '../generation/prompt';
 import { parseInput } from '../validation/parse-input';
 import { resumeGeneration } from '../db/generation-control';
 import { findRetryableDeadLetter } from '../db/failed-job-reads';
@@ -80,21 +80,30 @@ async function revisePrompt(
   orderId: string,
   variantNumber: number,
   customizationId: string,
-  replacement: { prompt: string; source: 'operator' | 'provider_suggestion'; actor: RetryActor },
+  replacement: { prompt: string } | { compositionPlan: Record<string, unknown> },
+  source: 'operator' | 'provider_suggestion',
+  actor: RetryActor,
 ): Promise<void> {
   const current = await getCurrentPromptRevision(tx, orderId, variantNumber);
   const customization = current ? undefined : await getCustomization(tx, customizationId);
-  const old = current ? current.prompt : customization ? variantPrompt(customization, variantNumber, undefined).text : '';
+  // What the variant's last attempt sent: its current revision, else the prompt built from the customization.
+  const old = current ? variantPrompt(EMPTY_CUSTOMIZATION, variantNumber, current) : customization && variantPrompt(customization, variantNumber, undefined);
+  const prompt = 'prompt' in replacement ? replacement.prompt : null;
+  const compositionPlan = 'compositionPlan' in replacement ? replacement.compositionPlan : null;
   await insertPromptRevision(tx, {
     orderId,
     variantNumber,
-    source: replacement.source,
-    prompt: replacement.prompt,
-    previousPromptSha256: promptSha256(old),
-    promptSha256: promptSha256(replacement.prompt),
-    createdBy: replacement.actor,
+    source,
+    prompt,
+    compositionPlan,
+    previousPromptSha256: old ? sentPromptSha256(old) : promptSha256(''),
+    promptSha256: promptSha256(prompt ?? JSON.stringify(compositionPlan)),
+    createdBy: actor,
   });
 }
+
+/** Stands in for a customization when only a revision's own text or plan is needed. */
+const EMPTY_CUSTOMIZATION = { recipientName: '', occasion: '', occasionDate: '', genre: '', mood: '', story: '', language: '' };
 
 /**
  * Starts a manual retry of one failed variant: a `retry-variant` workflow on
@@ -141,11 +150,13 @@ export async function retryFailedVariant(
     const workflowId = retryVariantWorkflowId(orderId, variantNumber, deadLetterId);
     const order = (await getOrderForGeneration(tx, orderId))!;
     if (replacement.useSuggestion) {
-      const suggestion = (await getDeadLetterPromptSuggestion(tx, deadLetterId))?.trim().slice(0, MAX_PROMPT_CHARS);
-      if (!suggestion) throw new ConflictError(`variant ${variantNumber}'s dead letter has no prompt suggestion to use`);
-      await revisePrompt(tx, orderId, variantNumber, order.customizationId, { prompt: suggestion, source: 'provider_suggestion', actor });
+      const { promptSuggestion, compositionPlanSuggestion } = await getDeadLetterSuggestion(tx, deadLetterId);
+      const prompt = promptSuggestion?.trim().slice(0, MAX_PROMPT_CHARS);
+      if (!prompt && !compositionPlanSuggestion) throw new ConflictError(`variant ${variantNumber}'s dead letter has no suggestion to use`);
+      const suggestion = prompt ? { prompt } : { compositionPlan: compositionPlanSuggestion! };
+      await revisePrompt(tx, orderId, variantNumber, order.customizationId, suggestion, 'provider_suggestion', actor);
     } else if (replacement.prompt !== undefined) {
-      await revisePrompt(tx, orderId, variantNumber, order.customizationId, { prompt: replacement.prompt, source: 'operator', actor });
+      await revisePrompt(tx, orderId, variantNumber, order.customizationId, { prompt: replacement.prompt }, 'operator', actor);
     }
     await dbos.enqueueInTransaction(
       tx,

@@ -61,13 +61,19 @@ export async function findRetryableDeadLetter(db: Queryable, orderId: string, va
 }
 
 /**
- * The prompt suggestion the provider gave with a dead letter (ElevenLabs 400
- * `bad_prompt` `data.prompt_suggestion`, kept in `provider_detail`), if any.
+ * What the provider suggested with a dead letter (kept in `provider_detail`):
+ * ElevenLabs 400 `bad_prompt` `data.prompt_suggestion`, or `bad_composition_plan`
+ * `data.composition_plan_suggestion`; both undefined when it gave none.
  */
-export async function getDeadLetterPromptSuggestion(db: Queryable, id: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ suggestion: string | null }>(
-    `select provider_detail ->> 'promptSuggestion' as suggestion from public.failed_jobs where id = $1`,
+export async function getDeadLetterSuggestion(
+  db: Queryable,
+  id: string,
+): Promise<{ promptSuggestion?: string; compositionPlanSuggestion?: Record<string, unknown> }> {
+  const { rows } = await db.query<{ prompt: string | null; plan: Record<string, unknown> | null }>(
+    `select provider_detail ->> 'promptSuggestion' as prompt,
+            case when jsonb_typeof(provider_detail -> 'compositionPlanSuggestion') = 'object' then provider_detail -> 'compositionPlanSuggestion' end as plan
+     from public.failed_jobs where id = $1`,
     [id],
   );
-  return rows[0]?.suggestion ?? undefined;
+  return { promptSuggestion: rows[0]?.prompt ?? undefined, compositionPlanSuggestion: rows[0]?.plan ?? undefined };
 }

@@ -5,8 +5,10 @@ export interface PromptRevisionInput {
   orderId: string;
   variantNumber: number;
   source: Exclude<PromptSource, 'original'>;
-  /** The replacement prompt, 1–2000 characters. Customer text: never log it. */
-  prompt: string;
+  /** The replacement prompt, 1–2000 characters (or a composition plan, below). Customer text: never log it. */
+  prompt: string | null;
+  /** A composition plan in ElevenLabs' wire shape, instead of `prompt`. */
+  compositionPlan?: Record<string, unknown> | null;
   /** sha256 (hex) of the prompt it replaces. */
   previousPromptSha256: string;
   /** sha256 (hex) of `prompt`. */
@@ -29,8 +31,8 @@ export async function insertPromptRevision(db: Queryable, r: PromptRevisionInput
   const { rows } = await db.query<{ id: string }>(
     `with revision as (
        insert into public.prompt_revisions
-         (order_id, variant_number, source, prompt, previous_prompt_sha256, prompt_sha256, created_by, workflow_id, step)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         (order_id, variant_number, source, prompt, previous_prompt_sha256, prompt_sha256, created_by, workflow_id, step, composition_plan)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        on conflict (workflow_id, step) do nothing
        returning id, order_id, variant_number, source
      ),
@@ -39,7 +41,18 @@ export async function insertPromptRevision(db: Queryable, r: PromptRevisionInput
        from revision r where v.order_id = r.order_id and v.variant_number = r.variant_number
      )
      select id::text from revision`,
-    [r.orderId, r.variantNumber, r.source, r.prompt, r.previousPromptSha256, r.promptSha256, r.createdBy, r.owner?.workflowId ?? null, r.owner?.step ?? null],
+    [
+      r.orderId,
+      r.variantNumber,
+      r.source,
+      r.prompt,
+      r.previousPromptSha256,
+      r.promptSha256,
+      r.createdBy,
+      r.owner?.workflowId ?? null,
+      r.owner?.step ?? null,
+      r.compositionPlan ? JSON.stringify(r.compositionPlan) : null,
+    ],
   );
   return rows[0]?.id;
 }
@@ -47,7 +60,7 @@ export async function insertPromptRevision(db: Queryable, r: PromptRevisionInput
 /** A variant's current prompt revision, or undefined when it uses its original prompt. */
 export async function getCurrentPromptRevision(db: Queryable, orderId: string, variantNumber: number): Promise<PromptRevision | undefined> {
   const { rows } = await db.query<PromptRevision>(
-    `select r.id::text, r.source, r.prompt
+    `select r.id::text, r.source, r.prompt, r.composition_plan as "compositionPlan"
      from public.song_variants v join public.prompt_revisions r on r.id = v.prompt_revision_id
      where v.order_id = $1 and v.variant_number = $2`,
     [orderId, variantNumber],

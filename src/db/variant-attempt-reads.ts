@@ -11,8 +11,10 @@ export type PromptSource = 'original' | 'provider_suggestion' | 'operator';
 export interface PromptRevision {
   id: string;
   source: Exclude<PromptSource, 'original'>;
-  /** At most 2000 characters. Customer text: never log it. */
-  prompt: string;
+  /** At most 2000 characters; null when the revision is a composition plan. Customer text: never log it. */
+  prompt: string | null;
+  /** A composition plan in ElevenLabs' wire shape (snake_case), instead of a prompt; else null. */
+  compositionPlan: Record<string, unknown> | null;
 }
 
 /** Everything one attempt needs to decide whether, and with what prompt, to call the provider. */
@@ -72,7 +74,7 @@ export async function loadAttemptContext(db: Queryable, orderId: string, variant
                                       'occasionDate', c.occasion_date::text, 'genre', c.genre, 'mood', c.mood,
                                       'story', c.story, 'language', c.language)
                from public.customizations c where c.id = o.customization_id) as customization,
-            (select json_build_object('id', r.id::text, 'source', r.source, 'prompt', r.prompt)
+            (select json_build_object('id', r.id::text, 'source', r.source, 'prompt', r.prompt, 'compositionPlan', r.composition_plan)
                from public.prompt_revisions r where r.id = v.prompt_revision_id) as revision,
             (select count(*)::int from closed) as abandoned
      from public.song_variants v

@@ -113,8 +113,8 @@ async function deadLetterVariant(
 }
 
 /**
- * Makes the provider's suggested prompt the variant's prompt for its next
- * attempt: a `prompt_revisions` row (source `provider_suggestion`, the failed
+ * Makes the provider's suggested prompt (or composition plan) the variant's
+ * prompt for its next attempt: a `prompt_revisions` row (source `provider_suggestion`, the failed
  * prompt's and the suggestion's sha256, by this workflow) and the variant's
  * `prompt_source`, in one statement, keyed on `owner` (this workflow and step):
  * a re-run after a crash writes nothing and still answers yes. The prompt text
@@ -129,23 +129,30 @@ async function healPrompt(
   failure: Failure,
 ): Promise<boolean> {
   const suggestion = failure.detail?.promptSuggestion?.trim().slice(0, MAX_PROMPT_CHARS);
-  if (!suggestion || !failure.prompt) return false;
+  const plan = suggestion ? undefined : failure.detail?.compositionPlanSuggestion;
+  if ((!suggestion && !plan) || !failure.prompt) return false;
   await insertPromptRevision(deps.db, {
     orderId,
     variantNumber,
     source: 'provider_suggestion',
-    prompt: suggestion,
+    prompt: suggestion ?? null,
+    compositionPlan: plan ?? null,
     previousPromptSha256: failure.prompt.sha256,
-    promptSha256: promptSha256(suggestion),
+    promptSha256: promptSha256(suggestion ?? JSON.stringify(plan)),
     createdBy: `workflow:${owner.workflowId}`,
     owner,
   });
   return true;
 }
 
-/** True for a rejected prompt that came with ElevenLabs' suggested rewrite (400 `bad_prompt` + `prompt_suggestion`). */
+/**
+ * True for a rejected prompt that came with ElevenLabs' suggested rewrite: 400
+ * `bad_prompt` with `prompt_suggestion`, or `bad_composition_plan` with
+ * `composition_plan_suggestion` (ElevenLabs makes a plan from every prompt, so
+ * either can come back; https://elevenlabs.io/docs/cookbooks/music/quickstart).
+ */
 function hasPromptSuggestion(result: Failure): boolean {
-  return result.kind === 'permanent' && !!result.detail?.promptSuggestion?.trim() && !!result.prompt;
+  return result.kind === 'permanent' && !!(result.detail?.promptSuggestion?.trim() || result.detail?.compositionPlanSuggestion) && !!result.prompt;
 }
 
 /**

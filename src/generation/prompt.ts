@@ -19,6 +19,11 @@ export interface SongPrompt {
   text: string;
   /** `original` (built here) or the revision it came from (provider suggestion, operator). */
   source: PromptSource;
+  /**
+   * Sent instead of `text` when set: a composition plan in ElevenLabs' wire
+   * shape (snake_case), from a `composition_plan_suggestion`.
+   */
+  compositionPlan?: Record<string, unknown>;
   variantNumber: number;
   styleName: string;
   genre: string;
@@ -155,6 +160,11 @@ export function promptSha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/** sha256 (hex) of what a prompt sends: its composition plan (as JSON) when it has one, else its text. */
+export function sentPromptSha256(prompt: Pick<SongPrompt, 'text' | 'compositionPlan'>): string {
+  return promptSha256(prompt.compositionPlan ? JSON.stringify(prompt.compositionPlan) : prompt.text);
+}
+
 /**
  * Builds the music-model prompt for one variant. Pure and deterministic.
  *
@@ -201,8 +211,10 @@ export function buildSongPrompt(
 export function variantPrompt(
   c: Parameters<typeof buildSongPrompt>[0],
   variantNumber: number,
-  revision: Pick<PromptRevision, 'source' | 'prompt'> | undefined,
+  revision: Pick<PromptRevision, 'source' | 'prompt' | 'compositionPlan'> | undefined,
 ): SongPrompt {
   const built = buildSongPrompt(c, variantNumber);
-  return revision ? { ...built, text: revision.prompt.slice(0, MAX_PROMPT_CHARS), source: revision.source } : built;
+  if (!revision) return built;
+  if (revision.compositionPlan) return { ...built, source: revision.source, compositionPlan: revision.compositionPlan };
+  return { ...built, text: (revision.prompt ?? built.text).slice(0, MAX_PROMPT_CHARS), source: revision.source };
 }

@@ -7,7 +7,7 @@ import { markVariantComplete, recordVariantError } from '../db/song-variants';
 import { loadAttemptContext, type PromptSource, startVariantCall } from '../db/variant-attempt-reads';
 import { ProviderAccountError, type ProviderDetail, ProviderError, RateLimitedError } from '../errors';
 import { type Storage, variantStorageKey } from '../storage/storage';
-import { promptSha256, variantPrompt } from './prompt';
+import { sentPromptSha256, variantPrompt } from './prompt';
 import type { GeneratedSong, MusicProvider } from './providers/music-provider';
 
 export interface AttemptDeps {
@@ -131,7 +131,7 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
       try {
         song = await provider.generate(prompt, { orderId, variantNumber, lengthMs: deps.lengthMs });
       } catch (err) {
-        const result = { ...failure(err), prompt: { source: prompt.source, sha256: promptSha256(prompt.text) } };
+        const result = { ...failure(err), prompt: { source: prompt.source, sha256: sentPromptSha256(prompt) } };
         const unknown = err instanceof ProviderError && err.outcomeUnknown;
         await recordProviderCallFailed(db, callId, result.message, unknown ? 'unknown' : 'error');
         await recordVariantError(db, orderId, variantNumber, result.message);

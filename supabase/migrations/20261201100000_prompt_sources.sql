@@ -15,7 +15,11 @@ create table public.prompt_revisions (
   -- 'original' is never a revision: it is rebuilt from the customization.
   source public.prompt_source not null check (source <> 'original'),
   -- ElevenLabs Music accepts prompts of at most 2000 characters.
-  prompt text not null check (char_length(prompt) between 1 and 2000),
+  prompt text check (char_length(prompt) between 1 and 2000),
+  -- Or a composition plan (ElevenLabs' `composition_plan_suggestion` after a
+  -- 400 `bad_composition_plan`), as ElevenLabs sent it; exactly one of the two.
+  composition_plan jsonb check (jsonb_typeof(composition_plan) = 'object'),
+  check ((prompt is null) <> (composition_plan is null)),
   -- sha256 (hex) of the prompt this one replaces, and of this one: the audit
   -- compares prompts without copying customer text anywhere else.
   previous_prompt_sha256 text not null check (previous_prompt_sha256 ~ '^[0-9a-f]{64}$'),

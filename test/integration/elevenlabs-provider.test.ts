@@ -60,18 +60,20 @@ describe('ElevenLabs provider against a local stub of the Music API', () => {
     }
   });
 
-  it('400 bad_composition_plan keeps the composition_plan_suggestion', async () => {
-    next = {
-      kind: 'status',
-      status: 400,
-      body: {
-        detail: {
-          status: 'bad_composition_plan',
-          message: 'The composition plan references a copyrighted artist.',
-          data: { composition_plan_suggestion: { positive_global_styles: ['stadium rock'], negative_global_styles: [], sections: [] } },
-        },
-      },
+  it('sends a composition plan (a composition_plan_suggestion, snake_case) instead of the prompt, as the wire had it', async () => {
+    next = { kind: 'ok' };
+    const plan = {
+      positive_global_styles: ['stadium rock', 'anthemic'],
+      negative_global_styles: ['lo-fi'],
+      sections: [{ section_name: 'Chorus', positive_local_styles: ['big'], negative_local_styles: [], duration_ms: 10_000, lines: ['Maya, Maya'] }],
     };
+    await provider().generate({ ...prompt, source: 'provider_suggestion', compositionPlan: plan }, options);
+    expect(stub.calls.at(-1)).toMatchObject({ compositionPlan: plan, prompt: '', modelId: 'music_v2_5' });
+    expect(stub.calls.at(-1)!.musicLengthMs).toBeNaN(); // the plan's sections set the length
+  });
+
+  it('400 bad_composition_plan keeps the composition_plan_suggestion', async () => {
+    next = ELEVENLABS_ERRORS.badCompositionPlan({ positive_global_styles: ['stadium rock'], negative_global_styles: [], sections: [] });
     await expect(provider().generate(prompt, options)).rejects.toMatchObject({
       providerStatus: 400,
       detail: { status: 'bad_composition_plan', compositionPlanSuggestion: { positive_global_styles: ['stadium rock'] } },

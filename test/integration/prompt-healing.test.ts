@@ -39,7 +39,19 @@ const REFUSED: Record<string, string | undefined> = {
 /** Replies slower than usual to prompts made from a suggestion, so a test can watch the order page meanwhile. */
 let suggestedLatencyMs = 0;
 
+/** ElevenLabs' suggested plan for a prompt whose plan it refused: the recipient and variant kept in a lyric line. */
+function suggestedPlan(call: StubCall) {
+  const { recipient, variant } = callTarget(call);
+  return {
+    positive_global_styles: ['soulful pop', 'warm'],
+    negative_global_styles: [],
+    sections: [{ section_name: 'Chorus', positive_local_styles: ['big'], negative_local_styles: [], duration_ms: 10_000, lines: [`${recipient} ${variant}`] }],
+  };
+}
+
 function copyrightFilter(call: StubCall): StubReply {
+  if (call.compositionPlan) return { kind: 'ok' };
+  if (call.prompt.includes('Beyoncé')) return ELEVENLABS_ERRORS.badCompositionPlan(suggestedPlan(call));
   const name = Object.keys(REFUSED).find((n) => call.prompt.includes(n));
   if (!name) return { kind: 'ok', latencyMs: call.prompt.includes('stadium rock band') ? suggestedLatencyMs : 0 };
   const rewrite = REFUSED[name];
@@ -62,6 +74,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (process.env.DUMP_LOGS) console.log(logLines.slice(0, 40).join(''));
   await DBOS.shutdown();
   await stub.close();
 });
@@ -246,9 +259,39 @@ describe('self-healing prompts (ElevenLabs stub, DBOS worker)', () => {
     }
   });
 
+  it('bad_composition_plan with a suggested plan: each variant is retried once with the plan, marked provider_suggestion', async () => {
+    const story = 'She sings Beyoncé in the shower at Wrexley flats.';
+    const { orderId } = await payForOrder(db, { recipient_name: 'Planned', story });
+    await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
+    expect((await listVariants(db.pool, orderId)).map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);
+    const rejected = callsFor('Planned');
+    expect(rejected.map((c) => c.status)).toEqual([400, 400, 400]);
+    // The plans went out as ElevenLabs suggested them, one per variant, and no prompt with them.
+    const planned = stub.calls.filter((c) => JSON.stringify(c.compositionPlan ?? null).includes('Planned'));
+    expect(planned.map((c) => [c.status, c.prompt])).toEqual([
+      [200, ''],
+      [200, ''],
+      [200, ''],
+    ]);
+    for (const c of rejected) expect(planned.map((p) => p.compositionPlan)).toContainEqual(suggestedPlan(c));
+    expect(await ledger(orderId)).toEqual(Object.fromEntries([1, 2, 3].map((n) => [n, ['original:error', 'provider_suggestion:success']])));
+    const audit = await revisions(orderId);
+    expect(audit.map((r) => [r.source, r.prompt])).toEqual(Array(3).fill(['provider_suggestion', null]));
+  });
+
   it('no story text in any log line', () => {
     expect(logLines.length).toBeGreaterThan(50);
-    for (const marker of ['Quillhaven', 'Brindlecombe', 'Dunmore Lane', 'first dance', 'proposed', 'fell in love', 'stadium rock band', 'grunge band']) {
+    for (const marker of [
+      'Quillhaven',
+      'Brindlecombe',
+      'Dunmore Lane',
+      'Wrexley',
+      'first dance',
+      'proposed',
+      'fell in love',
+      'stadium rock band',
+      'grunge band',
+    ]) {
       expect(logLines.filter((l) => l.includes(marker))).toEqual([]);
     }
     // …while the lines that tell the story of the run are there.

@@ -13,6 +13,8 @@ export type StubReply =
 
 export interface StubCall {
   prompt: string;
+  /** `composition_plan`, as sent (snake_case), when the call sends a plan instead of a prompt. */
+  compositionPlan: unknown;
   musicLengthMs: number;
   modelId: string;
   outputFormat: string | null;
@@ -53,6 +55,18 @@ export const ELEVENLABS_ERRORS = {
         status: 'bad_prompt',
         message: 'The prompt references a copyrighted artist.',
         ...(suggestion !== null && { data: { prompt_suggestion: suggestion } }),
+      },
+    },
+  }),
+  /** 400 `bad_composition_plan` with `data.composition_plan_suggestion` (ElevenLabs makes a plan from every prompt). */
+  badCompositionPlan: (suggestion: Record<string, unknown>): StubReply => ({
+    kind: 'status',
+    status: 400,
+    body: {
+      detail: {
+        status: 'bad_composition_plan',
+        message: 'The composition plan references a copyrighted artist.',
+        data: { composition_plan_suggestion: suggestion },
       },
     },
   }),
@@ -132,6 +146,7 @@ export async function startElevenLabsStub(
       const json = JSON.parse(body || '{}') as Record<string, unknown>;
       const call: StubCall = {
         prompt: String(json.prompt ?? ''),
+        compositionPlan: json.composition_plan ?? null,
         musicLengthMs: Number(json.music_length_ms),
         modelId: String(json.model_id),
         outputFormat: url.searchParams.get('output_format'),

@@ -181,7 +181,7 @@ describe('style words', () => {
 describe('variantPrompt', () => {
   it('sends a revision as is, with its source; the original otherwise', () => {
     expect(variantPrompt(base, 2, undefined)).toEqual(buildSongPrompt(base, 2));
-    const revised = variantPrompt(base, 2, { source: 'operator', prompt: 'An original song for Maya' });
+    const revised = variantPrompt(base, 2, { source: 'operator', prompt: 'An original song for Maya', compositionPlan: null });
     expect([revised.text, revised.source, revised.styleName]).toEqual(['An original song for Maya', 'operator', buildSongPrompt(base, 2).styleName]);
     expect(promptSha256('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });

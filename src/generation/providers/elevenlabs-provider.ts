@@ -1,4 +1,4 @@
-import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
+import { type ElevenLabs, ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { ELEVENLABS_MP3_FORMATS, ELEVENLABS_MUSIC_MODELS } from '@/config/env';
 import type { SongPrompt } from '../prompt';
@@ -15,6 +15,18 @@ export interface ElevenLabsProviderOptions {
   modelId?: (typeof ELEVENLABS_MUSIC_MODELS)[number];
   /** `output_format`, an MP3 format (ELEVENLABS_OUTPUT_FORMAT). Default `mp3_44100_128`. */
   outputFormat?: (typeof ELEVENLABS_MP3_FORMATS)[number];
+}
+
+type BodyComposeMusicV1MusicPostCompositionPlan = ElevenLabs.BodyComposeMusicV1MusicPostCompositionPlan;
+
+/**
+ * ElevenLabs' wire JSON (snake_case, e.g. a `composition_plan_suggestion`) as
+ * the SDK's request types (camelCase), which the SDK serialises back to the wire.
+ */
+function camelizeKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelizeKeys);
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()), camelizeKeys(v)]));
 }
 
 /** Reads a web stream to the end. */
@@ -59,7 +71,10 @@ export function createElevenLabsProvider(options: ElevenLabsProviderOptions): Mu
       try {
         const { data, rawResponse } = await client.music
           .compose(
-            { prompt: prompt.text, musicLengthMs: lengthMs, modelId, outputFormat },
+            // A composition plan replaces the prompt and sets the length itself (sections' durations).
+            prompt.compositionPlan
+              ? { compositionPlan: camelizeKeys(prompt.compositionPlan) as BodyComposeMusicV1MusicPostCompositionPlan, modelId, outputFormat }
+              : { prompt: prompt.text, musicLengthMs: lengthMs, modelId, outputFormat },
             { maxRetries: 0, timeoutInSeconds: options.attemptTimeoutMs / 1000, abortSignal: signal },
           )
           .withRawResponse();
