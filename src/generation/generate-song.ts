@@ -114,8 +114,9 @@ async function deadLetterVariant(
 
 /**
  * Makes the provider's suggested prompt (or composition plan) the variant's
- * prompt for its next attempt: a `prompt_revisions` row (source `provider_suggestion`, the failed
- * prompt's and the suggestion's sha256, by this workflow) and the variant's
+ * prompt for its next attempt: a `prompt_revisions` row (source
+ * `provider_suggestion`, the failed prompt's and the suggestion's sha256, by
+ * this workflow) and the variant's
  * `prompt_source`, in one statement, keyed on `owner` (this workflow and step):
  * a re-run after a crash writes nothing and still answers yes. The prompt text
  * is never logged.
@@ -165,8 +166,8 @@ function hasPromptSuggestion(result: Failure): boolean {
  * - rate-limited (429): waits `Retry-After` when given, else backs off; its own
  *   budget of `maxRateLimitWaits`;
  * - paused (dead key): polls every `pausePollMs`, spending no attempt;
- * - a rejected prompt with a suggestion (400 `bad_prompt` + `prompt_suggestion`):
- *   once per run, the suggestion becomes the variant's prompt (`healPrompt`,
+ * - a rejected prompt with a suggestion (400 `bad_prompt` + `prompt_suggestion`,
+ *   or `bad_composition_plan` + `composition_plan_suggestion`): once per run, the suggestion becomes the variant's prompt (`healPrompt`,
  *   step `variant-<n>#<k>-heal`) and the next attempt starts at once, as
  *   ElevenLabs advises (https://elevenlabs.io/docs/cookbooks/music/quickstart,
  *   "Prompts with copyrighted material"); a second rejection dead-letters;
