@@ -77,9 +77,11 @@ try {
       }
     }
   } else if (command === 'retry') {
-    const [orderId, variant] = args.filter((a) => !a.startsWith('--'));
+    // An option is `--name` or `--name=value`; anything else (even `------…`) is an argument, checked as one below.
+    const isOption = (a: string) => /^--[a-z][a-z-]*(=|$)/.test(a);
+    const [orderId, variant] = args.filter((a) => !isOption(a));
     const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-    const unknown = args.filter((a) => a.startsWith('--') && !/^--(prompt|prompt-file)=/.test(a) && a !== '--use-suggestion');
+    const unknown = args.filter((a) => isOption(a) && !/^--(prompt|prompt-file)=/.test(a) && a !== '--use-suggestion');
     if (unknown.length) throw new Error(`unknown option ${unknown[0]}`);
     const promptFile = flag('prompt-file');
     const prompt = flag('prompt') ?? (promptFile !== undefined ? readFileSync(promptFile, 'utf8') : undefined);
