@@ -13,6 +13,8 @@ import { listVariants } from '../src/db/song-variants';
 import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
 import { createLogger } from '../src/logging/logger';
 import { describeStartupError, prepareDatabase } from '../src/launcher/runtime';
+import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { isUuid } from '../src/validation/uuid';
 import { DEFAULT_THRESHOLDS, findProblems, readOperationalState } from '../src/ops/operational-state';
 import { env } from '../src/config/env';
@@ -25,7 +27,11 @@ import { randomUUID } from 'node:crypto';
 const USAGE = `usage: npm run admin -- <command>
 
   failed-jobs [--all]          dead-lettered jobs, newest first (--all: include resolved)
-  retry <orderId> [variant]    regenerate one failed variant, or every failed variant of the order
+  retry <orderId> [variant] [--prompt=<text> | --prompt-file=<path> | --use-suggestion]
+                               regenerate one failed variant, or every failed variant of the order;
+                               --prompt/--prompt-file: with this replacement prompt (≤ 2000 characters,
+                               one variant only; prompt_source = operator); --use-suggestion: with the
+                               provider's suggested prompt from the dead letter (shown by failed-jobs)
   resume                       resume provider calls after a pause (dead key, quota)
   status                       is generation paused, and why; queue depth, calls in flight,
                                median call time, when the backlog will be cleared
@@ -75,20 +81,39 @@ try {
         `${j.failedAt.toISOString()}  ${j.jobType}  order ${j.orderId ?? '-'}  variant ${j.variantNumber ?? '-'}  attempts ${j.retryCount}${j.resolvedAt ? '  (resolved)' : ''}`,
       );
       console.log(`    ${j.errorMessage}`);
-      const suggestion = (j.providerDetail as { promptSuggestion?: string } | null)?.promptSuggestion;
-      if (suggestion) console.log(`    prompt suggestion: ${suggestion}`);
+      const detail = j.providerDetail as { promptSuggestion?: string; compositionPlanSuggestion?: unknown } | null;
+      const suggestion = detail?.promptSuggestion;
+      const plan = detail?.compositionPlanSuggestion;
+      if (suggestion || plan) {
+        // Shown to the operator on purpose (admin-only CLI, not a log line), so it can be accepted as is.
+        if (suggestion) console.log(`    prompt suggestion: ${suggestion}`);
+        else console.log(`    composition plan suggestion: ${JSON.stringify(plan)}`);
+        if (!j.resolvedAt && j.jobType === 'generate_variant' && j.orderId && j.variantNumber) {
+          console.log(`    accept it: npm run admin -- retry ${j.orderId} ${j.variantNumber} --use-suggestion`);
+        }
+      }
     }
   } else if (command === 'retry') {
-    const [orderId, variant] = args;
+    // An option is `--name` or `--name=value`; anything else (even `------…`) is an argument, checked as one below.
+    const isOption = (a: string) => /^--[a-z][a-z-]*(=|$)/.test(a);
+    const [orderId, variant] = args.filter((a) => !isOption(a));
+    const flag = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const unknown = args.filter((a) => isOption(a) && !/^--(prompt|prompt-file)=/.test(a) && a !== '--use-suggestion');
+    if (unknown.length) throw new Error(`unknown option ${unknown[0]}`);
+    const promptFile = flag('prompt-file');
+    const prompt = flag('prompt') ?? (promptFile !== undefined ? readFileSync(promptFile, 'utf8') : undefined);
+    const request = { ...(prompt !== undefined && { prompt }), ...(args.includes('--use-suggestion') && { useSuggestion: true }) };
     if (!orderId) throw new Error('retry needs an order id');
+    if (prompt !== undefined && !variant) throw new Error('a replacement prompt is for one variant: give its number');
     // the same check every other entry point uses, before the id reaches SQL
     if (!isUuid(orderId)) throw new Error(`order id ${JSON.stringify(orderId)} is not a UUID`);
     const dbos = await getDbosClient(runtime.databaseUrl);
     const targets = variant ? [Number(variant)] : (await listVariants(db, orderId)).filter((v) => v.status === 'failed').map((v) => v.variantNumber);
     if (!targets.length) console.log(`order ${orderId} has no failed variants`);
     for (const n of targets) {
-      const { workflowId } = await retryFailedVariant(db, dbos, orderId, n);
-      console.log(`variant ${n}: retry enqueued as workflow ${workflowId}`);
+      const { workflowId } = await retryFailedVariant(db, dbos, orderId, n, request, `cli:${userInfo().username}`);
+      const how = request.useSuggestion ? ' with the provider suggestion' : prompt !== undefined ? ' with your prompt' : '';
+      console.log(`variant ${n}: retry enqueued${how} as workflow ${workflowId}`);
     }
   } else if (command === 'grant-admin') {
     const [email] = args;
@@ -158,6 +183,8 @@ try {
   }
 } catch (err) {
   console.error(err instanceof Error ? err.message : String(err));
+  const fields = (err as { fields?: Record<string, string[]> }).fields;
+  for (const [field, problems] of Object.entries(fields ?? {})) console.error(`  ${field}: ${problems.join('; ')}`);
   code = 1;
 } finally {
   await db.end();

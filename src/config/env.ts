@@ -33,6 +33,22 @@ const commaSeparatedSecrets = z
 const databaseUrl = z.url({ protocol: /^postgres(ql)?$/ });
 const stripeSecretKey = z.string().regex(/^(sk|rk)_(test|live)_/, 'must be an sk_/rk_ test or live key');
 const musicProvider = z.enum(['synth', 'elevenlabs']);
+/** ElevenLabs Music models the compose endpoint accepts (`model_id`). */
+export const ELEVENLABS_MUSIC_MODELS = ['music_v2_5', 'music_v2', 'music_v1'] as const;
+/** ElevenLabs Music MP3 output formats (`output_format`). */
+export const ELEVENLABS_MP3_FORMATS = [
+  'mp3_22050_32',
+  'mp3_24000_48',
+  'mp3_44100_32',
+  'mp3_44100_64',
+  'mp3_44100_96',
+  'mp3_44100_128',
+  'mp3_44100_192',
+  'mp3_48000_128',
+  'mp3_48000_192',
+  'mp3_48000_240',
+  'mp3_48000_320',
+] as const;
 /** Points a client at a local stub: a test affordance, never a deployment's. */
 const testOnlyOverride = z.url().optional();
 const refusedInDeployment = z.never({ error: 'is a test-only override, refused in deployment mode' }).optional();
@@ -102,6 +118,19 @@ const localSchema = z.object({
   MUSIC_PROVIDER: musicProvider.default('synth'),
   ELEVENLABS_API_KEY: z.string().optional(),
   ELEVENLABS_BASE_URL: testOnlyOverride,
+  /**
+   * ElevenLabs Music model (`model_id`). Default `music_v2_5`, the newest
+   * generally available one: the SDK's API types (@elevenlabs/elevenlabs-js
+   * 2.73.0, `MusicModelId`, generated from ElevenLabs' API spec) list
+   * music_v1 (marked deprecated), music_v2 and music_v2_5.
+   */
+  ELEVENLABS_MUSIC_MODEL: z.enum(ELEVENLABS_MUSIC_MODELS).default('music_v2_5'),
+  /**
+   * ElevenLabs `output_format` (codec_sampleRate_bitrate). MP3 only: songs are
+   * stored and served as `audio/mpeg`. Values from the SDK's
+   * `MusicComposeRequestOutputFormat`.
+   */
+  ELEVENLABS_OUTPUT_FORMAT: z.enum(ELEVENLABS_MP3_FORMATS).default('mp3_44100_128'),
   /** Provider calls in flight across all workers. ElevenLabs allows 2 (5 on Scale/Business). */
   GENERATION_CONCURRENCY: z.coerce.number().int().min(1).max(10).default(2),
   /** Attempts per variant (retryable failures) before it is dead-lettered. */

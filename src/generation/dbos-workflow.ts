@@ -40,6 +40,9 @@ export function dbosContext(variantWorkflow: VariantWorkflow): DurableContext {
     sleep(_name, ms) {
       return DBOS.sleep(ms);
     },
+    patched(name) {
+      return DBOS.patch(name);
+    },
     async runOnProviderQueue(_name, tasks, { priority }) {
       // Explicit ids: a replay finds the same children, and a refund or an
       // operator can name them (`order:<orderId>:variant:<n>`).

@@ -26,6 +26,9 @@ export const APP_NAME = 'songswipe';
 // retry-variant takes the dead letter it retries as an argument.
 // v3: an order's variants are child workflows (`generate-variant`) on the
 // provider queue; retry-variant moved to that queue.
+// Since v3 the version stays and bodies change behind patches:
+// - `prompt-healing`: a rejected prompt with a suggestion adds a
+//   `variant-<n>#<k>-heal` step and an immediate next attempt (generate-song.ts).
 export const APP_VERSION = 'generate-song-v3';
 
 /**

@@ -106,6 +106,15 @@ const TABLES: TableSpec[] = [
     update: 'update public.checkout_reconciliations set outcome = outcome where id::text = any($1) returning id::text as id',
   },
   {
+    table: 'public.prompt_revisions',
+    key: 'id::text',
+    insert: () => [
+      `insert into public.prompt_revisions (order_id, variant_number, source, prompt, previous_prompt_sha256, prompt_sha256, created_by) select id, 1, 'operator', 'p', repeat('a', 64), repeat('b', 64), 'attacker' from public.orders limit 1`,
+      [],
+    ],
+    update: 'update public.prompt_revisions set created_by = created_by where id::text = any($1) returning id::text as id',
+  },
+  {
     table: 'public.generation_control',
     key: 'id::text',
     insert: () => [`insert into public.generation_control (id) values (true) on conflict do nothing`, []],
@@ -135,6 +144,8 @@ const USER_CELLS: Record<string, Partial<Record<Op, Cell>>> = {
   'public.payment_disputes': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.provider_calls': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.checkout_reconciliations': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  // prompt texts (customer stories, operator rewrites) and who changed them: admins and the service role only
+  'public.prompt_revisions': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.generation_control': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'auth.users': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'dbos.workflow_status': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
@@ -162,6 +173,7 @@ const EXPECTED: Record<Actor, typeof USER_CELLS> = {
     'public.payment_disputes': { ...USER_CELLS['public.payment_disputes'], SELECT: 'all' },
     'public.provider_calls': { ...USER_CELLS['public.provider_calls'], SELECT: 'all' },
     'public.checkout_reconciliations': { ...USER_CELLS['public.checkout_reconciliations'], SELECT: 'all' },
+    'public.prompt_revisions': { ...USER_CELLS['public.prompt_revisions'], SELECT: 'all' },
     'public.generation_control': { ...USER_CELLS['public.generation_control'], SELECT: 'all' },
   },
   service_role: serviceCells,
@@ -212,6 +224,9 @@ beforeAll(async () => {
     );
   }
   victimUser = await createUser(db.pool); // owns nothing: deletable
+  // provider_calls, prompt_revisions and checkout_reconciliations all number rows 1, 2, …; this matrix maps ids to tables, so keep them apart.
+  await db.pool.query(`select setval(pg_get_serial_sequence('public.prompt_revisions', 'id'), 1000000)`);
+  await db.pool.query(`select setval(pg_get_serial_sequence('public.checkout_reconciliations', 'id'), 2000000)`);
   await withTransaction(db.pool, async (tx) => {
     for (const user of Object.values(users)) {
       const customization = await createCustomizationRow(db.pool, user);
@@ -229,6 +244,11 @@ beforeAll(async () => {
       );
       await tx.query(`insert into public.failed_jobs (job_type, order_id, error_message) values ('generate_variant', $1, 'e')`, [orderId]);
       await tx.query(`insert into public.provider_calls (order_id, variant_number, provider) values ($1, 1, 'synth')`, [orderId]);
+      await tx.query(
+        `insert into public.prompt_revisions (order_id, variant_number, source, prompt, previous_prompt_sha256, prompt_sha256, created_by)
+         values ($1, 3, 'operator', 'An original folk song', repeat('a', 64), repeat('b', 64), 'cli:ops')`,
+        [orderId],
+      );
     }
     await tx.query(`insert into public.stripe_events (id, type, livemode) values ('evt_a', 'x', false), ('evt_b', 'y', false)`);
     await tx.query(
@@ -252,6 +272,7 @@ beforeAll(async () => {
     ['public.payment_disputes', `select id, 'system' as owner from public.payment_disputes`],
     ['public.provider_calls', 'select p.id::text, o.user_id::text as owner from public.provider_calls p join public.orders o on o.id = p.order_id'],
     ['public.checkout_reconciliations', `select id::text, 'system' as owner from public.checkout_reconciliations`],
+    ['public.prompt_revisions', 'select r.id::text, o.user_id::text as owner from public.prompt_revisions r join public.orders o on o.id = r.order_id'],
     ['public.generation_control', `select id::text, 'system' as owner from public.generation_control`],
     ['auth.users', 'select id::text, id::text as owner from auth.users'],
     ['dbos.workflow_status', `select workflow_uuid as id, 'system' as owner from dbos.workflow_status`],
@@ -316,6 +337,7 @@ beforeAll(async () => {
     ['public.payment_disputes', 'select id from public.payment_disputes'],
     ['public.provider_calls', 'select id::text from public.provider_calls'],
     ['public.checkout_reconciliations', 'select id::text from public.checkout_reconciliations'],
+    ['public.prompt_revisions', 'select id::text from public.prompt_revisions'],
     ['public.generation_control', 'select id::text from public.generation_control'],
     ['auth.users', 'select id::text from auth.users'],
     ['dbos.workflow_status', 'select workflow_uuid as id from dbos.workflow_status'],
