@@ -1,5 +1,6 @@
 import type { OrderStatus, OrderTransition } from './orders';
 import type { Queryable } from './pool';
+import type { Columns } from './rows';
 import { REFUND_BEFORE_ORDER } from './stripe-events';
 
 /** One dispute as a `charge.dispute.*` event reports it. */
@@ -131,19 +132,11 @@ export async function resolveDisputeAlert(tx: Queryable, disputeId: string): Pro
   );
 }
 
-export interface OpenDispute {
-  id: string;
-  orderId: string | null;
-  chargeId: string;
-  paymentIntent: string | null;
-  status: string;
-  reason: string;
-  amount: number;
-  currency: string;
-  evidenceDueBy: Date | null;
-  fundsWithdrawnAt: Date | null;
-  openedAt: Date;
-}
+/** An open dispute with its order (null before the payment's checkout events); `amount` in cents, `openedAt` is `created_at`. */
+export type OpenDispute = Columns<
+  'payment_disputes',
+  'id' | 'charge_id' | 'payment_intent' | 'status' | 'reason' | 'amount' | 'currency' | 'evidence_due_by' | 'funds_withdrawn_at'
+> & { orderId: string | null; openedAt: Columns<'payment_disputes', 'created_at'>['createdAt'] };
 
 /** Disputes not closed yet, the soonest evidence deadline first (at most 500). */
 export async function selectOpenDisputes(db: Queryable): Promise<OpenDispute[]> {

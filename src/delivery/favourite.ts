@@ -22,7 +22,7 @@ export async function chooseFavourite(deps: DeliveryDeps, claims: JwtClaims, ord
   if (!parsed.success) {
     throw new ValidationError('invalid favourite', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
   }
-  const outcome = await withUserTransaction(deps.db, claims, (tx) => chooseFavouriteVariant(tx, orderId, parsed.data.variantNumber));
+  const outcome = await withUserTransaction(deps.db, claims, (tx) => chooseFavouriteVariant(tx, { orderId, variantNumber: parsed.data.variantNumber }));
   if (outcome === 'no-such-order') throw new NotFoundError('order not found');
   if (outcome === 'not-complete') throw new ConflictError(`variant ${parsed.data.variantNumber} is not ready to be chosen`);
   return getOrderView(deps, claims, orderId);

@@ -72,7 +72,7 @@ function failure(err: unknown): Extract<AttemptResult, { ok: false }> {
  * write re-checks it): then the refund's `failed` stands and the attempt is `skipped`.
  */
 async function completeVariant(deps: AttemptDeps, orderId: string, variantNumber: number, audio: DeliveredAudio): Promise<AttemptResult> {
-  if (await markVariantComplete(deps.db, orderId, variantNumber, audio)) return { ok: true, outcome: 'complete' };
+  if (await markVariantComplete(deps.db, { orderId, variantNumber, ...audio })) return { ok: true, outcome: 'complete' };
   deps.log.info({ orderId, variantNumber }, 'order is no longer paid; the audio is stored but not delivered');
   return { ok: true, outcome: 'skipped' };
 }
@@ -98,7 +98,7 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
   const { db, provider, storage } = deps;
   const log = deps.log.child({ orderId, variantNumber });
   try {
-    const variant = await getVariant(db, orderId, variantNumber);
+    const variant = await getVariant(db, { orderId, variantNumber });
     if (!variant) return { ok: false, kind: 'permanent', message: `variant ${variantNumber} of order ${orderId} does not exist`, stack: null };
     if (variant.status === 'complete') {
       log.info('variant already complete; not calling the provider again');
@@ -111,7 +111,7 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
       log.info({ status: order?.status }, 'order is no longer paid; skipping variant');
       return { ok: true, outcome: 'skipped' };
     }
-    const delivered = await findDeliveredAudio(db, orderId, variantNumber);
+    const delivered = await findDeliveredAudio(db, { orderId, variantNumber });
     if (delivered && (await storage.exists(delivered.storagePath))) {
       log.info({ storagePath: delivered.storagePath }, 'audio from an earlier paid call is already stored; reusing it');
       return completeVariant(deps, orderId, variantNumber, delivered);
@@ -125,13 +125,13 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
       const pause = await getGenerationPause(db);
       if (pause.paused) return { ok: false, kind: 'paused', message: `generation is paused: ${pause.reason}`, stack: null };
       // A call left open by a crash mid-call: its outcome is unknown and it was probably charged.
-      const abandoned = await closeAbandonedProviderCalls(db, orderId, variantNumber);
+      const abandoned = await closeAbandonedProviderCalls(db, { orderId, variantNumber });
       if (abandoned) log.warn({ abandoned }, 'an earlier call was cut off by a crash; recorded as unknown (probably paid) and calling again');
       const customization = await getCustomization(db, order.customizationId);
       if (!customization) return { ok: false, kind: 'permanent', message: `customization of order ${orderId} is gone`, stack: null };
       const prompt = buildSongPrompt(customization, variantNumber);
       // Re-checks the payment in the same statement as the write: the read above may be stale by now.
-      if (!(await markVariantGenerating(db, orderId, variantNumber))) {
+      if (!(await markVariantGenerating(db, { orderId, variantNumber }))) {
         log.info('order is no longer paid; skipping variant without calling the provider');
         return { ok: true, outcome: 'skipped' };
       }
@@ -142,8 +142,8 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
       } catch (err) {
         const result = failure(err);
         const unknown = err instanceof ProviderError && err.outcomeUnknown;
-        await recordProviderCallFailed(db, callId, result.message, unknown ? 'unknown' : 'error');
-        await recordVariantError(db, orderId, variantNumber, result.message);
+        await recordProviderCallFailed(db, { id: callId, error: result.message, outcome: unknown ? 'unknown' : 'error' });
+        await recordVariantError(db, { orderId, variantNumber, error: result.message });
         if (result.kind === 'account') {
           await pauseGeneration(db, result.message);
           log.error({ err }, 'provider refused our account: all generation paused until an admin resumes it');
@@ -154,7 +154,8 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
       }
       // Paid for from here on: keep the audio until it is stored and recorded.
       undelivered.set(memoKey, song);
-      await recordProviderCallDelivered(db, callId, {
+      await recordProviderCallDelivered(db, {
+        id: callId,
         storagePath: variantStorageKey(orderId, variantNumber, song.extension),
         contentType: song.contentType,
         durationMs: song.durationMs,

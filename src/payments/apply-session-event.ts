@@ -71,24 +71,21 @@ export async function applySessionEvent(ctx: WebhookEventContext, decide: (sessi
     target = settled;
   }
   const amounts = sessionAmounts(session);
-  const order = await transitionSessionOrder(
-    tx,
-    {
-      userId: trust.userId,
-      customizationId: trust.customization.id,
-      stripeSessionId: session.id,
-      stripeEventId: event.id,
-      stripePaymentIntentId: paymentIntent,
-      amount: amounts.subtotal,
-      amountDiscount: amounts.discount,
-      amountTotal: amounts.total,
-      promotionCodeId: amounts.promotionCodeId,
-      currency: amounts.currency!,
-      occasionDate: trust.customization.occasionDate,
-      livemode: event.livemode,
-    },
+  const order = await transitionSessionOrder(tx, {
     target,
-  );
+    userId: trust.userId,
+    customizationId: trust.customization.id,
+    stripeSessionId: session.id,
+    stripeEventId: event.id,
+    stripePaymentIntentId: paymentIntent,
+    amount: amounts.subtotal,
+    amountDiscount: amounts.discount,
+    amountTotal: amounts.total,
+    promotionCodeId: amounts.promotionCodeId,
+    currency: amounts.currency!,
+    occasionDate: trust.customization.occasionDate,
+    livemode: event.livemode,
+  });
   const orderLog = log.child({ orderId: order.id });
   if (isFulfillable(order.status)) {
     // a disputed payment is generated too: the song may be the merchant's evidence
