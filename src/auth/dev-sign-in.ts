@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Env } from '../config/env';
 import { ensureUserByEmail } from '../db/auth-users';
 import { type Db, withTransaction } from '../db/pool';
-import { NotFoundError, ValidationError } from '../errors';
+import { NotFoundError } from '../errors';
+import { parseInput } from '../validation/parse-input';
 import { mintAccessToken } from './dev-tokens';
 
 /** How long a dev sign-in lasts, s. */
@@ -44,11 +45,7 @@ export async function devSignIn(
   form: Record<string, unknown>,
 ): Promise<{ token: string; userId: string; maxAgeSeconds: number; next: string }> {
   if (!devSignInEnabled(e)) throw new NotFoundError('not found');
-  const parsed = devSignInBodySchema.safeParse(form);
-  if (!parsed.success) {
-    throw new ValidationError('invalid sign-in', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
-  }
-  const { email, next } = parsed.data;
+  const { email, next } = parseInput(devSignInBodySchema, form, 'invalid sign-in');
   const userId = await withTransaction(db, (tx) => ensureUserByEmail(tx, email));
   const token = await mintAccessToken(e.SUPABASE_JWT_SECRET!, userId, { email: email.toLowerCase(), expiresIn: `${DEV_SESSION_SECONDS}s` });
   return { token, userId, maxAgeSeconds: DEV_SESSION_SECONDS, next };

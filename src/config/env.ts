@@ -118,6 +118,12 @@ const localSchema = z.object({
   WORKER_EXECUTOR_ID: z.string().min(1).default('songswipe-worker'),
   /** Port of the worker's Prometheus listener (`GET /metrics`, `GET /ready`); unset: none. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /**
+   * Connections in the web app's pool (payment intake, API reads). Sized from
+   * `npm run bench:webhook` (docs/benchmarks.md "Pool size"): past the database
+   * server's cores, more connections only queue inside Postgres.
+   */
+  WEB_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 
   STORAGE_DRIVER: z.enum(['local', 'supabase']).default('local'),
   /** HMAC key for local signed URLs (STORAGE_DRIVER=local). */

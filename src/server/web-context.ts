@@ -55,6 +55,7 @@ export function webContext(): WebContext {
   const log = logger().child({ component: 'web' });
   const db = getPool(databaseUrl, {
     applicationName: 'songswipe-web',
+    max: e.WEB_DATABASE_POOL_SIZE,
     onError: (err) => log.warn({ err }, 'a pooled database connection was closed by the server; the next query reconnects'),
   });
   const storage = createStorage(e);
