@@ -7,6 +7,9 @@
  * system), and the statements sent to Postgres (counted on the pool's clients,
  * begin/commit included).
  *
+ * BENCH_POOL_SWEEP=2,4,8,16: then compares pool sizes under concurrent intake
+ * (`poolSweep`), which is how WEB_DATABASE_POOL_SIZE's default was chosen.
+ *
  * `-- --cpu-prof`: also writes a V8 CPU profile of exactly the measured loop
  * (the inspector's Profiler, as `node --cpu-prof` records it, but without the
  * setup) to `intake.cpuprofile` in a temp folder, and prints where its time
@@ -28,6 +31,10 @@ import { createScratchDatabase } from './scratch-database';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500);
 const PROFILE = process.argv.includes('--cpu-prof');
+/** Pool sizes to compare under concurrent intake (BENCH_POOL_SWEEP=2,4,8,16), each twice, interleaved. */
+const SWEEP = (process.env.BENCH_POOL_SWEEP ?? '').split(',').filter(Boolean).map(Number);
+const SWEEP_CONCURRENCY = Number(process.env.BENCH_SWEEP_CONCURRENCY ?? 64);
+const SWEEP_EVENTS = 600;
 const WARMUP = 50;
 const SECRET = 'whsec_bench_intake_sequential';
 const PRICE = { amount: 1900, currency: 'usd' };
@@ -118,10 +125,67 @@ try {
   console.log(
     `| ${((EVENTS / elapsed) * 1000).toFixed(0)} | ${pct(0.5)} | ${pct(0.99)} | ${((cpu.user + cpu.system) / 1000 / EVENTS).toFixed(2)} | ${(statements / EVENTS).toFixed(1)} |`,
   );
+  if (SWEEP.length) await poolSweep(rows.length);
 } finally {
   await pool.end();
   await destroyDbosClients();
   await scratch.drop();
+}
+
+/**
+ * The web pool's size, measured: SWEEP_CONCURRENCY deliveries in flight at once
+ * (as many webhook requests would be), through a pool of each size, in rounds
+ * that interleave the sizes so a busy machine's load drifts over all of them alike.
+ */
+async function poolSweep(offset: number): Promise<void> {
+  const results = new Map<number, { rate: number[]; p99: number[] }>();
+  for (let round = 0; round < 2; round++) {
+    for (const size of SWEEP) {
+      const sized = createPool({ connectionString: scratch.url, max: size });
+      const { rows } = await sized.query<{ user_id: string; id: string }>(
+        `with users as (
+           insert into auth.users (id, email) select gen_random_uuid(), 'sweep' || (n + $2) || '@example.test' from generate_series(1, $1) n returning id
+         )
+         insert into public.customizations (user_id, recipient_name, occasion, occasion_date, genre, mood, story)
+         select id, 'Bench', 'birthday', '2027-01-01', 'pop', 'happy', 'A benchmark story.' from users returning user_id, id`,
+        [SWEEP_EVENTS, offset],
+      );
+      offset += SWEEP_EVENTS;
+      const events = await Promise.all(
+        rows.map((r) =>
+          signStripePayload(
+            buildCheckoutSessionCompletedEvent({ userId: r.user_id, customizationId: r.id, ...PRICE, email: `${randomUUID()}@example.test` }),
+            SECRET,
+          ),
+        ),
+      );
+      const deps = { db: sized, dbos: await getDbosClient(scratch.url), webhookSecrets: [SECRET], livemode: false, price: PRICE, log };
+      const walls: number[] = [];
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: SWEEP_CONCURRENCY }, async () => {
+          while (next < events.length) {
+            const e = events[next++]!;
+            const start = performance.now();
+            await handleStripeWebhook(deps, e.body, e.signature);
+            walls.push(performance.now() - start);
+          }
+        }),
+      );
+      const elapsed = performance.now() - t0;
+      await sized.end();
+      walls.sort((a, b) => a - b);
+      const r = results.get(size) ?? { rate: [], p99: [] };
+      r.rate.push((events.length / elapsed) * 1000);
+      r.p99.push(walls[Math.floor(0.99 * walls.length)]!);
+      results.set(size, r);
+    }
+  }
+  const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(', ');
+  console.log(`\npool sweep: ${SWEEP_CONCURRENCY} deliveries in flight, ${SWEEP_EVENTS} events per run, two interleaved rounds\n`);
+  console.log('| pool size | events/s (round 1, 2) | p99 ms (round 1, 2) |\n|---:|---:|---:|');
+  for (const [size, r] of results) console.log(`| ${size} | ${fmt(r.rate)} | ${fmt(r.p99)} |`);
 }
 
 interface CpuProfile {

@@ -119,11 +119,12 @@ const localSchema = z.object({
   /** Port of the worker's Prometheus listener (`GET /metrics`, `GET /ready`); unset: none. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /**
-   * Connections in the web app's pool (payment intake, API reads). Sized from
-   * `npm run bench:webhook` (docs/benchmarks.md "Pool size"): past the database
-   * server's cores, more connections only queue inside Postgres.
+   * Connections in the web app's pool (payment intake, API reads). Measured, not
+   * guessed (`BENCH_POOL_SWEEP=2,4,8,16,32 npm run bench:intake`, docs/benchmarks.md
+   * "Pool size"): an intake transaction mostly waits on Postgres (its commit's WAL
+   * flush, round trips), so more in flight let commits share a flush; gains stop at 16.
    */
-  WEB_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  WEB_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(16),
 
   STORAGE_DRIVER: z.enum(['local', 'supabase']).default('local'),
   /** HMAC key for local signed URLs (STORAGE_DRIVER=local). */
