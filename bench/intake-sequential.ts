@@ -67,22 +67,7 @@ pool.on('connect', (client: pg.PoolClient) => {
 });
 
 try {
-  const { rows } = await pool.query<{ user_id: string; id: string }>(
-    `with users as (
-       insert into auth.users (id, email) select gen_random_uuid(), 'seq' || n || '@example.test' from generate_series(1, $1) n returning id
-     )
-     insert into public.customizations (user_id, recipient_name, occasion, occasion_date, genre, mood, story)
-     select id, 'Bench', 'birthday', '2027-01-01', 'pop', 'happy', 'A benchmark story.' from users returning user_id, id`,
-    [EVENTS + WARMUP],
-  );
-  const events = await Promise.all(
-    rows.map((r) =>
-      signStripePayload(
-        buildCheckoutSessionCompletedEvent({ userId: r.user_id, customizationId: r.id, ...PRICE, email: `${randomUUID()}@example.test` }),
-        SECRET,
-      ),
-    ),
-  );
+  const events = await signedPaidEvents(pool, EVENTS + WARMUP);
   const deps = { db: pool, dbos: await getDbosClient(scratch.url), webhookSecrets: [SECRET], livemode: false, price: PRICE, log };
   for (const e of events.slice(0, WARMUP)) await handleStripeWebhook(deps, e.body, e.signature);
 
@@ -125,11 +110,31 @@ try {
   console.log(
     `| ${((EVENTS / elapsed) * 1000).toFixed(0)} | ${pct(0.5)} | ${pct(0.99)} | ${((cpu.user + cpu.system) / 1000 / EVENTS).toFixed(2)} | ${(statements / EVENTS).toFixed(1)} |`,
   );
-  if (SWEEP.length) await poolSweep(rows.length);
+  if (SWEEP.length) await poolSweep();
 } finally {
   await pool.end();
   await destroyDbosClients();
   await scratch.drop();
+}
+
+/** `count` new users with a customization each, and a signed, paid checkout.session.completed for each. */
+async function signedPaidEvents(db: pg.Pool, count: number): Promise<{ body: string; signature: string }[]> {
+  const { rows } = await db.query<{ user_id: string; id: string }>(
+    `with users as (
+       insert into auth.users (id, email) select gen_random_uuid(), 'intake-' || gen_random_uuid() || '@example.test' from generate_series(1, $1) returning id
+     )
+     insert into public.customizations (user_id, recipient_name, occasion, occasion_date, genre, mood, story)
+     select id, 'Bench', 'birthday', '2027-01-01', 'pop', 'happy', 'A benchmark story.' from users returning user_id, id`,
+    [count],
+  );
+  return Promise.all(
+    rows.map((r) =>
+      signStripePayload(
+        buildCheckoutSessionCompletedEvent({ userId: r.user_id, customizationId: r.id, ...PRICE, email: `${randomUUID()}@example.test` }),
+        SECRET,
+      ),
+    ),
+  );
 }
 
 /**
@@ -137,28 +142,12 @@ try {
  * (as many webhook requests would be), through a pool of each size, in rounds
  * that interleave the sizes so a busy machine's load drifts over all of them alike.
  */
-async function poolSweep(offset: number): Promise<void> {
+async function poolSweep(): Promise<void> {
   const results = new Map<number, { rate: number[]; p99: number[] }>();
   for (let round = 0; round < 2; round++) {
     for (const size of SWEEP) {
       const sized = createPool({ connectionString: scratch.url, max: size });
-      const { rows } = await sized.query<{ user_id: string; id: string }>(
-        `with users as (
-           insert into auth.users (id, email) select gen_random_uuid(), 'sweep' || (n + $2) || '@example.test' from generate_series(1, $1) n returning id
-         )
-         insert into public.customizations (user_id, recipient_name, occasion, occasion_date, genre, mood, story)
-         select id, 'Bench', 'birthday', '2027-01-01', 'pop', 'happy', 'A benchmark story.' from users returning user_id, id`,
-        [SWEEP_EVENTS, offset],
-      );
-      offset += SWEEP_EVENTS;
-      const events = await Promise.all(
-        rows.map((r) =>
-          signStripePayload(
-            buildCheckoutSessionCompletedEvent({ userId: r.user_id, customizationId: r.id, ...PRICE, email: `${randomUUID()}@example.test` }),
-            SECRET,
-          ),
-        ),
-      );
+      const events = await signedPaidEvents(sized, SWEEP_EVENTS);
       const deps = { db: sized, dbos: await getDbosClient(scratch.url), webhookSecrets: [SECRET], livemode: false, price: PRICE, log };
       const walls: number[] = [];
       let next = 0;

@@ -1,11 +1,8 @@
 import type { Queryable } from './pool';
-import type { Columns } from './rows';
+import type { Column, Columns } from './rows';
 
 /** Whether provider calls are paused now, with the latest pause's reason and time (`paused_reason`, `paused_at`). */
-export type GenerationPause = { paused: boolean; reason: Columns<'generation_control', 'paused_reason'>['pausedReason'] } & Columns<
-  'generation_control',
-  'paused_at'
->;
+export type GenerationPause = { paused: boolean; reason: Column<'generation_control', 'paused_reason'> } & Columns<'generation_control', 'paused_at'>;
 
 /** Whether provider calls are paused (a dead key or exhausted quota), and why. */
 export async function getGenerationPause(db: Queryable): Promise<GenerationPause> {

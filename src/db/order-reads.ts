@@ -1,5 +1,5 @@
 import type { Queryable } from './pool';
-import type { Columns } from './rows';
+import type { Column, Columns, Filled } from './rows';
 import { isUuid } from '../validation/uuid';
 
 /**
@@ -14,7 +14,7 @@ export type OrderWithVariants = Columns<'orders', 'id' | 'status' | 'created_at'
   Columns<'customizations', 'recipient_name' | 'occasion' | 'occasion_date'> & {
     cursorAt: string;
     variants: (Columns<'song_variants', 'id' | 'variant_number' | 'duration_ms' | 'storage_path' | 'share_token' | 'sharing_enabled' | 'selected'> & {
-      status: Columns<'song_variants', 'generation_status'>['generationStatus'];
+      status: Column<'song_variants', 'generation_status'>;
     })[];
   };
 
@@ -69,7 +69,8 @@ export async function selectOrdersPage(db: Queryable, { after, limit }: { after:
  * generated tables; its columns are the variant's and customization's.
  */
 export type SharedSongRow = Columns<'song_variants', 'variant_number'> &
-  Columns<'customizations', 'occasion' | 'recipient_name'> & { durationMs: number; storagePath: string };
+  Columns<'customizations', 'occasion' | 'recipient_name'> &
+  Filled<Columns<'song_variants', 'duration_ms' | 'storage_path'>>;
 
 /**
  * Calls `public.get_shared_song(token)`; undefined unless the token names a

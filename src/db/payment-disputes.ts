@@ -1,6 +1,6 @@
 import type { OrderStatus, OrderTransition } from './orders';
 import type { Queryable } from './pool';
-import type { Columns } from './rows';
+import type { Column, Columns } from './rows';
 
 /** One dispute as a `charge.dispute.*` event reports it. */
 export interface DisputeFacts {
@@ -113,7 +113,7 @@ export async function resolveDisputeAlert(tx: Queryable, disputeId: string): Pro
 export type OpenDispute = Columns<
   'payment_disputes',
   'id' | 'charge_id' | 'payment_intent' | 'status' | 'reason' | 'amount' | 'currency' | 'evidence_due_by' | 'funds_withdrawn_at'
-> & { orderId: string | null; openedAt: Columns<'payment_disputes', 'created_at'>['createdAt'] };
+> & { orderId: string | null; openedAt: Column<'payment_disputes', 'created_at'> };
 
 /** Disputes not closed yet, the soonest evidence deadline first (at most 500). */
 export async function selectOpenDisputes(db: Queryable): Promise<OpenDispute[]> {

@@ -29,3 +29,6 @@ export type Columns<T extends Table, C extends keyof DB[T] & string> = {
 
 /** The type of one column as read (`Column<'orders', 'status'>` is the `order_status` enum's union). */
 export type Column<T extends Table, C extends keyof DB[T] & string> = SelectType<DB[T][C]>;
+
+/** `T` with every column non-null: nullable columns a query writes or reads only once they are set. */
+export type Filled<T> = { [K in keyof T]: NonNullable<T[K]> };

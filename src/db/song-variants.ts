@@ -1,5 +1,5 @@
 import type { Queryable } from './pool';
-import type { Column, Columns } from './rows';
+import type { Column, Columns, Filled } from './rows';
 
 /** The `generation_status` enum. */
 export type VariantStatus = Column<'song_variants', 'generation_status'>;
@@ -20,7 +20,7 @@ export type VariantRow = Columns<
   | 'completed_at'
 > & { status: VariantStatus };
 
-/** Names one variant: the order and its number (1..3). */
+/** Names one variant: the order and its number (from 1). */
 export type VariantKey = Columns<'song_variants', 'order_id' | 'variant_number'>;
 
 export const VARIANT_COLUMNS = `id, order_id as "orderId", variant_number as "variantNumber",
@@ -90,11 +90,7 @@ export async function markVariantGenerating(db: Queryable, { orderId, variantNum
 }
 
 /** What a finished variant records (non-null once it is complete). */
-export type VariantResult = {
-  [K in keyof Columns<'song_variants', 'storage_path' | 'content_type' | 'duration_ms'>]: NonNullable<
-    Columns<'song_variants', 'storage_path' | 'content_type' | 'duration_ms'>[K]
-  >;
-} & Columns<'song_variants', 'provider_song_id'>;
+export type VariantResult = Filled<Columns<'song_variants', 'storage_path' | 'content_type' | 'duration_ms'>> & Columns<'song_variants', 'provider_song_id'>;
 
 /**
  * Records a finished variant. `durationMs` in ms; `storagePath` relative to the storage root.
