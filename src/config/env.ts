@@ -170,6 +170,10 @@ const localSchema = z.object({
    * checkpoints); the DBOS client that enqueues (web, and the worker's
    * reconciliation) uses DBOS_CLIENT_POOL_SIZE.
    */
+  // The default keeps an all-in-one host under 20 connections. Intake throughput
+  // was measured to rise up to 16 (`BENCH_POOL_SWEEP=2,4,8,16,32 npm run bench:intake`,
+  // docs/benchmarks.md "Pool size": commits share a WAL flush), so a web host with
+  // the connections to spare should set 16.
   WEB_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   DBOS_SYSTEM_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(6),
@@ -182,7 +186,6 @@ const localSchema = z.object({
   WEB_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Port of the worker's Prometheus listener (`GET /metrics`, `GET /ready`); unset: none. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
-
   STORAGE_DRIVER: z.enum(['local', 'supabase']).default('local'),
   /** HMAC key for local signed URLs (STORAGE_DRIVER=local). */
   STORAGE_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

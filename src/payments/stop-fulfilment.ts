@@ -17,7 +17,7 @@ import type { WebhookEventContext } from './webhook-context';
  * @returns how many variants were stopped.
  */
 export async function stopFulfilment(ctx: WebhookEventContext, orderId: string, reason: string): Promise<number> {
-  const stopped = await failUnfinishedVariants(ctx.tx, orderId, reason);
+  const stopped = await failUnfinishedVariants(ctx.tx, { orderId, reason });
   const prefix = orderWorkflowIdPrefix(orderId);
   ctx.afterCommit(async () => {
     const running = await ctx.dbos.listWorkflows({ workflow_id_prefix: prefix, status: ['ENQUEUED', 'PENDING', 'DELAYED'] });
