@@ -38,7 +38,7 @@ async function baseline(db: Db, orderId: string): Promise<string> {
 }
 
 async function combined(db: Db, orderId: string): Promise<string> {
-  const context = await loadAttemptContext(db, orderId, 1);
+  const context = await loadAttemptContext(db, { orderId, variantNumber: 1 });
   if (!context?.customization) throw new Error('no context');
   const id = await startVariantCall(db, { orderId, variantNumber: 1, provider: 'bench', promptSource: 'original' });
   if (!id) throw new Error('not marked');

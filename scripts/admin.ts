@@ -165,7 +165,7 @@ try {
     for (const f of fixes) console.log(`${f.stripeSessionId}  ${f.reason}  order ${f.orderId ?? '-'} (${f.statusBefore ?? 'none'})  → ${f.outcome}`);
     if (fixes.length) console.log(`run ${runId}: ${fixes.length} sessions replayed (recorded in checkout_reconciliations)`);
   } else if (command === 'versions') {
-    for (const line of formatPendingByVersion(await selectPendingByVersion(db), await selectApplicationVersions(db))) console.log(line);
+    for (const line of formatPendingByVersion({ rows: await selectPendingByVersion(db), versions: await selectApplicationVersions(db) })) console.log(line);
   } else if (command === 'disputes') {
     const disputes = await selectOpenDisputes(db);
     if (!disputes.length) console.log('no open disputes');

@@ -84,7 +84,7 @@ async function revisePrompt(
   source: 'operator' | 'provider_suggestion',
   actor: RetryActor,
 ): Promise<void> {
-  const current = await getCurrentPromptRevision(tx, orderId, variantNumber);
+  const current = await getCurrentPromptRevision(tx, { orderId, variantNumber });
   const customization = current ? undefined : await getCustomization(tx, customizationId);
   // What the variant's last attempt sent: its current revision, else the prompt built from the customization.
   const old = current ? variantPrompt(EMPTY_CUSTOMIZATION, variantNumber, current) : customization && variantPrompt(customization, variantNumber, undefined);

@@ -1,5 +1,7 @@
 import type { Queryable } from './pool';
 
+// Row types here are hand-written: `auth.users` belongs to Supabase Auth, not our migrations (only `public` is generated).
+
 /** The id of the Supabase Auth user with `email` (case-insensitive), or undefined. */
 export async function findUserIdByEmail(db: Queryable, email: string): Promise<string | undefined> {
   const { rows } = await db.query<{ id: string }>('select id from auth.users where lower(email) = lower($1)', [email]);

@@ -1,15 +1,18 @@
 import type { OrderStatus } from './orders';
 import type { Queryable } from './pool';
+import type { Column, Columns } from './rows';
 
-/** What the database knows about one Checkout Session: its order, and whether the order's generate-song workflow exists. */
-export interface SessionOrderState {
-  stripeSessionId: string;
-  /** null: no order for this session. */
-  orderId: string | null;
+/**
+ * What the database knows about one Checkout Session: its order (`orderId` and
+ * `status` null when the session has none), and whether the order's
+ * generate-song workflow exists.
+ */
+export type SessionOrderState = Columns<'orders', 'stripe_session_id'> & {
+  orderId: Column<'orders', 'id'> | null;
   status: OrderStatus | null;
   /** A `generate-song` workflow with id `order:<orderId>` is recorded in the DBOS system tables. */
   workflowExists: boolean;
-}
+};
 
 /**
  * The order state of each of `sessionIds`, one row per id (those without an
@@ -17,7 +20,10 @@ export interface SessionOrderState {
  * DBOS system tables (the worker or the first DBOS client creates them).
  * @param workflowIdPrefix what precedes the order id in its generate-song workflow id (`order:`).
  */
-export async function selectSessionOrderStates(db: Queryable, sessionIds: readonly string[], workflowIdPrefix: string): Promise<SessionOrderState[]> {
+export async function selectSessionOrderStates(
+  db: Queryable,
+  { sessionIds, workflowIdPrefix }: { sessionIds: readonly string[]; workflowIdPrefix: string },
+): Promise<SessionOrderState[]> {
   if (!sessionIds.length) return [];
   const { rows } = await db.query<SessionOrderState>(
     `select s.id as "stripeSessionId", o.id as "orderId", o.status,
@@ -29,16 +35,12 @@ export async function selectSessionOrderStates(db: Queryable, sessionIds: readon
   return rows;
 }
 
-/** One replay done by a reconciliation run. */
-export interface CheckoutReconciliation {
-  runId: string;
-  stripeSessionId: string;
-  /** The order before the replay; null when the session had none. */
-  orderId: string | null;
-  statusBefore: OrderStatus | null;
-  /** The intake's outcome (`fulfilled`, `needs_review`, …), or `duplicate`. */
-  outcome: string;
-}
+/**
+ * One replay done by a reconciliation run: `orderId` and `statusBefore` are the
+ * order before the replay (null when the session had none); `outcome` is the
+ * intake's (`fulfilled`, `needs_review`, …), or `duplicate`.
+ */
+export type CheckoutReconciliation = Columns<'checkout_reconciliations', 'run_id' | 'stripe_session_id' | 'order_id' | 'status_before' | 'outcome'>;
 
 /** Records a replay, in the transaction that applied it. */
 export async function insertCheckoutReconciliation(tx: Queryable, r: CheckoutReconciliation): Promise<void> {

@@ -21,7 +21,7 @@ const SELECT = `select id, user_id as "userId", recipient_name as "recipientName
  * @throws the foreign-key error (23503) when the user does not exist.
  */
 export async function insertCustomization(tx: Queryable, { userId, ...input }: CustomizationInput & { userId: string }): Promise<string> {
-  const { rows } = await tx.query<{ id: string }>(
+  const { rows } = await tx.query<Columns<'customizations', 'id'>>(
     `insert into public.customizations (user_id, recipient_name, occasion, occasion_date, genre, mood, story, language)
      values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
     [userId, input.recipientName, input.occasion, input.occasionDate, input.genre, input.mood, input.story, input.language],

@@ -1,5 +1,7 @@
 import type { Queryable } from './pool';
 
+// Row types here are hand-written: these read catalogs and the Supabase CLI's and DBOS's schemas, none of which are generated.
+
 /** Versions recorded by the Supabase CLI (`supabase migration up` / `db push`); empty when none ran. */
 export async function appliedMigrationVersions(db: Queryable): Promise<Set<string>> {
   const { rows: exists } = await db.query<{ t: string | null }>(`select to_regclass('supabase_migrations.schema_migrations')::text as t`);

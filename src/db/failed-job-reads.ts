@@ -47,7 +47,7 @@ export async function resolveFailedJob(db: Queryable, id: string): Promise<void>
  * new failure (a new row) names a new one.
  */
 export async function findRetryableDeadLetter(db: Queryable, { orderId, variantNumber }: VariantKey): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>(
+  const { rows } = await db.query<Columns<'failed_jobs', 'id'>>(
     `select id from public.failed_jobs
      where order_id = $1 and variant_number = $2 and job_type = 'generate_variant' and resolved_at is null
      order by failed_at desc limit 1`,

@@ -31,7 +31,7 @@ export interface FailedJobInput {
  * @returns its id, or undefined when `job.owner` already wrote its row (a re-run).
  */
 export async function insertFailedJob(db: Queryable, job: FailedJobInput): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>(
+  const { rows } = await db.query<Columns<'failed_jobs', 'id'>>(
     `insert into public.failed_jobs
        (job_type, order_id, variant_number, event_data, error_message, error_stack, retry_count, provider_detail, workflow_id, step)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)

@@ -1,6 +1,6 @@
 import { uuidOrNull } from '../validation/uuid';
 import type { Queryable } from './pool';
-import type { Column, Columns } from './rows';
+import type { Column, Columns, Filled } from './rows';
 
 /** The `order_status` enum. */
 export type OrderStatus = Column<'orders', 'status'>;
@@ -168,7 +168,7 @@ export async function markSessionNeedsReview(tx: Queryable, input: ReviewInput):
 
 /** The customizations whose orders carry `paymentIntentId` (normally one; none before its checkout events). */
 export async function customizationsOfPaymentIntent(tx: Queryable, paymentIntentId: string): Promise<string[]> {
-  const { rows } = await tx.query<{ customizationId: string }>(
+  const { rows } = await tx.query<Filled<Columns<'orders', 'customization_id'>>>(
     `select distinct customization_id as "customizationId" from public.orders
      where stripe_payment_intent_id = $1 and customization_id is not null`,
     [paymentIntentId],

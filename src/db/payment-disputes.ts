@@ -94,7 +94,7 @@ export async function applyDisputesToOrder(tx: Queryable, paymentIntent: string)
 /** The order (any status) that paid with `paymentIntent`, if one exists yet. */
 export async function orderOfPaymentIntent(tx: Queryable, paymentIntent: string | null): Promise<string | null> {
   if (!paymentIntent) return null;
-  const { rows } = await tx.query<{ id: string }>(`select id from public.orders where stripe_payment_intent_id = $1 order by created_at limit 1`, [
+  const { rows } = await tx.query<Columns<'orders', 'id'>>(`select id from public.orders where stripe_payment_intent_id = $1 order by created_at limit 1`, [
     paymentIntent,
   ]);
   return rows[0]?.id ?? null;

@@ -1,23 +1,25 @@
 import type { Queryable } from './pool';
-import type { PromptRevision, PromptSource } from './variant-attempt-reads';
+import type { Columns, Filled } from './rows';
+import type { VariantKey } from './song-variants';
+import type { PromptRevision } from './variant-attempt-reads';
 
-export interface PromptRevisionInput {
-  orderId: string;
-  variantNumber: number;
-  source: Exclude<PromptSource, 'original'>;
-  /** The replacement prompt, 1–2000 characters (or a composition plan, below). Customer text: never log it. */
-  prompt: string | null;
-  /** A composition plan in ElevenLabs' wire shape, instead of `prompt`. */
-  compositionPlan?: Record<string, unknown> | null;
-  /** sha256 (hex) of the prompt it replaces. */
-  previousPromptSha256: string;
-  /** sha256 (hex) of `prompt`. */
-  promptSha256: string;
-  /** `admin:<user id>`, `cli:<os user>` or `workflow:<workflow id>`. */
-  createdBy: string;
-  /** The workflow step writing it (self-healing): its idempotency key. */
-  owner?: { workflowId: string; step: string };
-}
+/**
+ * A new `prompt_revisions` row. `prompt`: the replacement prompt, 1–2000 characters
+ * (or a composition plan). Customer text: never log it. `previousPromptSha256`:
+ * sha256 (hex) of the prompt it replaces; `promptSha256`: of `prompt`.
+ * `createdBy`: `admin:<user id>`, `cli:<os user>` or `workflow:<workflow id>`.
+ */
+export type PromptRevisionInput = VariantKey &
+  Pick<PromptRevision, 'source' | 'prompt'> &
+  Columns<'prompt_revisions', 'previous_prompt_sha256' | 'prompt_sha256' | 'created_by'> & {
+    /** A composition plan in ElevenLabs' wire shape, instead of `prompt`. */
+    compositionPlan?: PromptRevision['compositionPlan'];
+    /** The workflow step writing it (self-healing): its idempotency key (`workflow_id`, `step`). */
+    owner?: Filled<Columns<'prompt_revisions', 'workflow_id' | 'step'>>;
+  };
+
+/** One audit row of a prompt revision (no prompt text). */
+export type PromptRevisionAudit = Columns<'prompt_revisions', 'source' | 'previous_prompt_sha256' | 'prompt_sha256' | 'created_by' | 'created_at'>;
 
 /**
  * Records a prompt revision (the audit row: who, when, old and new prompt
@@ -28,7 +30,7 @@ export interface PromptRevisionInput {
  * @returns the revision id, or undefined when `owner` already wrote its row.
  */
 export async function insertPromptRevision(db: Queryable, r: PromptRevisionInput): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>(
+  const { rows } = await db.query<Pick<PromptRevision, 'id'>>(
     `with revision as (
        insert into public.prompt_revisions
          (order_id, variant_number, source, prompt, previous_prompt_sha256, prompt_sha256, created_by, workflow_id, step, composition_plan)
@@ -58,7 +60,7 @@ export async function insertPromptRevision(db: Queryable, r: PromptRevisionInput
 }
 
 /** A variant's current prompt revision, or undefined when it uses its original prompt. */
-export async function getCurrentPromptRevision(db: Queryable, orderId: string, variantNumber: number): Promise<PromptRevision | undefined> {
+export async function getCurrentPromptRevision(db: Queryable, { orderId, variantNumber }: VariantKey): Promise<PromptRevision | undefined> {
   const { rows } = await db.query<PromptRevision>(
     `select r.id::text, r.source, r.prompt, r.composition_plan as "compositionPlan"
      from public.song_variants v join public.prompt_revisions r on r.id = v.prompt_revision_id
@@ -69,12 +71,8 @@ export async function getCurrentPromptRevision(db: Queryable, orderId: string, v
 }
 
 /** The audit rows of a variant's prompt revisions, oldest first (no prompt text). */
-export async function listPromptRevisionAudit(
-  db: Queryable,
-  orderId: string,
-  variantNumber: number,
-): Promise<{ source: PromptSource; previousPromptSha256: string; promptSha256: string; createdBy: string; createdAt: Date }[]> {
-  const { rows } = await db.query(
+export async function listPromptRevisionAudit(db: Queryable, { orderId, variantNumber }: VariantKey): Promise<PromptRevisionAudit[]> {
+  const { rows } = await db.query<PromptRevisionAudit>(
     `select source, previous_prompt_sha256 as "previousPromptSha256", prompt_sha256 as "promptSha256",
             created_by as "createdBy", created_at as "createdAt"
      from public.prompt_revisions where order_id = $1 and variant_number = $2 order by id`,

@@ -9,11 +9,10 @@ import type { VariantKey, VariantResult } from './song-variants';
  * @returns the ledger row id, for `recordProviderCallDelivered` or `recordProviderCallFailed`.
  */
 export async function startProviderCall(db: Queryable, call: Columns<'provider_calls', 'order_id' | 'variant_number' | 'provider'>): Promise<string> {
-  const { rows } = await db.query<{ id: string }>(`insert into public.provider_calls (order_id, variant_number, provider) values ($1, $2, $3) returning id`, [
-    call.orderId,
-    call.variantNumber,
-    call.provider,
-  ]);
+  const { rows } = await db.query<Columns<'provider_calls', 'id'>>(
+    `insert into public.provider_calls (order_id, variant_number, provider) values ($1, $2, $3) returning id`,
+    [call.orderId, call.variantNumber, call.provider],
+  );
   return rows[0]!.id;
 }
 

@@ -1,10 +1,12 @@
 import type { Queryable } from './pool';
+import type { Column } from './rows';
 
 /**
  * Read-only views of DBOS's own queue table (`dbos.workflow_status`, indexed on
  * queue, status, priority, created_at for the in-flight states) and queue
  * settings (`dbos.queues`). DBOS writes them; we only count.
  */
+// Row types here are hand-written: DBOS's tables belong to the pinned DBOS version, not our migrations, so they are not generated.
 
 /** Items of one queue by DBOS status (`ENQUEUED`, `PENDING`, …), for those present. */
 export async function countQueueByStatus(db: Queryable, queueName: string): Promise<Record<string, number>> {
@@ -45,7 +47,7 @@ export async function listRunningItems(db: Queryable, queueName: string): Promis
  * An order's unfinished items on `queueName`: its variant children
  * (`order:<id>:variant:<n>`) and manual retries (named `order:<id>:…` or `retry:<id>:…`), in dequeue order.
  */
-export async function listOrderQueueItems(db: Queryable, queueName: string, orderId: string): Promise<QueueItem[]> {
+export async function listOrderQueueItems(db: Queryable, { queueName, orderId }: { queueName: string; orderId: Column<'orders', 'id'> }): Promise<QueueItem[]> {
   const { rows } = await db.query<QueueItem>(
     `select ${ITEM} from dbos.workflow_status
      where queue_name = $1 and status in ('ENQUEUED', 'PENDING')
@@ -60,7 +62,10 @@ export async function listOrderQueueItems(db: Queryable, queueName: string, orde
  * Queued items DBOS will dequeue before an item of `priority` created at
  * `createdAtMs` (lower priority first, then older first).
  */
-export async function countQueuedAhead(db: Queryable, queueName: string, priority: number, createdAtMs: number): Promise<number> {
+export async function countQueuedAhead(
+  db: Queryable,
+  { queueName, priority, createdAtMs }: { queueName: string } & Pick<QueueItem, 'priority' | 'createdAtMs'>,
+): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     `select count(*)::int as n from dbos.workflow_status
      where queue_name = $1 and status = 'ENQUEUED' and (priority, created_at) < ($2::int, $3::bigint)`,
@@ -75,7 +80,10 @@ export async function countQueuedAhead(db: Queryable, queueName: string, priorit
  * queue (it waits on `orderQueue`, or has just started): their variants will
  * land ahead of this order's.
  */
-export async function countUnstartedOrdersAhead(db: Queryable, orderQueue: string, orderWorkflowName: string, orderId: string): Promise<number> {
+export async function countUnstartedOrdersAhead(
+  db: Queryable,
+  { orderQueue, orderWorkflowName, orderId }: { orderQueue: string; orderWorkflowName: string; orderId: Column<'orders', 'id'> },
+): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     `with me as (select id, occasion_date, paid_at from public.orders where id = $3)
      select count(*)::int as n

@@ -1,5 +1,5 @@
 import type { Queryable } from './pool';
-import type { Column } from './rows';
+import type { Column, Columns } from './rows';
 
 /** One user's variant, by id: both writes name the owner (see below). */
 export type OwnedVariant = { variantId: Column<'song_variants', 'id'>; userId: Column<'song_variants', 'user_id'> };
@@ -35,6 +35,6 @@ export async function disableSharing(db: Queryable, { variantId, userId }: Owned
 
 /** The variant's id if the caller can see it. Run under RLS: only the owner can. */
 export async function selectVisibleVariant(db: Queryable, variantId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>('select id from public.song_variants where id = $1', [variantId]);
+  const { rows } = await db.query<Columns<'song_variants', 'id'>>('select id from public.song_variants where id = $1', [variantId]);
   return rows[0]?.id;
 }

@@ -1,29 +1,32 @@
 import type { Customization } from './customizations';
+import type { GenerationPause } from './generation-control';
 import type { OrderStatus } from './orders';
 import type { Queryable } from './pool';
 import type { DeliveredAudio } from './provider-calls';
-import type { VariantStatus } from './song-variants';
+import type { Column, Columns } from './rows';
+import type { VariantKey, VariantStatus } from './song-variants';
 
-/** Where a variant's prompt came from (`public.prompt_source`). */
-export type PromptSource = 'original' | 'provider_suggestion' | 'operator';
+/** Where a variant's prompt came from (the `prompt_source` enum). */
+export type PromptSource = Column<'song_variants', 'prompt_source'>;
 
-/** The prompt a variant's next attempt uses instead of the built one (a `prompt_revisions` row). */
-export interface PromptRevision {
-  id: string;
+/**
+ * The prompt a variant's next attempt uses instead of the built one (a `prompt_revisions` row).
+ * `prompt`: at most 2000 characters; null when the revision is a composition plan. Customer text: never log it.
+ */
+export type PromptRevision = Columns<'prompt_revisions', 'id' | 'prompt'> & {
   source: Exclude<PromptSource, 'original'>;
-  /** At most 2000 characters; null when the revision is a composition plan. Customer text: never log it. */
-  prompt: string | null;
-  /** A composition plan in ElevenLabs' wire shape (snake_case), instead of a prompt; else null. */
+  /** `composition_plan` (jsonb), a composition plan in ElevenLabs' wire shape (snake_case), instead of a prompt; else null. */
   compositionPlan: Record<string, unknown> | null;
-}
+};
 
 /** Everything one attempt needs to decide whether, and with what prompt, to call the provider. */
 export interface AttemptContext {
-  variant: { status: VariantStatus; attempts: number; promptSource: PromptSource };
-  order: { status: OrderStatus; customizationId: string };
+  variant: Columns<'song_variants', 'attempts'> & { status: VariantStatus; promptSource: PromptSource };
+  /** `customizationId` is set on every paid order (the intake writes it). */
+  order: { status: OrderStatus; customizationId: NonNullable<Column<'orders', 'customization_id'>> };
   /** The latest successful call's audio, if any (already paid for). */
   delivered: DeliveredAudio | undefined;
-  pause: { paused: boolean; reason: string | null };
+  pause: Pick<GenerationPause, 'paused' | 'reason'>;
   customization: Customization | undefined;
   /** The variant's current prompt revision; undefined: build the original prompt. */
   revision: PromptRevision | undefined;
@@ -41,20 +44,20 @@ export interface AttemptContext {
  * Safe only inside the variant's own step, when no other attempt of it runs.
  * @returns undefined when the variant does not exist.
  */
-export async function loadAttemptContext(db: Queryable, orderId: string, variantNumber: number): Promise<AttemptContext | undefined> {
-  const { rows } = await db.query<{
-    status: VariantStatus;
-    attempts: number;
-    promptSource: PromptSource;
-    orderStatus: OrderStatus | null;
-    customizationId: string | null;
-    delivered: DeliveredAudio | null;
-    paused: boolean | null;
-    pausedReason: string | null;
-    customization: (Omit<Customization, 'occasionDate'> & { occasionDate: string }) | null;
-    revision: PromptRevision | null;
-    abandoned: number;
-  }>(
+export async function loadAttemptContext(db: Queryable, { orderId, variantNumber }: VariantKey): Promise<AttemptContext | undefined> {
+  const { rows } = await db.query<
+    AttemptContext['variant'] & {
+      /** null: the order is gone (left join). */
+      orderStatus: OrderStatus | null;
+      customizationId: Column<'orders', 'customization_id'>;
+      delivered: DeliveredAudio | null;
+      paused: boolean | null;
+      pausedReason: Column<'generation_control', 'paused_reason'>;
+      customization: Customization | null;
+      revision: PromptRevision | null;
+      abandoned: number;
+    }
+  >(
     `with closed as (
        update public.provider_calls set finished_at = now(), outcome = 'unknown', error = 'cut off by a worker crash'
        where order_id = $1 and variant_number = $2 and finished_at is null
@@ -105,9 +108,9 @@ export async function loadAttemptContext(db: Queryable, orderId: string, variant
  */
 export async function startVariantCall(
   db: Queryable,
-  call: { orderId: string; variantNumber: number; provider: string; promptSource: PromptSource },
-): Promise<string | undefined> {
-  const { rows } = await db.query<{ id: string }>(
+  call: Columns<'provider_calls', 'order_id' | 'variant_number' | 'provider' | 'prompt_source'>,
+): Promise<Column<'provider_calls', 'id'> | undefined> {
+  const { rows } = await db.query<Columns<'provider_calls', 'id'>>(
     `with paid_order as (select id from public.orders where id = $1 and status in ('paid', 'disputed') for share),
      marked as (
        update public.song_variants v

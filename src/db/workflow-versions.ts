@@ -1,5 +1,7 @@
 import type { Queryable } from './pool';
 
+// Row types here are hand-written: DBOS's tables belong to the pinned DBOS version, not our migrations, so they are not generated.
+
 /** Pending workflows of one application version on one executor, per workflow name and DBOS status. */
 export interface PendingWorkflows {
   applicationVersion: string;
@@ -42,7 +44,13 @@ export async function selectApplicationVersions(db: Queryable): Promise<{ versio
 }
 
 /** Text lines for `npm run admin -- versions`: one block per version, one line per executor, name and status. */
-export function formatPendingByVersion(rows: readonly PendingWorkflows[], versions: readonly { versionName: string }[] = []): string[] {
+export function formatPendingByVersion({
+  rows,
+  versions = [],
+}: {
+  rows: readonly PendingWorkflows[];
+  versions?: readonly { versionName: string }[];
+}): string[] {
   const lines: string[] = [];
   if (versions.length) lines.push(`application versions (latest first): ${versions.map((v) => v.versionName).join(', ')}`);
   if (!rows.length) return [...lines, 'no pending workflows'];

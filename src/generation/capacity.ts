@@ -67,15 +67,16 @@ export async function estimateOrderReady(
   order: { id: string; occasionDate: string | null; unfinishedVariants: number },
 ): Promise<OrderEta> {
   const [items, unstarted] = await Promise.all([
-    listOrderQueueItems(db, PROVIDER_QUEUE, order.id),
-    countUnstartedOrdersAhead(db, GENERATION_QUEUE, GENERATE_SONG_WORKFLOW, order.id),
+    listOrderQueueItems(db, { queueName: PROVIDER_QUEUE, orderId: order.id }),
+    countUnstartedOrdersAhead(db, { orderQueue: GENERATION_QUEUE, orderWorkflowName: GENERATE_SONG_WORKFLOW, orderId: order.id }),
   ]);
   const running = items.filter((i) => i.status === 'PENDING');
   const queued = items.filter((i) => i.status === 'ENQUEUED');
   const first = queued[0];
   let queuedAhead = 0;
-  if (items.length === 0) queuedAhead = await countQueuedAhead(db, PROVIDER_QUEUE, await orderPriority(db, order), snapshot.nowMs);
-  else if (first) queuedAhead = await countQueuedAhead(db, PROVIDER_QUEUE, first.priority, first.createdAtMs);
+  if (items.length === 0)
+    queuedAhead = await countQueuedAhead(db, { queueName: PROVIDER_QUEUE, priority: await orderPriority(db, order), createdAtMs: snapshot.nowMs });
+  else if (first) queuedAhead = await countQueuedAhead(db, { queueName: PROVIDER_QUEUE, priority: first.priority, createdAtMs: first.createdAtMs });
   if (first || items.length === 0) queuedAhead += unstarted * VARIANTS_PER_ORDER;
   const watchedQueued = items.length === 0 ? order.unfinishedVariants : queued.length;
   return { queuePosition: queuedAhead, estimatedReadyAt: forecast(snapshot, { running, queuedAhead, queued: watchedQueued }) };

@@ -94,7 +94,7 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
   const log = deps.log.child({ orderId, variantNumber });
   try {
     // One round trip for every read an attempt needs (and closing calls cut off by a crash).
-    const context = await loadAttemptContext(db, orderId, variantNumber);
+    const context = await loadAttemptContext(db, { orderId, variantNumber });
     if (!context) return { ok: false, kind: 'permanent', message: `variant ${variantNumber} of order ${orderId} does not exist`, stack: null };
     const { variant, order, delivered } = context;
     if (variant.status === 'complete') {

@@ -79,11 +79,10 @@ export async function findUnreconciledSessions(
   }
   const states = new Map(
     (
-      await selectSessionOrderStates(
-        deps.db,
-        paid.map((s) => s.id),
-        generateSongWorkflowId(''),
-      )
+      await selectSessionOrderStates(deps.db, {
+        sessionIds: paid.map((s) => s.id),
+        workflowIdPrefix: generateSongWorkflowId(''),
+      })
     ).map((s) => [s.stripeSessionId, s]),
   );
   const found: UnreconciledSession[] = [];
