@@ -10,8 +10,10 @@ import { getGenerationPause } from '../src/db/generation-control';
 import { selectFailedJobs } from '../src/db/failed-job-reads';
 import { selectOpenDisputes } from '../src/db/payment-disputes';
 import { listVariants } from '../src/db/song-variants';
-import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
+import { destroyDbosClients } from '../src/generation/enqueue';
+import { createGenerationScheduler } from '../src/generation/create-scheduler';
 import { createLogger } from '../src/logging/logger';
+import { parseEngineConfig } from '../src/config/env';
 import { describeStartupError, prepareDatabase } from '../src/launcher/runtime';
 import { isUuid } from '../src/validation/uuid';
 import { DEFAULT_THRESHOLDS, findProblems, readOperationalState } from '../src/ops/operational-state';
@@ -66,12 +68,12 @@ try {
     if (!orderId) throw new Error('retry needs an order id');
     // the same check every other entry point uses, before the id reaches SQL
     if (!isUuid(orderId)) throw new Error(`order id ${JSON.stringify(orderId)} is not a UUID`);
-    const dbos = await getDbosClient(runtime.databaseUrl);
+    const scheduler = await createGenerationScheduler(parseEngineConfig(process.env), db, runtime.databaseUrl, createLogger({ level: 'warn' }));
     const targets = variant ? [Number(variant)] : (await listVariants(db, orderId)).filter((v) => v.status === 'failed').map((v) => v.variantNumber);
     if (!targets.length) console.log(`order ${orderId} has no failed variants`);
     for (const n of targets) {
-      const { workflowId } = await retryFailedVariant(db, dbos, orderId, n);
-      console.log(`variant ${n}: retry enqueued as workflow ${workflowId}`);
+      const { workflowId } = await retryFailedVariant(db, scheduler, orderId, n);
+      console.log(`variant ${n}: retry started as run ${workflowId}`);
     }
   } else if (command === 'grant-admin') {
     const [email] = args;

@@ -1,4 +1,3 @@
-import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { resumeGeneration } from '../db/generation-control';
 import { findRetryableDeadLetter } from '../db/failed-job-reads';
 import { type Db, type Queryable, withTransaction } from '../db/pool';
@@ -8,7 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { JwtClaims } from '../db/pool';
 import { orderPriority } from '../generation/priority';
 import { isUuid } from '../validation/uuid';
-import { APP_NAME, APP_VERSION, PROVIDER_QUEUE, RETRY_VARIANT_WORKFLOW, retryVariantWorkflowId } from '../generation/workflow-names';
+import type { GenerationScheduler } from '../generation/scheduler';
 
 /**
  * Admin rights come only from `app_metadata.role = 'admin'`, which only the
@@ -28,18 +27,20 @@ export function requireAdmin(claims: JwtClaims): void {
  * - Named after the variant's open dead letter: asking twice returns the same
  *   workflow; a retry that failed again left a new dead letter, so the next
  *   request starts a new workflow instead of finding the finished one.
- * - Enqueued in the transaction that checked the order is paid, with the order
- *   row locked: a refund waits for it, then cancels this workflow with the rest.
- * @returns the workflow id.
+ * - Started (`scheduler.retryVariant`) in the transaction that checked the
+ *   order is paid, with the order row locked: a refund waits for it, then
+ *   cancels this run with the rest.
+ * @returns the run id (DBOS workflow id; Inngest event id).
  * @throws NotFoundError (404) for an unknown order or variant; ConflictError
  *   (409) when the order is not paid, the variant has not failed, or it has no
  *   open dead letter.
  */
-export async function retryFailedVariant(db: Db, dbos: DBOSClient, orderId: string, variantNumber: number): Promise<{ workflowId: string }> {
+export async function retryFailedVariant(db: Db, scheduler: GenerationScheduler, orderId: string, variantNumber: number): Promise<{ workflowId: string }> {
   if (!isUuid(orderId)) throw new NotFoundError('order not found');
   if (!Number.isInteger(variantNumber) || variantNumber < 1 || variantNumber > 5)
     throw new ValidationError('variant must be 1–5', undefined, 'invalid_request');
-  return withTransaction(db, async (tx) => {
+  const afterCommit: (() => Promise<void>)[] = [];
+  const result = await withTransaction(db, async (tx) => {
     const status = await lockOrderStatus(tx, orderId);
     const variant = status && (await getVariant(tx, orderId, variantNumber));
     if (!variant) throw new NotFoundError('variant not found');
@@ -48,23 +49,13 @@ export async function retryFailedVariant(db: Db, dbos: DBOSClient, orderId: stri
     if (variant.status !== 'failed') throw new ConflictError(`variant ${variantNumber} is ${variant.status}, not failed`);
     const deadLetterId = await findRetryableDeadLetter(tx, orderId, variantNumber);
     if (!deadLetterId) throw new ConflictError(`variant ${variantNumber} has no open dead letter to retry`);
-    const workflowId = retryVariantWorkflowId(orderId, variantNumber, deadLetterId);
-    await dbos.enqueueInTransaction(
-      tx,
-      {
-        queueName: PROVIDER_QUEUE,
-        workflowName: RETRY_VARIANT_WORKFLOW,
-        workflowID: workflowId,
-        appVersion: APP_VERSION,
-        applicationName: APP_NAME,
-        priority: await orderPriority(tx, { id: orderId, occasionDate: (await getOrderForGeneration(tx, orderId))!.occasionDate }),
-      },
-      orderId,
-      variantNumber,
-      deadLetterId,
-    );
+    const priority = await orderPriority(tx, { id: orderId, occasionDate: (await getOrderForGeneration(tx, orderId))!.occasionDate });
+    const workflowId = await scheduler.retryVariant(tx, { orderId, variantNumber, deadLetterId, priority }, (fn) => afterCommit.push(fn));
     return { workflowId };
   });
+  // Inngest: send the committed outbox row now; a failure is left to the relay.
+  for (const fn of afterCommit) await fn().catch(() => undefined);
+  return result;
 }
 
 /** Lets provider calls run again after a pause (dead key, quota). */

@@ -106,6 +106,15 @@ const TABLES: TableSpec[] = [
     update: `update public.generation_control set paused_at = paused_at where id::text = any($1) returning id::text as id`,
   },
   {
+    table: 'public.generation_outbox',
+    key: 'id::text',
+    insert: () => [
+      `insert into public.generation_outbox (event_id, event_name, payload, order_id) select 'attack:' || md5(random()::text), 'song/order.paid', '{}', id from public.orders limit 1`,
+      [],
+    ],
+    update: 'update public.generation_outbox set sent_at = now() where id::text = any($1) returning id::text as id',
+  },
+  {
     table: 'auth.users',
     key: 'id',
     insert: () => [`insert into auth.users (id, email) values (gen_random_uuid(), 'attacker@example.test')`, []],
@@ -129,6 +138,7 @@ const USER_CELLS: Record<string, Partial<Record<Op, Cell>>> = {
   'public.payment_disputes': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.provider_calls': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.generation_control': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  'public.generation_outbox': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'auth.users': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'dbos.workflow_status': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
 };
@@ -155,6 +165,7 @@ const EXPECTED: Record<Actor, typeof USER_CELLS> = {
     'public.payment_disputes': { ...USER_CELLS['public.payment_disputes'], SELECT: 'all' },
     'public.provider_calls': { ...USER_CELLS['public.provider_calls'], SELECT: 'all' },
     'public.generation_control': { ...USER_CELLS['public.generation_control'], SELECT: 'all' },
+    'public.generation_outbox': { ...USER_CELLS['public.generation_outbox'], SELECT: 'all' },
   },
   service_role: serviceCells,
 };
@@ -221,6 +232,10 @@ beforeAll(async () => {
       );
       await tx.query(`insert into public.failed_jobs (job_type, order_id, error_message) values ('generate_variant', $1, 'e')`, [orderId]);
       await tx.query(`insert into public.provider_calls (order_id, variant_number, provider) values ($1, 1, 'synth')`, [orderId]);
+      await tx.query(
+        `insert into public.generation_outbox (event_id, event_name, payload, order_id) values ('order:' || $1::text, 'song/order.paid', jsonb_build_object('orderId', $1::text), $1::text::uuid)`,
+        [orderId],
+      );
     }
     await tx.query(`insert into public.stripe_events (id, type, livemode) values ('evt_a', 'x', false), ('evt_b', 'y', false)`);
     await tx.query(
@@ -239,6 +254,7 @@ beforeAll(async () => {
     ['public.payment_disputes', `select id, 'system' as owner from public.payment_disputes`],
     ['public.provider_calls', 'select p.id::text, o.user_id::text as owner from public.provider_calls p join public.orders o on o.id = p.order_id'],
     ['public.generation_control', `select id::text, 'system' as owner from public.generation_control`],
+    ['public.generation_outbox', 'select g.id::text, o.user_id::text as owner from public.generation_outbox g join public.orders o on o.id = g.order_id'],
     ['auth.users', 'select id::text, id::text as owner from auth.users'],
     ['dbos.workflow_status', `select workflow_uuid as id, 'system' as owner from dbos.workflow_status`],
   ];
@@ -302,6 +318,7 @@ beforeAll(async () => {
     ['public.payment_disputes', 'select id from public.payment_disputes'],
     ['public.provider_calls', 'select id::text from public.provider_calls'],
     ['public.generation_control', 'select id::text from public.generation_control'],
+    ['public.generation_outbox', 'select id::text from public.generation_outbox'],
     ['auth.users', 'select id::text from auth.users'],
     ['dbos.workflow_status', 'select workflow_uuid as id from dbos.workflow_status'],
   ];
