@@ -5,11 +5,12 @@ import { ORDER_PAID_EVENT, ORDER_REFUNDED_EVENT, orderPaidEventId, VARIANT_RETRY
 import { inngestScheduler } from '../../src/generation/engines/inngest/inngest-scheduler';
 import { createGenerationFunctions } from '../../src/generation/engines/inngest/functions';
 import { createElevenLabsProvider } from '../../src/generation/providers/elevenlabs-provider';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { startElevenLabsStub } from '../support/elevenlabs-stub';
-import { quietLog, webhookDeps } from '../support/fixtures';
+import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
+import { listVariants } from '../../src/db/song-variants';
+import { callTarget, startElevenLabsStub } from '../support/elevenlabs-stub';
+import { createCustomizationRow, deliver, paidEvent, quietLog, webhookDeps } from '../support/fixtures';
 import { adminResumesIfPaused, type EngineDriver, payScenarioOrder, SCENARIOS, scenarioScript } from '../support/generation-scenarios';
-import { runGenerateSong, runRetryVariant, type VariantRun } from '../support/inngest';
+import { runGenerateSong, runGenerateVariant, runRetryVariant, type VariantRun } from '../support/inngest';
 import { type InngestRecorder, startInngestRecorder } from '../support/inngest-recorder-stub';
 import { testGenerationDeps } from '../support/worker';
 
@@ -23,6 +24,7 @@ import { testGenerationDeps } from '../support/worker';
 let db: TestDatabase;
 let recorder: InngestRecorder;
 let driver: EngineDriver;
+let fns: ReturnType<typeof createGenerationFunctions>;
 const script = scenarioScript();
 /** Each order's generate-song run (and its manual retries), in flight or done. */
 const runs = new Map<string, Promise<unknown>[]>();
@@ -38,7 +40,7 @@ beforeAll(async () => {
   const deps = testGenerationDeps(db.pool, provider, {
     retry: { maxAttempts: 3, backoff: { baseMs: 50, capMs: 200 }, maxRateLimitWaits: 8, pausePollMs: 200 },
   });
-  const fns = createGenerationFunctions(inngest, deps, { concurrency: 2 });
+  fns = createGenerationFunctions(inngest, deps, { concurrency: 2 });
   const onSleep = () => adminResumesIfPaused(db, script);
   const settle = async (orderId: string) => {
     for (let seen = 0; seen < (runs.get(orderId) ?? []).length; seen = (runs.get(orderId) ?? []).length) await Promise.all(runs.get(orderId) ?? []);
@@ -88,5 +90,62 @@ describe('generation scenarios on Inngest (@inngest/test)', () => {
   it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
     const order = await payScenarioOrder(driver, scenario.variant1);
     await scenario.run(driver, order);
+  });
+});
+
+describe('replay after a crash (Inngest memoization)', () => {
+  it('replayed with its finished steps memoized, generate-song re-runs no finished variant and calls the provider only for the unstarted one', async () => {
+    const recipient = 'ReplayRecipient';
+    script.set(recipient, []);
+    const user = await createUser(db.pool);
+    const event = paidEvent(user, await createCustomizationRow(db.pool, user, { recipient_name: recipient }));
+    await deliver(driver.webhook, event);
+    const { rows } = await db.pool.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [event.data.object.id]);
+    const orderId = rows[0]!.id;
+    const paid = recorder.eventsWithId(orderPaidEventId(orderId))[0]!;
+    const calls = () =>
+      driver.stub.calls
+        .filter((c) => c.prompt.includes(`written for ${recipient};`))
+        .map((c) => callTarget(c).variant)
+        .sort();
+
+    // First execution: variants 1 and 2 finish, then the process dies as variant 3 is due to start
+    // (its invoke is stubbed out here, and nothing of it is kept for the replay).
+    const first = await runGenerateSong(fns, paid, { invokes: { 3: async () => 'never started' } });
+    expect(first.variants.map((v) => [v.variantNumber, v.result])).toEqual([
+      [1, 'complete'],
+      [2, 'complete'],
+    ]);
+    expect(calls()).toEqual([1, 2]);
+    const memoized = [...first.memo, { id: 'variants-1', handler: () => 'complete' }, { id: 'variants-2', handler: () => 'complete' }];
+    expect(first.memo.map((s) => s.id)).toEqual(['generation-policy', 'load-order', 'create-variants', 'variants-urgency']);
+
+    // Inngest retries the run with the finished steps' results memoized.
+    const replay = await runGenerateSong(fns, paid, { memoized });
+    expect(replay.error).toBeUndefined();
+    expect(replay.result).toEqual({ orderId, variants: { 1: 'complete', 2: 'complete', 3: 'complete' } });
+    expect(replay.variants.map((v) => v.variantNumber)).toEqual([3]); // finished variants are not invoked again
+    expect(calls()).toEqual([1, 2, 3]); // one call per variant, none repeated
+    expect((await listVariants(db.pool, orderId)).map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);
+  });
+
+  it('a variant replayed after its attempt step finished makes no provider call, even where the database would allow one', async () => {
+    const { orderId, calls } = await payScenarioOrder(driver, []);
+    await driver.settle(orderId);
+    const v1 = variantRuns.get(orderId)!.find((v) => v.variantNumber === 1)!;
+    expect(calls()).toHaveLength(3);
+    // Only the memoized step stands between the replay and a second paid call: the database says "not generated".
+    await db.pool.query(
+      `update public.song_variants set generation_status = 'pending', storage_path = null, completed_at = null where order_id = $1 and variant_number = 1`,
+      [orderId],
+    );
+    await db.pool.query('delete from public.provider_calls where order_id = $1 and variant_number = 1', [orderId]);
+    const replay = await runGenerateVariant(fns, { orderId, variantNumber: 1, urgencySeconds: 0 }, v1.memo);
+    expect(replay.result).toBe('complete');
+    expect(calls()).toHaveLength(3);
+    // Control: without the memoized steps the same run calls the provider again.
+    const fresh = await runGenerateVariant(fns, { orderId, variantNumber: 1, urgencySeconds: 0 });
+    expect(fresh.result).toBe('complete');
+    expect(calls()).toHaveLength(4);
   });
 });

@@ -49,10 +49,26 @@ export interface VariantRun {
   sleeps: [string, number][];
   /** Step ids of the run's `step.run` calls that ran or were replayed. */
   steps: string[];
+  /** Its finished steps, to replay the run as after a crash. */
+  memo: MemoizedStep[];
 }
 
 function sleepCalls(ctx: { step: { sleep: { mock: { calls: unknown[][] } } } }): [string, number][] {
   return ctx.step.sleep.mock.calls.map((c) => [String(c[0]), Number(c[1])]);
+}
+/** The `step.run` steps that finished in a run, as memoized steps (what Inngest would replay after a crash). */
+async function memoOf(ctx: { step: { run: { mock: { calls: unknown[][]; results: { type: string; value: unknown }[] } } } }): Promise<MemoizedStep[]> {
+  const { calls, results } = ctx.step.run.mock;
+  const memo: MemoizedStep[] = [];
+  for (const [i, call] of calls.entries()) {
+    try {
+      const value = await results[i]?.value;
+      memo.push({ id: String(call[0]), handler: () => value });
+    } catch {
+      // a step that failed or never finished is not memoized
+    }
+  }
+  return memo;
 }
 function runCalls(ctx: { step: { run: { mock: { calls: unknown[][] } } } }): string[] {
   return ctx.step.run.mock.calls.map((c) => String(c[0]));
@@ -70,13 +86,21 @@ function runCalls(ctx: { step: { run: { mock: { calls: unknown[][] } } } }): str
 export async function runGenerateSong(
   fns: ReturnType<typeof testInngestFunctions>,
   event: { id?: string; name: string; data: Record<string, unknown> },
-  options: { memoized?: MemoizedStep[]; childMemoized?: Record<number, MemoizedStep[]>; onSleep?: OnSleep } = {},
+  options: {
+    memoized?: MemoizedStep[];
+    childMemoized?: Record<number, MemoizedStep[]>;
+    onSleep?: OnSleep;
+    /** Replaces the invoke of a variant (e.g. a crash before it started). */
+    invokes?: Record<number, () => Promise<unknown>>;
+  } = {},
 ) {
   const orderId = String(event.data.orderId);
   const variants: VariantRun[] = [];
   const invokes: MemoizedStep[] = Array.from({ length: VARIANTS_PER_ORDER }, (_, i) => ({
     id: `variants-${i + 1}`,
     handler: async () => {
+      const replaced = options.invokes?.[i + 1];
+      if (replaced) return replaced();
       const run = await runGenerateVariant(fns, { orderId, variantNumber: i + 1, urgencySeconds: 0 }, options.childMemoized?.[i + 1] ?? [], options.onSleep);
       variants.push(run);
       if (run.error) throw run.error;
@@ -89,7 +113,14 @@ export async function runGenerateSong(
     events: [event as never],
     steps: [...(options.memoized ?? []), ...invokes.filter((s) => !memoizedIds.has(s.id))],
   });
-  return { result, error, ctx, steps: runCalls(ctx as never), variants: variants.sort((a, b) => a.variantNumber - b.variantNumber) };
+  return {
+    result,
+    error,
+    ctx,
+    steps: runCalls(ctx as never),
+    memo: await memoOf(ctx as never),
+    variants: variants.sort((a, b) => a.variantNumber - b.variantNumber),
+  };
 }
 
 /** Runs `generate-variant` for one variant, as `step.invoke` would. */
@@ -104,7 +135,14 @@ export async function runGenerateVariant(
     events: [{ name: 'inngest/function.invoked', data }],
     steps: [...memoized, ...sleeps(`variant-${data.variantNumber}`, onSleep)],
   });
-  return { variantNumber: data.variantNumber, result, error, sleeps: sleepCalls(ctx as never), steps: runCalls(ctx as never) };
+  return {
+    variantNumber: data.variantNumber,
+    result,
+    error,
+    sleeps: sleepCalls(ctx as never),
+    steps: runCalls(ctx as never),
+    memo: await memoOf(ctx as never),
+  };
 }
 
 /** Runs `retry-variant` for a manual retry event (`song/variant.retry-requested`). */
