@@ -73,7 +73,7 @@ export function webContext(): WebContext {
     authenticateIfPresent: (req) => authenticateRequestIfPresent(req, accessTokens, appUrl(e)),
     storage,
     localStorage: e.STORAGE_DRIVER === 'local' ? createConfiguredLocalStorage(e) : undefined,
-    delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e) },
+    delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e), queueEta: e.GENERATION_ENGINE === 'dbos' },
     checkout: {
       db,
       stripe: createStripeClient(e),
