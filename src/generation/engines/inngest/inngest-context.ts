@@ -3,6 +3,9 @@ import { RateLimitedError } from '../../../errors';
 import type { DurableContext, VariantOutcome, VariantTask } from '../../durable-context';
 import { inngestUrgencySeconds, type VariantTaskData } from './events';
 
+/** The longest wait between two attempts of a step, ms: DBOS's cap (`maxRetryIntervalSec` = 1 h), kept alike. */
+const MAX_RETRY_INTERVAL_MS = 3_600_000;
+
 /** The parts of an Inngest handler's context the binding uses (`{ step, attempt }`). */
 export interface InngestStepTools {
   run<T>(id: string, fn: () => Promise<T>): Promise<unknown>;
@@ -24,7 +27,8 @@ export interface InngestStepTools {
  * - no policy, `shouldRetry` says no, or the policy's attempts spent →
  *   `NonRetriableError` (permanent: no further attempt);
  * - a `RateLimitedError` with Retry-After → `RetryAfterError` for that long;
- * - otherwise `RetryAfterError` after `intervalMs · backoffRate^(n−1)`.
+ * - otherwise `RetryAfterError` after `intervalMs · backoffRate^(n−1)`, at most
+ *   1 h (as DBOS caps it); Inngest counts the wait in whole seconds.
  * The provider attempt steps never throw (they return an AttemptResult), so
  * their waits are durable `step.sleep`s in the shared body, as on DBOS.
  * @param workflowId the run's engine-neutral id (`order:<id>`, `order:<id>:variant:<n>`,
@@ -45,7 +49,8 @@ export function inngestContext(step: InngestStepTools, attempt: number, workflow
           const n = attempt + 1;
           if (!retry || n >= retry.maxAttempts || retry.shouldRetry?.(err) === false) throw new NonRetriableError(message, { cause: err });
           if (err instanceof RateLimitedError && err.retryAfterMs !== undefined) throw new RetryAfterError(message, err.retryAfterMs, { cause: err });
-          throw new RetryAfterError(message, Math.round(retry.intervalMs * retry.backoffRate ** (n - 1)), { cause: err });
+          const waitMs = Math.min(MAX_RETRY_INTERVAL_MS, Math.round(retry.intervalMs * retry.backoffRate ** (n - 1)));
+          throw new RetryAfterError(message, waitMs, { cause: err });
         }
       }) as Promise<T>;
     },
