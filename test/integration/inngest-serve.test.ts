@@ -59,6 +59,13 @@ describe('the Inngest serve endpoint', () => {
     expect(Object.values(steps)[0]!.retries.attempts).toBe(19);
   });
 
+  it('INNGEST_DEV=<url> alone names the dev server the sync goes to', async () => {
+    const before = recorder.requests.filter((r) => r.path === '/fn/register').length;
+    const handler = handlerFor({ GENERATION_ENGINE: 'inngest', INNGEST_DEV: recorder.url });
+    expect((await handler.PUT(new NextRequest('http://app.test/api/inngest', { method: 'PUT' }), undefined)).status).toBe(200);
+    expect(recorder.requests.filter((r) => r.path === '/fn/register')).toHaveLength(before + 1);
+  });
+
   it('outside dev mode (INNGEST_SIGNING_KEY), a call to run a function is refused unless Inngest signed it', async () => {
     const handler = handlerFor({
       GENERATION_ENGINE: 'inngest',
