@@ -32,17 +32,26 @@ export async function insertOutboxEvent(tx: Tx, event: OutboxEvent): Promise<boo
 
 const LOCKED_COLUMNS = `id::text, event_id as "eventId", event_name as "eventName", payload as data, order_id::text as "orderId"`;
 
+/** Which unsent rows to lock. */
+export interface UnsentRowFilter {
+  limit: number;
+  /** Only this row (the send right after its commit); all when omitted. */
+  eventId?: string;
+  /** Skip rows whose last send was tried less than this long ago, ms. */
+  notTriedWithinMs?: number;
+}
+
 /**
  * Locks unsent rows for sending, oldest first, skipping rows another sender
  * holds (`for update skip locked`): two relays never send the same row at once.
- * @param eventId only this row (the send right after its commit); all when omitted.
  */
-export async function lockUnsentOutboxRows(tx: Tx, limit: number, eventId?: string): Promise<LockedOutboxRow[]> {
+export async function lockUnsentOutboxRows(tx: Tx, filter: UnsentRowFilter): Promise<LockedOutboxRow[]> {
   const { rows } = await tx.query<LockedOutboxRow>(
     `select ${LOCKED_COLUMNS} from public.generation_outbox
      where sent_at is null and ($2::text is null or event_id = $2)
+       and ($3::int is null or last_attempt_at is null or last_attempt_at < now() - make_interval(secs => $3 / 1000.0))
      order by created_at limit $1 for update skip locked`,
-    [limit, eventId ?? null],
+    [filter.limit, filter.eventId ?? null, filter.notTriedWithinMs ?? null],
   );
   return rows;
 }
@@ -50,14 +59,18 @@ export async function lockUnsentOutboxRows(tx: Tx, limit: number, eventId?: stri
 /** Marks a row accepted by Inngest, with the ids Inngest gave the event. */
 export async function markOutboxSent(tx: Tx, id: string, inngestEventIds: string[]): Promise<void> {
   await tx.query(
-    `update public.generation_outbox set sent_at = now(), send_attempts = send_attempts + 1, last_error = null, inngest_event_ids = $2 where id = $1`,
+    `update public.generation_outbox
+     set sent_at = now(), send_attempts = send_attempts + 1, last_attempt_at = now(), last_error = null, inngest_event_ids = $2 where id = $1`,
     [id, inngestEventIds],
   );
 }
 
 /** Records a failed send; the row stays unsent for the relay. */
 export async function markOutboxSendFailed(tx: Tx, id: string, error: string): Promise<void> {
-  await tx.query(`update public.generation_outbox set send_attempts = send_attempts + 1, last_error = $2 where id = $1`, [id, error.slice(0, 2000)]);
+  await tx.query(`update public.generation_outbox set send_attempts = send_attempts + 1, last_attempt_at = now(), last_error = $2 where id = $1`, [
+    id,
+    error.slice(0, 2000),
+  ]);
 }
 
 /** The outbox rows of an order, oldest first (run status). */

@@ -16,6 +16,8 @@ create table public.generation_outbox (
   -- Set once Inngest accepted the event; null rows are the relay's work.
   sent_at timestamptz,
   send_attempts integer not null default 0 check (send_attempts >= 0),
+  -- When a send was last tried: the per-webhook relay leaves recently tried rows to the cron.
+  last_attempt_at timestamptz,
   last_error text,
   -- Inngest's own ids for the accepted event (its run lookups are keyed on them).
   inngest_event_ids text[]

@@ -103,6 +103,38 @@ describe('generation outbox (Inngest)', () => {
     expect(recorder.eventsWithId(orderPaidEventId(orderId))).toHaveLength(1);
   });
 
+  it('during an outage a webhook tries one backlog row and stops, instead of one failed send per row', async () => {
+    const crashed: GenerationScheduler = {
+      ...scheduler,
+      startOrder: (tx, orderId) => scheduler.startOrder(tx, orderId, () => {}),
+      relayPending: async () => {},
+    };
+    const backlog: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const event = await newPaidEvent();
+      await deliver({ ...webhook, scheduler: crashed }, event);
+      backlog.push(await orderOf(event));
+    }
+    recorder.setDown(true);
+    let orderId: string;
+    try {
+      const sendsBefore = recorder.requests.filter((r) => r.path.startsWith('/e/')).length;
+      const event = await newPaidEvent();
+      await deliver(webhook, event);
+      orderId = await orderOf(event);
+      const attempts = (await Promise.all(backlog.map(async (id) => (await outboxRow(id))[0].send_attempts))).sort();
+      expect(attempts).toEqual([0, 0, 1]); // one backlog row tried, then the relay stopped
+      expect((await outboxRow(orderId))[0].send_attempts).toBe(1); // its own send, not retried by the relay
+      // Two failed sends (this order's, one backlog row's), each the SDK's own tries.
+      const tries = recorder.requests.filter((r) => r.path.startsWith('/e/')).length - sendsBefore;
+      expect(tries).toBeLessThanOrEqual(10);
+    } finally {
+      recorder.setDown(false);
+    }
+    await runCronRelay();
+    for (const id of [...backlog, orderId]) expect(recorder.eventsWithId(orderPaidEventId(id))).toHaveLength(1);
+  });
+
   it('while Inngest refuses events the row stays unsent with its error; the cron relay sends it once Inngest is back', async () => {
     recorder.setDown(true);
     let orderId: string;
@@ -112,7 +144,8 @@ describe('generation outbox (Inngest)', () => {
       orderId = await orderOf(event);
       const [row] = await outboxRow(orderId);
       expect(row).toMatchObject({ sent_at: null, last_error: expect.stringMatching(/.+/) });
-      expect(row.send_attempts).toBeGreaterThanOrEqual(1); // the send right after commit, then this webhook's relay attempt
+      // The send right after commit failed; this webhook's relay attempt leaves a row tried seconds ago to the cron.
+      expect(row.send_attempts).toBe(1);
       expect(recorder.eventsWithId(orderPaidEventId(orderId))).toEqual([]);
     } finally {
       recorder.setDown(false);

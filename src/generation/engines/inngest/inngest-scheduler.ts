@@ -4,7 +4,7 @@ import { insertOutboxEvent, listOrderOutbox } from '../../../db/generation-outbo
 import type { Db } from '../../../db/pool';
 import { type GenerationRun, type GenerationScheduler, overallRunState, type RunState } from '../../scheduler';
 import { inngestUrgencySeconds, ORDER_PAID_EVENT, ORDER_REFUNDED_EVENT, orderPaidEventId, VARIANT_RETRY_EVENT, variantRetryEventId } from './events';
-import { sendOutbox } from './outbox-relay';
+import { sendOutbox, WEBHOOK_RELAY } from './outbox-relay';
 
 /** Inngest's run statuses (REST API `GET /v1/events/{id}/runs`) in the port's terms. */
 const RUN_STATE: Record<string, RunState> = {
@@ -51,7 +51,7 @@ async function runsOfEvent(deps: InngestSchedulerDeps, internalId: string): Prom
 export function inngestScheduler(deps: InngestSchedulerDeps): GenerationScheduler {
   const { db, inngest, log } = deps;
   const sendAfterCommit = (eventId: string) => async () => {
-    await sendOutbox(db, inngest, log, eventId);
+    await sendOutbox(db, inngest, log, { eventId });
   };
   return {
     engine: 'inngest',
@@ -86,7 +86,7 @@ export function inngestScheduler(deps: InngestSchedulerDeps): GenerationSchedule
       return { state: overallRunState(runs), runs };
     },
     async relayPending() {
-      await sendOutbox(db, inngest, log);
+      await sendOutbox(db, inngest, log, WEBHOOK_RELAY);
     },
   };
 }
