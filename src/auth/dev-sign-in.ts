@@ -1,9 +1,9 @@
-import { z } from 'zod';
 import type { Env } from '../config/env';
 import { ensureUserByEmail } from '../db/auth-users';
 import { type Db, withTransaction } from '../db/pool';
-import { NotFoundError, ValidationError } from '../errors';
+import { NotFoundError } from '../errors';
 import { mintAccessToken } from './dev-tokens';
+import { parseSignInForm, signInFormSchema } from './sign-in-form';
 
 /** How long a dev sign-in lasts, s. */
 export const DEV_SESSION_SECONDS = 8 * 60 * 60;
@@ -18,17 +18,8 @@ export function devSignInEnabled(e: Env): boolean {
   return e.mode === 'local' && !e.SUPABASE_URL && !!e.SUPABASE_JWT_SECRET;
 }
 
-/** Where to go after signing in: a path on this site only, never `//evil.example` or a URL. */
-const nextPathSchema = z
-  .string()
-  .regex(/^\/(?![/\\])[^\s]*$/, 'must be a path on this site')
-  .max(2000)
-  .catch('/orders');
-
-export const devSignInBodySchema = z.object({
-  email: z.email('must be an email address').max(254),
-  next: nextPathSchema.default('/orders'),
-});
+/** The dev sign-in form's fields (the shared sign-in form). */
+export const devSignInBodySchema = signInFormSchema;
 
 /**
  * Signs in as `email` (local mode): creates the `auth.users` row if needed and
@@ -44,11 +35,7 @@ export async function devSignIn(
   form: Record<string, unknown>,
 ): Promise<{ token: string; userId: string; maxAgeSeconds: number; next: string }> {
   if (!devSignInEnabled(e)) throw new NotFoundError('not found');
-  const parsed = devSignInBodySchema.safeParse(form);
-  if (!parsed.success) {
-    throw new ValidationError('invalid sign-in', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
-  }
-  const { email, next } = parsed.data;
+  const { email, next } = parseSignInForm(form);
   const userId = await withTransaction(db, (tx) => ensureUserByEmail(tx, email));
   const token = await mintAccessToken(e.SUPABASE_JWT_SECRET!, userId, { email: email.toLowerCase(), expiresIn: `${DEV_SESSION_SECONDS}s` });
   return { token, userId, maxAgeSeconds: DEV_SESSION_SECONDS, next };

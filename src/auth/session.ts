@@ -2,8 +2,9 @@ import { NextRequest } from 'next/server';
 import type { JwtClaims } from '../db/pool';
 import { ForbiddenError, UnauthorizedError } from '../errors';
 import { type AccessTokenVerifier, authenticate } from './jwt';
+import { supabaseSessionAccessToken } from './supabase-auth';
 
-/** Name of the httpOnly cookie holding the browser's access token (a Supabase-shaped JWT). */
+/** Name of the httpOnly cookie holding the dev sign-in's access token (a Supabase-shaped JWT). */
 export const SESSION_COOKIE = 'songswipe_session';
 
 /** Methods that change nothing: a cookie may authenticate them from anywhere (SameSite=Lax already limits it). */
@@ -34,16 +35,26 @@ export function assertSameOrigin(req: Request, appUrl: string): void {
 }
 
 /**
+ * The access token of a browser's cookie session: the dev sign-in's cookie, else
+ * the one in Supabase Auth's session cookie (`@supabase/ssr`). Not verified here.
+ * @returns the JWT, or undefined when neither cookie is present.
+ */
+export async function sessionAccessToken(cookies: { name: string; value: string }[]): Promise<string | undefined> {
+  return cookies.find((c) => c.name === SESSION_COOKIE)?.value || (await supabaseSessionAccessToken(cookies));
+}
+
+/**
  * The caller of an API route: `Authorization: Bearer <jwt>` (API clients), else
- * the session cookie (browsers), which must come from our own origin when the
- * request changes state. Both are verified by the same AccessTokenVerifier.
+ * the session cookie (browsers: the dev sign-in's or Supabase Auth's), which
+ * must come from our own origin when the request changes state. All are
+ * verified by the same AccessTokenVerifier (HS256 secret or the project's JWKS).
  * @throws UnauthorizedError (401) when neither is present or the token is
  *   invalid; ForbiddenError (403) for a cross-site state change;
  *   ServiceUnavailableError (503) when the JWKS is unreachable.
  */
 export async function authenticateRequest(req: Request, verifier: AccessTokenVerifier, appUrl: string): Promise<JwtClaims> {
   if (req.headers.has('authorization')) return authenticate(req.headers, verifier);
-  const token = new NextRequest(req.url, { headers: req.headers }).cookies.get(SESSION_COOKIE)?.value;
+  const token = await sessionAccessToken(new NextRequest(req.url, { headers: req.headers }).cookies.getAll());
   if (!token) throw new UnauthorizedError('not signed in');
   assertSameOrigin(req, appUrl);
   return verifier.verify(token);

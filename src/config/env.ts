@@ -92,6 +92,15 @@ const localSchema = z.object({
     .default('usd'),
 
   SUPABASE_URL: z.url().optional(),
+  /**
+   * The project's client key for Supabase Auth sign-in (magic link): a publishable
+   * key (`sb_publishable_…`) or the legacy `anon` JWT. With SUPABASE_URL it turns
+   * on the Supabase sign-in at /sign-in. Safe in a browser, but we use it on the server only.
+   */
+  SUPABASE_PUBLISHABLE_KEY: z
+    .string()
+    .regex(/^(sb_publishable_[\w-]+|eyJ[\w-]*\.[\w-]+\.[\w-]+)$/, 'must be a publishable key (sb_publishable_…) or the legacy anon JWT, never a secret key')
+    .optional(),
   /** HS256 secret of legacy/local access tokens; optional once SUPABASE_URL (JWKS) verifies them. */
   SUPABASE_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Legacy server key: the `service_role` JWT. Prefer SUPABASE_SECRET_KEY. */
@@ -184,6 +193,9 @@ function crossFieldIssues(raw: Record<string, string>): { name: string; message:
   if (!raw.SUPABASE_JWT_SECRET && !raw.SUPABASE_URL) {
     issues.push({ name: 'SUPABASE_JWT_SECRET', message: 'is required unless SUPABASE_URL is set (then access tokens are verified with the project JWKS)' });
   }
+  if (raw.SUPABASE_PUBLISHABLE_KEY && !raw.SUPABASE_URL) {
+    issues.push({ name: 'SUPABASE_URL', message: 'is required when SUPABASE_PUBLISHABLE_KEY is set (Supabase Auth sign-in)' });
+  }
   if ((raw.STORAGE_DRIVER ?? 'local') === 'local' && !raw.STORAGE_SIGNING_SECRET) {
     issues.push({ name: 'STORAGE_SIGNING_SECRET', message: 'is required when STORAGE_DRIVER=local (the default)' });
   }
@@ -266,6 +278,14 @@ export function env(): Env {
  */
 export function supabaseServerKey(e: Env = env()): string | undefined {
   return e.SUPABASE_SECRET_KEY ?? e.SUPABASE_SERVICE_ROLE_KEY;
+}
+
+/**
+ * Whether browsers sign in with Supabase Auth (magic link, `@supabase/ssr`
+ * cookie session): SUPABASE_URL and SUPABASE_PUBLISHABLE_KEY are both set.
+ */
+export function supabaseAuthEnabled(e: Env = env()): e is Env & { SUPABASE_URL: string; SUPABASE_PUBLISHABLE_KEY: string } {
+  return !!e.SUPABASE_URL && !!e.SUPABASE_PUBLISHABLE_KEY;
 }
 
 /**

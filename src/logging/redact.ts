@@ -8,15 +8,20 @@ const SHARE_PATH = /(\/(?:api\/)?s(?:hare)?\/)[^/?#\s"']+/gi;
 const JWT = /\beyJ[\w-]+\.[\w-]+\.[\w-]*/g;
 const STRIPE_KEY = /\b(sk|rk|pk|whsec)_(test|live)?_?[A-Za-z0-9]{8,}/g;
 const SIGNED_URL_SIG = /([?&]sig=)[^&\s"']+/g;
+/** Sign-in secrets in URLs: a magic link's PKCE `code`, `token_hash` or `token` (each signs someone in once). */
+const SIGN_IN_PARAM = /([?&](?:code|token_hash|token|refresh_token)=)[^&\s"']+/g;
+const SUPABASE_SECRET_KEY = /\bsb_secret_[\w-]+/g;
 const EMAIL = /[\w.+-]+@[\w-]+\.[\w.-]+/g;
 
-/** Returns `text` with share paths, JWTs, API keys, URL signatures and emails replaced. */
+/** Returns `text` with share paths, JWTs, API keys, URL signatures, sign-in codes and emails replaced. */
 export function scrubText(text: string): string {
   return text
     .replace(SHARE_PATH, '$1[REDACTED]')
     .replace(JWT, '[REDACTED_JWT]')
     .replace(STRIPE_KEY, '[REDACTED_KEY]')
     .replace(SIGNED_URL_SIG, '$1[REDACTED]')
+    .replace(SIGN_IN_PARAM, '$1[REDACTED]')
+    .replace(SUPABASE_SECRET_KEY, '[REDACTED_KEY]')
     .replace(EMAIL, '[REDACTED_EMAIL]');
 }
 

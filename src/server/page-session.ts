@@ -1,16 +1,17 @@
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { SESSION_COOKIE } from '../auth/session';
+import { sessionAccessToken } from '../auth/session';
 import type { JwtClaims } from '../db/pool';
 import { UnauthorizedError } from '../errors';
 import { webContext } from './web-context';
 
 /**
  * Server components only: the signed-in user's verified claims from the
- * session cookie, or null (no cookie, or an expired or invalid token).
+ * session cookie (dev sign-in or Supabase Auth), or null (no cookie, or an
+ * expired or invalid token).
  */
 export async function pageSession(): Promise<JwtClaims | null> {
-  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  const token = await sessionAccessToken((await cookies()).getAll());
   if (!token) return null;
   try {
     return await webContext().accessTokens.verify(token);

@@ -98,6 +98,21 @@ describe('dev sign-in and the session cookie', () => {
     expect((await fetch(`${base}/api/orders`, { headers: { cookie: 'songswipe_session=not-a-jwt' } })).status).toBe(401);
   });
 
+  it("the demo's owner link carries no token, and the dev sign-in it opens lands on the order", async () => {
+    const link = new URL(demo.ownerPageUrl);
+    expect(link.pathname).toBe('/sign-in');
+    expect(link.hash).toBe('');
+    expect([...link.searchParams.keys()].sort()).toEqual(['email', 'next']);
+    expect(demo.ownerPageUrl).not.toMatch(/eyJ|token/i);
+    const form = await (await fetch(link)).text();
+    expect(form).toContain(`value="${link.searchParams.get('email')}"`);
+    const { res, cookie } = await devSignIn(link.searchParams.get('email')!, { origin: base });
+    expect(res.status).toBe(303);
+    const order = await fetch(`${base}${link.searchParams.get('next')}`, { headers: { cookie } });
+    expect(order.status).toBe(200);
+    expect(new URL(order.url).pathname).toBe(`/orders/${demo.order.id}`);
+  });
+
   it('refuses a sign-in posted from another site, and a bad email goes back to the form', async () => {
     const crossSite = await devSignIn('victim@example.test', { origin: 'https://evil.example' });
     expect(crossSite.res.status).toBe(403);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appUrl, bootWarnings, EnvError, parseEngineConfig, parseEnv } from '../../src/config/env';
+import { appUrl, bootWarnings, EnvError, parseEngineConfig, parseEnv, supabaseAuthEnabled } from '../../src/config/env';
 
 const secrets = {
   STRIPE_WEBHOOK_SECRET: 'whsec_a',
@@ -83,6 +83,21 @@ describe('parseEnv in local mode (SONGSWIPE_LOCAL_MODE=1)', () => {
     expect(parseEnv({ ...local, STORAGE_DRIVER: 'supabase', SUPABASE_URL: 'https://ref.supabase.co', SUPABASE_SERVICE_ROLE_KEY: legacy }).STORAGE_DRIVER).toBe(
       'supabase',
     );
+  });
+
+  it('Supabase Auth sign-in needs SUPABASE_URL with the publishable key, never a secret key', () => {
+    expect(supabaseAuthEnabled(parseEnv(local))).toBe(false);
+    expect(() => parseEnv({ ...local, SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_abc' })).toThrow(
+      /SUPABASE_URL: is required when SUPABASE_PUBLISHABLE_KEY is set/,
+    );
+    expect(() => parseEnv({ ...local, SUPABASE_URL: 'https://ref.supabase.co', SUPABASE_PUBLISHABLE_KEY: 'sb_secret_abc' })).toThrow(
+      /SUPABASE_PUBLISHABLE_KEY: must be a publishable key/,
+    );
+    expect(supabaseAuthEnabled(parseEnv({ ...local, SUPABASE_URL: 'https://ref.supabase.co' }))).toBe(false); // JWKS verification only
+    const anon = 'eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.c2ln';
+    for (const key of ['sb_publishable_abc', anon]) {
+      expect(supabaseAuthEnabled(parseEnv({ ...local, SUPABASE_URL: 'https://ref.supabase.co', SUPABASE_PUBLISHABLE_KEY: key }))).toBe(true);
+    }
   });
 
   it('refuses a publishable key where a server key belongs', () => {

@@ -46,6 +46,18 @@ describe('log redaction', () => {
     expect(out).toContain('/api/share/[REDACTED]');
   });
 
+  it('scrubs magic-link sign-in codes, Supabase session tokens and secret keys', () => {
+    const { log, lines } = capture();
+    const code = '34e770dd-9ff9-416c-87fa-43b31d7ef225';
+    log.warn(
+      { session: { access_token: 'opaque-access', refresh_token: 'opaque-refresh' } },
+      `GET /auth/callback?code=${code}&next=/orders and /auth/confirm?token_hash=pkce_abc123&type=email key sb_secret_AbC-123`,
+    );
+    const out = lines.join('');
+    for (const secret of [code, 'pkce_abc123', 'opaque-access', 'opaque-refresh', 'sb_secret_AbC-123']) expect(out).not.toContain(secret);
+    expect(out).toContain('next=/orders');
+  });
+
   it('keeps the context a reader needs', () => {
     const { log, lines } = capture();
     log.child({ orderId: 'o-1', variantNumber: 2 }).warn({ stripeEventId: 'evt_123' }, 'provider call failed');

@@ -47,5 +47,9 @@ describe('dev sign-in', () => {
       MUSIC_PROVIDER: 'synth',
     };
     expect(devSignInEnabled(parseEnv(deployment))).toBe(false);
+    // NODE_ENV=production with Supabase Auth configured: refused in either mode (issue 12)
+    const supabase = { NODE_ENV: 'production', SUPABASE_URL: 'https://abc.supabase.co', SUPABASE_PUBLISHABLE_KEY: 'sb_publishable_abc' };
+    expect(devSignInEnabled(parseEnv({ ...local, ...supabase }))).toBe(false);
+    expect(devSignInEnabled(parseEnv({ ...deployment, ...supabase }))).toBe(false);
   });
 });

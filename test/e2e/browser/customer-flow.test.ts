@@ -3,9 +3,11 @@
  * laptop's viewport, against the production build: sign in → describe → pay
  * (dev checkout) → watch progress → swipe → choose → reload → share link in a
  * fresh context plays; the delayed payment; form errors beside their fields;
- * another user's order; a cross-site POST carrying the cookie. Every page gets
- * a screenshot under test-results/ and an axe-core check (no serious or
- * critical violations).
+ * another user's order; a cross-site POST carrying the cookie; and, on a
+ * second server with Supabase Auth configured (a GoTrue wire stub), the magic
+ * link sign-in. Every page gets a screenshot under test-results/ and an
+ * axe-core check (no serious or critical violations; all of them by impact in
+ * test-results/axe.json).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -18,7 +20,10 @@ import { PROJECT_ROOT } from '../../../src/db/migrate';
 import { anyFreePort } from '../../../src/launcher/ports';
 import { type BuiltServer, startBuiltServer } from '../../support/built-server';
 import { CHROMIUM_ARGS, findChromium } from '../../support/chromium';
+import { ensureUserByEmail } from '../../../src/db/auth-users';
+import { withTransaction } from '../../../src/db/pool';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { startSupabaseAuthStub, type SupabaseAuthStub } from '../../support/supabase-auth-stub';
 
 const executablePath = findChromium();
 const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -35,20 +40,34 @@ let db: TestDatabase;
 let server: BuiltServer;
 let base: string;
 let browser: Browser;
+/** The same build with Supabase Auth configured (SUPABASE_URL + publishable key) against a GoTrue wire stub. */
+let supabaseDb: TestDatabase;
+let supabaseServer: BuiltServer;
+let authStub: SupabaseAuthStub;
+const PUBLISHABLE_KEY = 'sb_publishable_browser_0123456789';
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   if (!executablePath) return;
   mkdirSync(SHOTS, { recursive: true });
-  db = await createTestDatabase();
-  [server, browser] = await Promise.all([startBuiltServer(db.url), chromium.launch({ executablePath, args: CHROMIUM_ARGS })]);
+  [db, supabaseDb] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+  authStub = await startSupabaseAuthStub({
+    publishableKey: PUBLISHABLE_KEY,
+    createUser: (address) => withTransaction(supabaseDb.pool, (tx) => ensureUserByEmail(tx, address)),
+  });
+  [server, supabaseServer, browser] = await Promise.all([
+    startBuiltServer(db.url),
+    startBuiltServer(supabaseDb.url, { SUPABASE_URL: authStub.url, SUPABASE_PUBLISHABLE_KEY: PUBLISHABLE_KEY }),
+    chromium.launch({ executablePath, args: CHROMIUM_ARGS }),
+  ]);
   base = server.base;
 }, 300_000);
 
 afterAll(async () => {
   await Promise.all(contexts.map((c) => c.close().catch(() => undefined)));
   await browser?.close();
-  await server?.stop();
+  await Promise.all([server?.stop(), supabaseServer?.stop()]);
+  await authStub?.close();
 });
 
 async function newContext(vp: Viewport, options: { permissions?: string[] } = {}): Promise<BrowserContext> {
@@ -57,8 +76,15 @@ async function newContext(vp: Viewport, options: { permissions?: string[] } = {}
   return context;
 }
 
-/** axe-core in the page: the serious and critical violations, as `rule: target` lines. */
-async function axeProblems(page: Page): Promise<string[]> {
+/** `page (viewport)` → axe-core's violations by impact; written to test-results/axe.json. */
+const axeResults: Record<string, Record<string, string[]>> = {};
+
+/**
+ * axe-core in the page: every violation is recorded by impact (rule ids) in
+ * test-results/axe.json; the serious and critical ones are returned as
+ * `rule: target` lines.
+ */
+async function axeProblems(page: Page, label: string): Promise<string[]> {
   await page.addScriptTag({ path: AXE_SCRIPT });
   const violations = await page.evaluate(async () => {
     const result = await (
@@ -66,6 +92,9 @@ async function axeProblems(page: Page): Promise<string[]> {
     ).axe.run();
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => n.target.join(' ')) }));
   });
+  const impacts = ['critical', 'serious', 'moderate', 'minor'];
+  axeResults[label] = Object.fromEntries(impacts.map((impact) => [impact, violations.filter((v) => v.impact === impact).map((v) => v.id)]));
+  writeFileSync(path.join(SHOTS, '..', 'axe.json'), `${JSON.stringify(axeResults, null, 2)}\n`);
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.targets.join(', ')}`);
 }
 
@@ -103,7 +132,7 @@ async function checkPage(page: Page, vp: Viewport, name: string): Promise<void> 
   jsSizes[`${name} (${vp.name})`] = js;
   writeFileSync(path.join(SHOTS, '..', 'js-sizes.json'), `${JSON.stringify(jsSizes, null, 2)}\n`);
   expect(js, `client JS of ${name} (${vp.name}), gzip bytes`).toBeLessThan(JS_BUDGET_GZIP);
-  expect(await axeProblems(page), `axe on ${name} (${vp.name})`).toEqual([]);
+  expect(await axeProblems(page, `${name} (${vp.name})`), `axe on ${name} (${vp.name})`).toEqual([]);
 }
 
 const email = (vp: Viewport, who: string) => `${who}-${vp.name}-${Date.now()}@example.test`;
@@ -303,5 +332,28 @@ describe.skipIf(!executablePath).each(VIEWPORTS)('in Chromium at $name size', (v
     } finally {
       await new Promise((resolve) => evil.close(resolve));
     }
+  });
+
+  it('with Supabase Auth configured: the magic link signs in, and the session cookie is httpOnly', async () => {
+    const supabaseBase = supabaseServer.base;
+    const page = await (await newContext(vp)).newPage();
+    await page.goto(`${supabaseBase}/orders`);
+    await page.waitForURL(/\/sign-in\?/);
+    await checkPage(page, vp, 'sign-in-magic-link');
+    const address = email(vp, 'magic');
+    await page.getByLabel('Email').fill(address);
+    await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    await page.waitForURL(/\/sign-in\?.*sent=1/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Check your email');
+    await checkPage(page, vp, 'sign-in-email-sent');
+
+    // the person opens the emailed link in the same browser: Supabase's /verify → our /auth/callback → /orders
+    await page.goto(authStub.lastEmailTo(address)!.link);
+    await page.waitForURL(`${supabaseBase}/orders`);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Your orders');
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
+    const session = (await page.context().cookies()).find((c) => c.name === 'sb-songswipe-auth-token');
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
+    expect(await page.evaluate(() => document.cookie)).not.toContain('sb-songswipe-auth-token');
   });
 });
