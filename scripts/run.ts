@@ -4,7 +4,8 @@
  * Starts embedded PostgreSQL when DATABASE_URL is unset, migrates, then runs the
  * web app and/or the worker as child processes, and stops everything on
  * SIGINT/SIGTERM (the worker gets its drain time: GENERATION_ATTEMPT_TIMEOUT_MS
- * + 30 s) or when the web app dies. Beside a web app, a worker that exits is
+ * + 30 s; the web app its WEB_DRAIN_MS, while /api/ready answers 503) or when
+ * the web app dies. Beside a web app, a worker that exits is
  * started again and never takes the web app down; alone, only one that lost its
  * executor lock is, up to 5 times in 10 minutes.
  */
@@ -119,11 +120,13 @@ log.info({ command, services, mode: runtime.env.mode, port }, services.includes(
 
 // The worker drains on SIGTERM: provider calls under way finish and store their audio.
 const WORKER_STOP_GRACE_MS = drainTimeoutMs(runtime.env.GENERATION_ATTEMPT_TIMEOUT_MS) + 5000;
+// The web app drains on SIGTERM: /api/ready answers 503 for WEB_DRAIN_MS, then it exits.
+const WEB_STOP_GRACE_MS = runtime.env.WEB_DRAIN_MS + 10_000;
 
 async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
-    await Promise.all([...children].map(([name, c]) => stopService(c, name === 'worker' ? WORKER_STOP_GRACE_MS : 10_000)));
+    await Promise.all([...children].map(([name, c]) => stopService(c, name === 'worker' ? WORKER_STOP_GRACE_MS : WEB_STOP_GRACE_MS)));
     await runtime!.stop();
   }
   process.exit(code);

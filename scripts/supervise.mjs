@@ -9,13 +9,18 @@ if (!command) {
   process.exit(2);
 }
 const launcher = process.ppid;
-const child = spawn(command, args, { stdio: 'inherit' });
+// The web app drains on SIGTERM itself (src/server/web-drain.ts: /api/ready
+// answers 503 for WEB_DRAIN_MS, then it exits); without this, `next start`
+// closes its server at the first SIGTERM.
+const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, NEXT_MANUAL_SIG_HANDLE: 'true' } });
+// Its drain, plus time to exit (the env schema's default is 10 s).
+const graceMs = Number(process.env.WEB_DRAIN_MS || 10_000) + 5000;
 let ending = false;
 const end = (signal) => {
   if (ending) return;
   ending = true;
   child.kill(signal);
-  setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+  setTimeout(() => child.kill('SIGKILL'), graceMs).unref();
 };
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => end(signal));
 setInterval(() => {

@@ -116,8 +116,10 @@ export interface ProviderDetail {
   code?: string;
   message?: string;
   requestId?: string;
-  /** ElevenLabs' rewrite of a rejected prompt (400 `bad_prompt`). */
+  /** ElevenLabs' rewrite of a rejected prompt (400 `bad_prompt`). Customer text: never log it. */
   promptSuggestion?: string;
+  /** ElevenLabs' rewrite of a rejected composition plan (400 `bad_composition_plan`). */
+  compositionPlanSuggestion?: Record<string, unknown>;
 }
 
 /** Base of provider errors: keeps the provider's HTTP status, body and detail. */

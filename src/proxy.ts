@@ -29,7 +29,23 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   return response;
 }
 
+/**
+ * Pages and API routes, but not static assets, the machine-to-machine routes, or
+ * any request that carries a body. Next.js clones and buffers in memory the body
+ * of every request a proxy runs on (up to `proxyClientMaxBodySize`, 10 MB, then
+ * truncates it: nextjs.org/docs "experimental.proxyClientMaxBodySize"), which
+ * would undo the streaming body limit of src/server/http.ts. So a refresh happens
+ * on page loads and GET/HEAD calls; a POST/PUT/DELETE with an expired access
+ * token answers 401 `token_expired`, and the next page load refreshes.
+ */
 export const config = {
-  // pages and API routes; not static assets, nor the machine-to-machine routes
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|api/health|api/ready|api/metrics|api/stripe/webhook|api/storage/).*)'],
+  matcher: [
+    {
+      source: '/((?!_next/static|_next/image|favicon.ico|api/health|api/ready|api/metrics|api/stripe/webhook|api/storage/).*)',
+      missing: [
+        { type: 'header', key: 'content-length' },
+        { type: 'header', key: 'transfer-encoding' },
+      ],
+    },
+  ],
 };

@@ -1,8 +1,10 @@
-import { DBOS } from '@dbos-inc/dbos-sdk';
+import { DBOS, DBOSClient } from '@dbos-inc/dbos-sdk';
 import { logBoot } from './config/boot-log';
 import { env } from './config/env';
-import { closePools, getPool } from './db/pool';
+import { closePools, type Db, getPool } from './db/pool';
+import { selectPendingByVersion } from './db/workflow-versions';
 import { registerGenerateSongWorkflow, registerGenerationQueues, registerRetryVariantWorkflow } from './generation/dbos-workflow';
+import { dbosScheduler } from './generation/dbos-scheduler';
 import { createDrain, drainTimeoutMs } from './generation/drain';
 import { ExecutorIdTakenError, type ExecutorLock, lockExecutorId } from './generation/executor-lock';
 import { startExecutorTakeover } from './generation/executor-takeover';
@@ -13,6 +15,10 @@ import type { Logger } from 'pino';
 import { logger } from './logging/logger';
 import { createStorage } from './storage/create-storage';
 import { createWorkerMetrics, serveWorkerMetrics } from './ops/worker-metrics';
+import { songPrice, stripeLivemode } from './payments/price';
+import type { ReconcileDeps } from './payments/reconcile-checkouts';
+import { registerReconcileCheckoutsWorkflow, scheduleReconcileCheckouts } from './payments/reconcile-workflow';
+import { createStripeClient } from './payments/stripe-client';
 
 /** How often a worker waiting for its executor id tries the lock again, and logs that it waits, ms. */
 const LOCK_RETRY_MS = 1000;
@@ -37,6 +43,23 @@ async function waitForExecutorLock(log: Logger, take: () => Promise<ExecutorLock
       }
       await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
     }
+  }
+}
+
+/**
+ * Logs a warning per other application version with workflows still pending:
+ * this worker never runs them (DBOS recovers and dequeues a workflow only under
+ * its own version), so a worker of that build must keep running until
+ * `npm run admin -- versions` shows none (README "Safe upgrades").
+ */
+async function warnAboutOtherVersions(db: Db, log: Logger): Promise<void> {
+  const others = (await selectPendingByVersion(db)).filter((r) => r.applicationVersion !== APP_VERSION);
+  for (const version of new Set(others.map((r) => r.applicationVersion))) {
+    const pending = others.filter((r) => r.applicationVersion === version).reduce((n, r) => n + r.count, 0);
+    log.warn(
+      { applicationVersion: version, pending, ownVersion: APP_VERSION },
+      'workflows of another application version are pending and this worker will not run them: keep a worker of that build running until `npm run admin -- versions` shows none',
+    );
   }
 }
 
@@ -81,6 +104,7 @@ export async function startWorker(options: { onExecutorLockLost(reason: Error): 
   const deps = {
     db: getPool(e.DATABASE_URL, {
       applicationName: 'songswipe-worker',
+      max: e.WORKER_DB_POOL_SIZE,
       onError: (err) => log.warn({ err }, 'a pooled database connection was closed by the server; the next query reconnects'),
     }),
     provider: metrics.instrument(createMusicProvider(e)),
@@ -94,15 +118,35 @@ export async function startWorker(options: { onExecutorLockLost(reason: Error): 
   await deps.storage.prepare();
   registerGenerateSongWorkflow(deps);
   registerRetryVariantWorkflow(deps);
+  // Reconciliation with Stripe: needs the API (no key: the local dev checkout, nothing to list).
+  const stripe = createStripeClient(e);
+  let reconcileDeps: Promise<ReconcileDeps> | undefined;
+  const reconcile = stripe
+    ? registerReconcileCheckoutsWorkflow(
+        () =>
+          (reconcileDeps ??= DBOSClient.create({
+            systemDatabaseUrl: e.DATABASE_URL!,
+            // the worker's own pool: enqueueing from here costs no connection of its own
+            systemDatabasePool: deps.db,
+            applicationName: APP_NAME,
+          }).then((dbos) => ({ db: deps.db, scheduler: dbosScheduler(dbos), stripe, price: songPrice(e), livemode: stripeLivemode(e), log }))),
+      )
+    : undefined;
   DBOS.setConfig({
     name: APP_NAME,
     systemDatabaseUrl: e.DATABASE_URL,
+    systemDatabasePoolSize: e.DBOS_SYSTEM_POOL_SIZE,
     applicationVersion: APP_VERSION,
+    // Workflow bodies change behind DBOS.patch under the pinned version (workflow-names.ts).
+    enablePatching: true,
     executorID: e.WORKER_EXECUTOR_ID,
     logger: dbosLogger(log),
   });
   await DBOS.launch();
   await registerGenerationQueues(e.GENERATION_CONCURRENCY, e.QUEUE_POLL_MS);
+  if (reconcile) await scheduleReconcileCheckouts(reconcile, e.RECONCILE_CHECKOUTS_CRON === 'off' ? undefined : e.RECONCILE_CHECKOUTS_CRON);
+  else log.info('no STRIPE_SECRET_KEY: reconciliation with Stripe is off (local dev checkout)');
+  await warnAboutOtherVersions(deps.db, log);
   const takeover = startExecutorTakeover({ databaseUrl: e.DATABASE_URL, ownExecutorId: e.WORKER_EXECUTOR_ID, log });
   const metricsServer = e.METRICS_PORT === undefined ? undefined : await serveWorkerMetrics(metrics, e.METRICS_PORT, () => drain.draining);
   log.info(

@@ -53,6 +53,22 @@ const engineFields = {
   /** `1` or the dev server's URL: talk to an Inngest dev server, unsigned. Refused in deployment mode. */
   INNGEST_DEV: z.string().optional(),
 };
+/** ElevenLabs Music models the compose endpoint accepts (`model_id`). */
+export const ELEVENLABS_MUSIC_MODELS = ['music_v2_5', 'music_v2', 'music_v1'] as const;
+/** ElevenLabs Music MP3 output formats (`output_format`). */
+export const ELEVENLABS_MP3_FORMATS = [
+  'mp3_22050_32',
+  'mp3_24000_48',
+  'mp3_44100_32',
+  'mp3_44100_64',
+  'mp3_44100_96',
+  'mp3_44100_128',
+  'mp3_44100_192',
+  'mp3_48000_128',
+  'mp3_48000_192',
+  'mp3_48000_240',
+  'mp3_48000_320',
+] as const;
 /** Points a client at a local stub: a test affordance, never a deployment's. */
 const testOnlyOverride = z.url().optional();
 const refusedInDeployment = z.never({ error: 'is a test-only override, refused in deployment mode' }).optional();
@@ -122,6 +138,19 @@ const localSchema = z.object({
   MUSIC_PROVIDER: musicProvider.default('synth'),
   ELEVENLABS_API_KEY: z.string().optional(),
   ELEVENLABS_BASE_URL: testOnlyOverride,
+  /**
+   * ElevenLabs Music model (`model_id`). Default `music_v2_5`, the newest
+   * generally available one: the SDK's API types (@elevenlabs/elevenlabs-js
+   * 2.73.0, `MusicModelId`, generated from ElevenLabs' API spec) list
+   * music_v1 (marked deprecated), music_v2 and music_v2_5.
+   */
+  ELEVENLABS_MUSIC_MODEL: z.enum(ELEVENLABS_MUSIC_MODELS).default('music_v2_5'),
+  /**
+   * ElevenLabs `output_format` (codec_sampleRate_bitrate). MP3 only: songs are
+   * stored and served as `audio/mpeg`. Values from the SDK's
+   * `MusicComposeRequestOutputFormat`.
+   */
+  ELEVENLABS_OUTPUT_FORMAT: z.enum(ELEVENLABS_MP3_FORMATS).default('mp3_44100_128'),
   /** Provider calls in flight across all workers. ElevenLabs allows 2 (5 on Scale/Business). */
   GENERATION_CONCURRENCY: z.coerce.number().int().min(1).max(10).default(2),
   /** Attempts per variant (retryable failures) before it is dead-lettered. */
@@ -145,6 +174,32 @@ const localSchema = z.object({
   SYNTH_LATENCY_MS: z.coerce.number().int().min(0).max(600000).default(0),
   /** Stable DBOS executor id of this worker; recovery of its workflows is keyed on it. */
   WORKER_EXECUTOR_ID: z.string().min(1).default('songswipe-worker'),
+  /**
+   * When the worker reconciles with Stripe (a DBOS schedule, crontab syntax,
+   * UTC): paid Checkout Sessions of the last 7 days without a right order are
+   * replayed through the intake. `off` removes the schedule. Needs STRIPE_SECRET_KEY.
+   */
+  RECONCILE_CHECKOUTS_CRON: z
+    .string()
+    .regex(/^(off|@\w+|(\S+\s+){4,5}\S+)$/, 'must be a crontab expression (e.g. "0 * * * *") or off')
+    .default('0 * * * *'),
+  /**
+   * Connection budget (README "Connection budget"): the most connections each
+   * pool may open. Web: the app pool of each web process. Worker: the app pool
+   * of each worker. DBOS system pool: DBOS's own pool in the worker (queues,
+   * checkpoints); the DBOS client that enqueues (web, and the worker's
+   * reconciliation) uses DBOS_CLIENT_POOL_SIZE.
+   */
+  WEB_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
+  WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
+  DBOS_SYSTEM_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(6),
+  DBOS_CLIENT_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(2),
+  /**
+   * How long a web process keeps serving after SIGTERM while `/api/ready`
+   * answers 503, ms, so the load balancer stops routing to it first. The
+   * orchestrator's grace period must exceed it.
+   */
+  WEB_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Port of the worker's Prometheus listener (`GET /metrics`, `GET /ready`); unset: none. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 

@@ -59,3 +59,21 @@ export async function findRetryableDeadLetter(db: Queryable, orderId: string, va
   );
   return rows[0]?.id;
 }
+
+/**
+ * What the provider suggested with a dead letter (kept in `provider_detail`):
+ * ElevenLabs 400 `bad_prompt` `data.prompt_suggestion`, or `bad_composition_plan`
+ * `data.composition_plan_suggestion`; both undefined when it gave none.
+ */
+export async function getDeadLetterSuggestion(
+  db: Queryable,
+  id: string,
+): Promise<{ promptSuggestion?: string; compositionPlanSuggestion?: Record<string, unknown> }> {
+  const { rows } = await db.query<{ prompt: string | null; plan: Record<string, unknown> | null }>(
+    `select provider_detail ->> 'promptSuggestion' as prompt,
+            case when jsonb_typeof(provider_detail -> 'compositionPlanSuggestion') = 'object' then provider_detail -> 'compositionPlanSuggestion' end as plan
+     from public.failed_jobs where id = $1`,
+    [id],
+  );
+  return { promptSuggestion: rows[0]?.prompt ?? undefined, compositionPlanSuggestion: rows[0]?.plan ?? undefined };
+}

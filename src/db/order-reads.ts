@@ -21,6 +21,8 @@ export interface OrderWithVariants {
     shareToken: string;
     sharingEnabled: boolean;
     selected: boolean;
+    /** Being retried with a revised prompt (a provider suggestion or an operator's): pending or generating, prompt_source not original. */
+    revisingPrompt: boolean;
   }[];
 }
 
@@ -31,7 +33,8 @@ const SELECT = `
       select json_agg(json_build_object(
         'id', v.id, 'variantNumber', v.variant_number, 'status', v.generation_status, 'durationMs', v.duration_ms,
         'storagePath', v.storage_path, 'shareToken', v.share_token, 'sharingEnabled', v.sharing_enabled,
-        'selected', v.selected)
+        'selected', v.selected,
+        'revisingPrompt', v.generation_status in ('pending', 'generating') and v.prompt_source <> 'original')
         order by v.variant_number)
       from public.song_variants v where v.order_id = o.id
     ), '[]'::json) as variants

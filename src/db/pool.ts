@@ -45,13 +45,14 @@ export async function connectClient(config: pg.ClientConfig, onError: Connection
  * The privileged pool for `url` (one per process per URL). System writes (webhook,
  * worker) use it directly; user-facing reads go through `withUserTransaction`.
  * The first caller names the pool's connections in `pg_stat_activity`
- * (`applicationName`) and handles a lost connection (`onError`, e.g. a warning);
+ * (`applicationName`), caps them (`max`, default 10; README "Connection
+ * budget") and handles a lost connection (`onError`, e.g. a warning);
  * the next query reconnects either way.
  */
-export function getPool(url: string, opts: { applicationName?: string; onError?: ConnectionErrorHandler } = {}): pg.Pool {
+export function getPool(url: string, opts: { applicationName?: string; onError?: ConnectionErrorHandler; max?: number } = {}): pg.Pool {
   let pool = pools.get(url);
   if (!pool) {
-    pool = createPool({ connectionString: url, max: 10, idleTimeoutMillis: 30_000, application_name: opts.applicationName }, opts.onError);
+    pool = createPool({ connectionString: url, max: opts.max ?? 10, idleTimeoutMillis: 30_000, application_name: opts.applicationName }, opts.onError);
     pools.set(url, pool);
   }
   return pool;

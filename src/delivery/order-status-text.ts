@@ -21,6 +21,10 @@ export function orderStatusText(order: Pick<OrderView, 'status' | 'generationSta
       break;
   }
   const done = order.variants.filter((v) => v.status === 'complete').length;
+  // A refused description being retried is not a failure: say what is happening.
+  if (order.variants.some((v) => v.revisingPrompt) && order.generationStatus !== 'complete') {
+    return `We're adjusting your song's description: ${done} of 3 ready`;
+  }
   switch (order.generationStatus) {
     case 'queued':
       return 'Paid: your songs are queued';

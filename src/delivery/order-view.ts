@@ -36,6 +36,8 @@ export interface OrderView {
     sharingEnabled: boolean;
     /** The owner's favourite (at most one per order; `PUT /api/orders/:id/favourite`). */
     selected: boolean;
+    /** True while the variant is retried with a revised description (the provider refused the first one): not failed. */
+    revisingPrompt: boolean;
     /** Signed URL, minted per request; only for complete variants. */
     audioUrl?: string;
     /** `<APP_URL>/s/<share token>`; only for complete variants with sharing on. */
@@ -105,6 +107,7 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps, snapshot: ()
         durationMs: v.durationMs,
         sharingEnabled: v.sharingEnabled,
         selected: v.selected,
+        revisingPrompt: v.revisingPrompt,
         ...(v.status === 'complete' && v.storagePath ? { audioUrl: await deps.storage.signedUrl(v.storagePath, deps.signedUrlTtlSeconds) } : {}),
         ...(v.status === 'complete' && v.sharingEnabled && isFulfillable(order.status) ? { shareUrl: `${deps.appUrl}/s/${v.shareToken}` } : {}),
       })),

@@ -13,8 +13,15 @@ const INNGEST_CLOUD_API = 'https://api.inngest.com';
  * is imported only when chosen: it is large, and every web route loads this
  * module (the body-limit test bounds a route's memory growth at 5 MB).
  */
-export async function createGenerationScheduler(config: EngineConfig, db: Db, databaseUrl: string, log: Logger): Promise<GenerationScheduler> {
-  if (config.GENERATION_ENGINE === 'dbos') return getDbosScheduler(databaseUrl);
+export async function createGenerationScheduler(
+  config: EngineConfig,
+  db: Db,
+  databaseUrl: string,
+  log: Logger,
+  /** DBOS client pool size (DBOS_CLIENT_POOL_SIZE); the client's default when omitted. */
+  dbosPoolSize?: number,
+): Promise<GenerationScheduler> {
+  if (config.GENERATION_ENGINE === 'dbos') return getDbosScheduler(databaseUrl, dbosPoolSize);
   const [{ createInngestClient }, { inngestScheduler }] = await Promise.all([
     import('./engines/inngest/client'),
     import('./engines/inngest/inngest-scheduler'),

@@ -56,7 +56,7 @@ export function dbosScheduler(client: DBOSClient): GenerationScheduler {
   };
 }
 
-/** The DBOS scheduler on this process's DBOS client for `databaseUrl` (./enqueue.ts). */
-export async function getDbosScheduler(databaseUrl: string): Promise<GenerationScheduler> {
-  return dbosScheduler(await getDbosClient(databaseUrl));
+/** The DBOS scheduler on this process's DBOS client for `databaseUrl` (./enqueue.ts), with that client's pool size. */
+export async function getDbosScheduler(databaseUrl: string, poolSize?: number): Promise<GenerationScheduler> {
+  return dbosScheduler(await getDbosClient(databaseUrl, poolSize));
 }

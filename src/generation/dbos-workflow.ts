@@ -16,9 +16,11 @@ type VariantWorkflow = (orderId: string, variantNumber: number) => Promise<Varia
 /**
  * DurableContext on DBOS Transact: steps are `DBOS.runStep`, sleeps `DBOS.sleep`,
  * children `DBOS.startWorkflow` on the provider queue with a priority.
+ * Exported so a changed workflow body (a new step behind `DBOS.patch`, see
+ * workflow-names.ts) can be registered and tested on the same context.
  * @param variantWorkflow the registered generate-variant workflow the children run.
  */
-function dbosContext(variantWorkflow: VariantWorkflow): DurableContext {
+export function dbosContext(variantWorkflow: VariantWorkflow): DurableContext {
   return {
     workflowId() {
       const id = DBOS.workflowID;
@@ -37,6 +39,9 @@ function dbosContext(variantWorkflow: VariantWorkflow): DurableContext {
     },
     sleep(_name, ms) {
       return DBOS.sleep(ms);
+    },
+    patched(name) {
+      return DBOS.patch(name);
     },
     async runOnProviderQueue(_name, tasks, { priority }) {
       // Explicit ids: a replay finds the same children, and a refund or an

@@ -43,6 +43,16 @@ export interface DurableContext {
   /** A sleep that survives a crash: on recovery only the remainder is waited (ms). */
   sleep(name: string, ms: number): Promise<void>;
   /**
+   * Whether this run takes the new path of a changed workflow body (README "Safe
+   * upgrades"): true for a run that reaches this point after the change shipped,
+   * false for a run whose recorded history already went past it the old way, so
+   * it replays unchanged. Call it only where the new path would add or reorder steps.
+   * - DBOS: `DBOS.patch(name)` (needs `enablePatching`; DBOS docs, "Upgrading
+   *   Workflow Code"), which records a marker the first time it returns true.
+   * - Inngest: always true; steps are memoized by id, so a new step id needs no marker.
+   */
+  patched(name: string): Promise<boolean>;
+  /**
    * Starts one child workflow per task on the provider queue, then waits for all
    * of them; returns their outcomes in task order. The children run in parallel,
    * each in its own slot, at most GENERATION_CONCURRENCY across every worker, and

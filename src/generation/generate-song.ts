@@ -1,11 +1,13 @@
 import { insertFailedJob } from '../db/failed-jobs';
 import { getOrderForGeneration, isFulfillable } from '../db/orders';
 import { withTransaction } from '../db/pool';
+import { insertPromptRevision } from '../db/prompt-revisions';
 import { createPendingVariants, getVariant, markVariantFailed } from '../db/song-variants';
 import type { Drain } from './drain';
 import { type BackoffPolicy, fullJitterDelayMs } from './backoff';
 import type { DurableContext, StepRetryPolicy, VariantOutcome } from './durable-context';
 import { orderPriority } from './priority';
+import { MAX_PROMPT_CHARS, promptSha256 } from './prompt';
 import { type AttemptDeps, type AttemptResult, attemptVariant } from './variant-attempt';
 import { generateSongWorkflowId, generateVariantWorkflowId, VARIANTS_PER_ORDER } from './workflow-names';
 
@@ -111,6 +113,50 @@ async function deadLetterVariant(
 }
 
 /**
+ * Makes the provider's suggested prompt (or composition plan) the variant's
+ * prompt for its next attempt: a `prompt_revisions` row (source
+ * `provider_suggestion`, the failed prompt's and the suggestion's sha256, by
+ * this workflow) and the variant's
+ * `prompt_source`, in one statement, keyed on `owner` (this workflow and step):
+ * a re-run after a crash writes nothing and still answers yes. The prompt text
+ * is never logged.
+ * @returns false when there is no suggestion to use.
+ */
+async function healPrompt(
+  deps: GenerationDeps,
+  owner: { workflowId: string; step: string },
+  orderId: string,
+  variantNumber: number,
+  failure: Failure,
+): Promise<boolean> {
+  const suggestion = failure.detail?.promptSuggestion?.trim().slice(0, MAX_PROMPT_CHARS);
+  const plan = suggestion ? undefined : failure.detail?.compositionPlanSuggestion;
+  if ((!suggestion && !plan) || !failure.prompt) return false;
+  await insertPromptRevision(deps.db, {
+    orderId,
+    variantNumber,
+    source: 'provider_suggestion',
+    prompt: suggestion ?? null,
+    compositionPlan: plan ?? null,
+    previousPromptSha256: failure.prompt.sha256,
+    promptSha256: promptSha256(suggestion ?? JSON.stringify(plan)),
+    createdBy: `workflow:${owner.workflowId}`,
+    owner,
+  });
+  return true;
+}
+
+/**
+ * True for a rejected prompt that came with ElevenLabs' suggested rewrite: 400
+ * `bad_prompt` with `prompt_suggestion`, or `bad_composition_plan` with
+ * `composition_plan_suggestion` (ElevenLabs makes a plan from every prompt, so
+ * either can come back; https://elevenlabs.io/docs/cookbooks/music/quickstart).
+ */
+function hasPromptSuggestion(result: Failure): boolean {
+  return result.kind === 'permanent' && !!(result.detail?.promptSuggestion?.trim() || result.detail?.compositionPlanSuggestion) && !!result.prompt;
+}
+
+/**
  * Generates one variant until it is complete or its budget is spent, with
  * durable waits between attempts (a crash mid-wait resumes the wait):
  * - retryable (5xx, timeout, reset): full-jitter exponential backoff, up to
@@ -120,7 +166,13 @@ async function deadLetterVariant(
  * - rate-limited (429): waits `Retry-After` when given, else backs off; its own
  *   budget of `maxRateLimitWaits`;
  * - paused (dead key): polls every `pausePollMs`, spending no attempt;
- * - permanent (400/422, `bad_prompt`) and account (401/403/quota): no retry.
+ * - a rejected prompt with a suggestion (400 `bad_prompt` + `prompt_suggestion`,
+ *   or `bad_composition_plan` + `composition_plan_suggestion`): once per run, the suggestion becomes the variant's prompt (`healPrompt`,
+ *   step `variant-<n>#<k>-heal`) and the next attempt starts at once, as
+ *   ElevenLabs advises (https://elevenlabs.io/docs/cookbooks/music/quickstart,
+ *   "Prompts with copyrighted material"); a second rejection dead-letters;
+ * - permanent (400/422, `bad_prompt` without a suggestion) and account
+ *   (401/403/quota): no retry.
  * - draining (`deps.drain`, SIGTERM): no new attempt starts; the workflow
  *   parks and the next worker with this executor id recovers it.
  * Each attempt is a separate step (`variant-<n>#<k>`), so a finished attempt is
@@ -139,12 +191,22 @@ export async function runVariant(
   let failures = 0;
   let rateLimits = 0;
   let internal = 0;
+  let healed = false;
   for (let k = 1; ; k++) {
     // Draining (SIGTERM): park before a new paid call rather than start one the shutdown would abandon.
     // Not a branch of the replay: parking records nothing, and the next process runs the same step.
     const attempt = () => ctx.step(`${label}#${k}`, () => attemptVariant(deps, orderId, variantNumber));
     const result = await (deps.drain ? deps.drain.attempt(attempt) : attempt());
     if (result.ok) return result.outcome;
+    // behind a patch: a run recorded before healing shipped dead-letters here as it did then
+    if (!healed && hasPromptSuggestion(result) && (await ctx.patched('prompt-healing'))) {
+      healed = true; // once per run: a suggestion that is rejected too dead-letters below
+      const owner = { workflowId: ctx.workflowId(), step: `${label}#${k}-heal` };
+      if (await ctx.step(owner.step, () => healPrompt(deps, owner, orderId, variantNumber, result), BOOKKEEPING)) {
+        deps.log.info({ orderId, variantNumber, attempt: k }, 'prompt rejected by the provider; retrying at once with its suggested prompt');
+        continue;
+      }
+    }
     let waitMs: number | undefined;
     if (result.kind === 'paused') {
       waitMs = policy.pausePollMs;

@@ -7,14 +7,28 @@ export const APP_NAME = 'songswipe';
 /**
  * Pinned DBOS application version. Workflows are enqueued for this version and a
  * worker only recovers workflows of its own version, so it must not change with
- * every build (DBOS otherwise derives it from a code hash). Bump it only when the
- * generate-song workflow's step sequence changes incompatibly, and keep an old
- * worker running until its in-flight workflows drain.
+ * every build (DBOS otherwise derives it from a code hash).
+ *
+ * Changing a workflow body (README "Safe upgrades"): the worker runs with
+ * `enablePatching`, so a breaking change (a step added, removed or reordered)
+ * goes behind `if (await DBOS.patch('<change>'))`, new code in the branch, the
+ * old code in the else; this version stays, and the new worker recovers the old
+ * workflows, which take the old path (DBOS docs, "Upgrading Workflow Code":
+ * "When using patching, processes running your new code must be able to recover
+ * workflows started on your old code. To do this, pin the application version").
+ * Once `npm run admin -- versions` shows no workflow older than the change,
+ * `DBOS.patch` becomes `DBOS.deprecatePatch`, then goes. Bumping the version
+ * instead (DBOS's versioning strategy) strands every workflow of the old one
+ * unless a worker of the old build keeps running until `admin versions` shows
+ * none: the worker warns at boot about pending workflows of other versions.
  */
 // v2: both workflows checkpoint their policy first (`generation-policy`), and
 // retry-variant takes the dead letter it retries as an argument.
 // v3: an order's variants are child workflows (`generate-variant`) on the
 // provider queue; retry-variant moved to that queue.
+// Since v3 the version stays and bodies change behind patches:
+// - `prompt-healing`: a rejected prompt with a suggestion adds a
+//   `variant-<n>#<k>-heal` step and an immediate next attempt (generate-song.ts).
 export const APP_VERSION = 'generate-song-v3';
 
 /**

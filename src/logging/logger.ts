@@ -41,6 +41,13 @@ export const REDACT_PATHS = [
   '*.customer_email',
   'story',
   '*.story',
+  // prompts carry the story (issue 14): the prompt sent, a provider's suggested rewrite, an operator's replacement
+  'prompt',
+  '*.prompt',
+  'promptSuggestion',
+  '*.promptSuggestion',
+  'compositionPlanSuggestion',
+  '*.compositionPlanSuggestion',
   'jwt',
   '*.jwt',
 ];

@@ -25,6 +25,8 @@ export interface OperationalState {
   providerCalls: Record<string, number>;
   /** Stripe webhook events stored, per event type and intake outcome (`unprocessed` while none). */
   webhookEvents: Array<{ type: string; outcome: string; count: number }>;
+  /** Paid checkout sessions the reconciliation with Stripe replayed in the last 24 h: webhooks that never arrived. */
+  checkoutsReconciledLastDay: number;
 }
 
 /** Reads the operational state in one round trip. Needs the DBOS system tables (schema `dbos`): the worker creates them at its first launch. */
@@ -37,6 +39,7 @@ export async function readOperationalState(db: Queryable): Promise<OperationalSt
     paused: boolean;
     calls: Record<string, number> | null;
     events: Array<{ type: string; outcome: string; count: number }> | null;
+    reconciled: number;
   }>(
     `select
        (select jsonb_agg(q) from (
@@ -52,7 +55,8 @@ export async function readOperationalState(db: Queryable): Promise<OperationalSt
           select coalesce(outcome, 'in_flight') as outcome, count(*)::int as n from public.provider_calls group by 1) c) as calls,
        (select jsonb_agg(e) from (
           select type, coalesce(outcome, 'unprocessed') as outcome, count(*)::int as count
-          from public.stripe_events group by 1, 2 order by 1, 2) e) as events`,
+          from public.stripe_events group by 1, 2 order by 1, 2) e) as events,
+       (select count(*)::int from public.checkout_reconciliations where reconciled_at > now() - interval '24 hours') as reconciled`,
     [[GENERATION_QUEUE, PROVIDER_QUEUE]],
   );
   const r = rows[0]!;
@@ -67,6 +71,7 @@ export async function readOperationalState(db: Queryable): Promise<OperationalSt
     paused: r.paused,
     providerCalls: { in_flight: 0, success: 0, error: 0, unknown: 0, ...r.calls },
     webhookEvents: r.events ?? [],
+    checkoutsReconciledLastDay: r.reconciled,
   };
 }
 

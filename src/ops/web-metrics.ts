@@ -41,6 +41,11 @@ export function createWebMetrics(db: Queryable): client.Registry {
     labelNames: ['type', 'outcome'],
     registers: [registry],
   });
+  const reconciled = new client.Gauge({
+    name: 'songswipe_checkouts_reconciled_24h',
+    help: 'Paid checkout sessions replayed by the reconciliation with Stripe in the last 24 h (webhooks that never arrived)',
+    registers: [registry],
+  });
   // One collector reads the state for all gauges; prom-client awaits each gauge's collect, so it is shared per scrape.
   let pending: Promise<void> | undefined;
   const refresh = () =>
@@ -54,9 +59,10 @@ export function createWebMetrics(db: Queryable): client.Registry {
         for (const [outcome, n] of Object.entries(s.providerCalls)) calls.set({ outcome }, n);
         webhooks.reset();
         for (const e of s.webhookEvents) webhooks.set({ type: e.type, outcome: e.outcome }, e.count);
+        reconciled.set(s.checkoutsReconciledLastDay);
       })
       .finally(() => setTimeout(() => (pending = undefined), 0)));
-  for (const g of [queue, oldest, deadLetters, needsReview, paused, calls, webhooks]) {
+  for (const g of [queue, oldest, deadLetters, needsReview, paused, calls, webhooks, reconciled]) {
     (g as unknown as { collect?: () => Promise<void> }).collect = refresh;
   }
   return registry;

@@ -55,13 +55,14 @@ export function webContext(): WebContext {
   const log = logger().child({ component: 'web' });
   const db = getPool(databaseUrl, {
     applicationName: 'songswipe-web',
+    max: e.WEB_DB_POOL_SIZE,
     onError: (err) => log.warn({ err }, 'a pooled database connection was closed by the server; the next query reconnects'),
   });
   const storage = createStorage(e);
   const accessTokens = createAccessTokenVerifier({ jwtSecret: e.SUPABASE_JWT_SECRET, supabaseUrl: e.SUPABASE_URL, log: log.child({ component: 'auth' }) });
   let scheduler: Promise<GenerationScheduler> | undefined;
   const getScheduler = () => {
-    scheduler ??= createGenerationScheduler(e, db, databaseUrl, log);
+    scheduler ??= createGenerationScheduler(e, db, databaseUrl, log, e.DBOS_CLIENT_POOL_SIZE);
     return scheduler;
   };
   const built: WebContext = {

@@ -85,6 +85,16 @@ const cases: Case[] = [
   // admin routes
   { name: 'admin route, not an admin', method: 'GET', path: '/api/admin/failed-jobs', auth: true, status: 403, code: 'forbidden' },
   { name: 'admin retry of variant 9', method: 'POST', path: '/api/admin/orders/00000000-0000-4000-8000-000000000000/variants/9/retry', auth: 'admin', status: 400, code: 'invalid_request' },
+  // the admin retry's optional replacement prompt (issue 14)
+  ...([
+    ['prompt over 2000 characters', json({ prompt: 'x'.repeat(2001) })],
+    ['empty prompt', json({ prompt: '  ' })],
+    ['prompt with a control character', json({ prompt: 'a\u0000b' })],
+    ['prompt not a string', json({ prompt: ['x'] })],
+    ['prompt and useSuggestion', json({ prompt: 'x', useSuggestion: true })],
+    ['unknown retry field', json({ story: 'x' })],
+    ['malformed retry JSON', '{"prompt":'],
+  ] as const).map(([name, body]): Case => ({ name: `admin retry: ${name}`, method: 'POST', path: '/api/admin/orders/00000000-0000-4000-8000-000000000000/variants/1/retry', body, auth: 'admin', status: 400, code: 'invalid_body' })),
   // GET /api/storage/<key>
   { name: 'storage: traversal', method: 'GET', path: '/api/storage/..%2F..%2Fetc%2Fpasswd?exp=9999999999&sig=x', status: 403, code: 'forbidden' },
   // the URL parser folds the dots, so this leaves /api/storage altogether

@@ -38,6 +38,8 @@ function deploymentEnv(databaseUrl: string, port: number, dataDir: string): Reco
     SYNTH_LATENCY_MS: '200',
     LOG_LEVEL: 'info',
     WORKER_EXECUTOR_ID: `e2e-deployment-${port}`,
+    // the key is fake and deployment mode allows no stub: no hourly reconciliation against api.stripe.com
+    RECONCILE_CHECKOUTS_CRON: 'off',
   };
 }
 

@@ -111,7 +111,7 @@ describe('replay after a restart with changed configuration', () => {
       const r = `Retry${i}`; // retry-variant of variant 2: its third call in flight at the kill, then 503s
       scripts.set(`${g}:1`, () => ELEVENLABS_ERRORS.serverError(503));
       scripts.set(`${g}:2`, (n) => (n === 1 ? HANG : { kind: 'ok' }));
-      scripts.set(`${r}:2`, (n) => (n === 1 ? ELEVENLABS_ERRORS.badPrompt() : n === 4 ? HANG : ELEVENLABS_ERRORS.serverError(503)));
+      scripts.set(`${r}:2`, (n) => (n === 1 ? ELEVENLABS_ERRORS.badPrompt(null) : n === 4 ? HANG : ELEVENLABS_ERRORS.serverError(503)));
 
       startWorker(executorId, BASE_ENV);
       const { orderId: genOrder } = await payForOrder(db, { recipient_name: g });

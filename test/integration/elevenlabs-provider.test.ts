@@ -23,11 +23,11 @@ afterAll(async () => {
 const provider = () => createElevenLabsProvider({ apiKey: 'xi-test-key', baseUrl: stub.url, attemptTimeoutMs: 1000 });
 
 describe('ElevenLabs provider against a local stub of the Music API', () => {
-  it('sends music_v1, mp3_44100_128, the length and the key, and returns the MP3 with its song-id', async () => {
+  it('sends the default model (music_v2_5), mp3_44100_128, the length and the key, and returns the MP3 with its song-id', async () => {
     next = { kind: 'ok' };
     const song = await provider().generate(prompt, options);
     expect(stub.calls.at(-1)).toMatchObject({
-      modelId: 'music_v1',
+      modelId: 'music_v2_5',
       outputFormat: 'mp3_44100_128',
       musicLengthMs: 150_000,
       apiKey: 'xi-test-key',
@@ -36,6 +36,48 @@ describe('ElevenLabs provider against a local stub of the Music API', () => {
     expect(Buffer.from(song.audio).equals(stub.mp3)).toBe(true);
     expect(song.providerSongId).toMatch(/^song_/);
     expect((await decodeMp3(song.audio)).durationMs).toBeGreaterThan(1900);
+  });
+
+  it('sends the configured model and output format (ELEVENLABS_MUSIC_MODEL, ELEVENLABS_OUTPUT_FORMAT); the stub refuses any other', async () => {
+    next = { kind: 'ok' };
+    const configured = createElevenLabsProvider({
+      apiKey: 'xi-test-key',
+      baseUrl: stub.url,
+      attemptTimeoutMs: 1000,
+      modelId: 'music_v2',
+      outputFormat: 'mp3_48000_192',
+    });
+    // The stub expects the defaults: a call with other values is refused, so the values do reach the wire.
+    await expect(configured.generate(prompt, options)).rejects.toMatchObject({ providerStatus: 422 });
+    expect(stub.calls.at(-1)).toMatchObject({ modelId: 'music_v2', outputFormat: 'mp3_48000_192' });
+    const strict = await startElevenLabsStub({ expect: { modelId: 'music_v2', outputFormat: 'mp3_48000_192' } });
+    try {
+      const ok = createElevenLabsProvider({ apiKey: 'k', baseUrl: strict.url, attemptTimeoutMs: 1000, modelId: 'music_v2', outputFormat: 'mp3_48000_192' });
+      expect((await ok.generate(prompt, options)).contentType).toBe('audio/mpeg');
+      expect(strict.calls.map((c) => c.status)).toEqual([200]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('sends a composition plan (a composition_plan_suggestion, snake_case) instead of the prompt, as the wire had it', async () => {
+    next = { kind: 'ok' };
+    const plan = {
+      positive_global_styles: ['stadium rock', 'anthemic'],
+      negative_global_styles: ['lo-fi'],
+      sections: [{ section_name: 'Chorus', positive_local_styles: ['big'], negative_local_styles: [], duration_ms: 10_000, lines: ['Maya, Maya'] }],
+    };
+    await provider().generate({ ...prompt, source: 'provider_suggestion', compositionPlan: plan }, options);
+    expect(stub.calls.at(-1)).toMatchObject({ compositionPlan: plan, prompt: '', modelId: 'music_v2_5' });
+    expect(stub.calls.at(-1)!.musicLengthMs).toBeNaN(); // the plan's sections set the length
+  });
+
+  it('400 bad_composition_plan keeps the composition_plan_suggestion', async () => {
+    next = ELEVENLABS_ERRORS.badCompositionPlan({ positive_global_styles: ['stadium rock'], negative_global_styles: [], sections: [] });
+    await expect(provider().generate(prompt, options)).rejects.toMatchObject({
+      providerStatus: 400,
+      detail: { status: 'bad_composition_plan', compositionPlanSuggestion: { positive_global_styles: ['stadium rock'] } },
+    });
   });
 
   it.each([

@@ -1,8 +1,5 @@
-import { type ChildProcess, execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/db/migrate';
 import { pauseGeneration, resumeGeneration } from '../../src/db/generation-control';
 import { listVariants } from '../../src/db/song-variants';
 import { anyFreePort } from '../../src/launcher/ports';
@@ -10,8 +7,8 @@ import { stopService } from '../../src/launcher/services';
 import { createWebMetrics } from '../../src/ops/web-metrics';
 import { startElevenLabsStub } from '../support/elevenlabs-stub';
 import { createTestDatabase, createUser, type TestDatabase } from '../support/database';
-import { createCustomizationRow, deliver, eventually, paidEvent, payForOrder, webhookDeps, WEBHOOK_SECRET } from '../support/fixtures';
-import { tempDir } from '../support/temp-dir';
+import { createCustomizationRow, deliver, eventually, paidEvent, payForOrder, webhookDeps } from '../support/fixtures';
+import { runAdmin } from '../support/admin';
 import { spawnWorkerProcess, stubbedWorkerEnv } from '../support/worker';
 
 let db: TestDatabase;
@@ -38,28 +35,8 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-/** `npm run admin -- check …` against the test database: exit code and stdout lines. */
-async function adminCheck(...flags: string[]): Promise<{ code: number; lines: string[] }> {
-  const run = promisify(execFile)(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/admin.ts', 'check', ...flags], {
-    cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      SONGSWIPE_LOCAL_MODE: '1',
-      DATA_DIR: tempDir('admin'),
-      STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      SUPABASE_JWT_SECRET: 'j'.repeat(32),
-      STORAGE_SIGNING_SECRET: 's'.repeat(32),
-    },
-  });
-  try {
-    const { stdout } = await run;
-    return { code: 0, lines: stdout.trim().split('\n') };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string };
-    return { code: e.code ?? -1, lines: (e.stdout ?? '').trim().split('\n') };
-  }
-}
+/** `npm run admin -- check …` against the test database: exit code and output lines. */
+const adminCheck = (...flags: string[]) => runAdmin(db.url, ['check', ...flags]);
 
 describe('observability after a real order', () => {
   let orderId: string;
@@ -108,7 +85,7 @@ describe('observability after a real order', () => {
   });
 
   it('`admin check` exits 0 when healthy and non-zero with one line per planted problem', async () => {
-    expect(await adminCheck()).toEqual({ code: 0, lines: ['ok'] });
+    expect(await adminCheck()).toMatchObject({ code: 0, lines: ['ok'] });
 
     await pauseGeneration(db.pool, 'test: dead key');
     let result = await adminCheck();
@@ -126,6 +103,11 @@ describe('observability after a real order', () => {
     result = await adminCheck();
     expect(result.code).toBe(1);
     expect(result.lines).toEqual([expect.stringMatching(/^1 dead letters open \(threshold 0\)/), '1 orders in needs_review']);
+    // the same problems, as the web gauges an alert rule reads
+    const planted = await createWebMetrics(db.pool).metrics();
+    expect(sample(planted, 'songswipe_orders_needs_review')).toBe(1);
+    expect(sample(planted, 'songswipe_dead_letters_open')).toBe(1);
+    expect(sample(planted, 'songswipe_webhook_events{type="checkout.session.completed",outcome="needs_review"}')).toBe(1);
 
     await db.pool.query(
       `insert into public.failed_jobs (job_type, order_id, variant_number, event_data, error_message, retry_count, workflow_id, step)

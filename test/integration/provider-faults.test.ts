@@ -89,8 +89,8 @@ describe('generation under provider faults (ElevenLabs stub, DBOS worker)', () =
     expect(rows[0].n).toBeGreaterThanOrEqual(4); // each wait is a checkpointed durable sleep
   });
 
-  it('400 bad_prompt: no retry, the variant fails with the message and the prompt suggestion kept for the admin', async () => {
-    const { orderId, recipient } = await order([ELEVENLABS_ERRORS.badPrompt()]);
+  it('400 bad_prompt without a suggestion: no retry, the variant fails with the message kept for the admin', async () => {
+    const { orderId, recipient } = await order([ELEVENLABS_ERRORS.badPrompt(null)]);
     await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
     expect((await listVariants(db.pool, orderId)).map((v) => v.status)).toEqual(['failed', 'complete', 'complete']);
     expect(callsFor(recipient)).toHaveLength(3);
@@ -99,14 +99,20 @@ describe('generation under provider faults (ElevenLabs stub, DBOS worker)', () =
       {
         error_message: 'ElevenLabs 400 bad_prompt: The prompt references a copyrighted artist.',
         retry_count: 1,
-        provider_detail: {
-          providerStatus: 400,
-          status: 'bad_prompt',
-          message: 'The prompt references a copyrighted artist.',
-          promptSuggestion: 'An upbeat indie pop song about learning to surf',
-        },
+        provider_detail: { providerStatus: 400, status: 'bad_prompt', message: 'The prompt references a copyrighted artist.' },
       },
     ]);
+  });
+
+  it('400 bad_prompt with a suggestion: retried once, at once, with the suggestion (test/integration/prompt-healing.test.ts has the rest)', async () => {
+    const { orderId, recipient } = await order([ELEVENLABS_ERRORS.badPrompt()]);
+    await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
+    expect((await listVariants(db.pool, orderId)).map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);
+    expect(callsFor(recipient)).toHaveLength(3); // the suggestion names no recipient: it is the fourth call
+    expect(stub.calls.filter((c) => c.prompt === 'An upbeat indie pop song about learning to surf').length).toBeGreaterThanOrEqual(1);
+    expect(await ledger(orderId)).toEqual({ 1: ['error', 'success'], 2: ['success'], 3: ['success'] });
+    const { rows } = await db.pool.query('select count(*)::int as n from public.failed_jobs where order_id = $1', [orderId]);
+    expect(rows[0].n).toBe(0);
   });
 
   it('a timeout after sending is recorded as an unknown (paid) outcome and retried', async () => {

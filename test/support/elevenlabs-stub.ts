@@ -13,6 +13,8 @@ export type StubReply =
 
 export interface StubCall {
   prompt: string;
+  /** `composition_plan`, as sent (snake_case), when the call sends a plan instead of a prompt. */
+  compositionPlan: unknown;
   musicLengthMs: number;
   modelId: string;
   outputFormat: string | null;
@@ -44,14 +46,27 @@ export const ELEVENLABS_ERRORS = {
     },
   }),
   rateLimit: (): StubReply => ({ kind: 'status', status: 429, body: { detail: { status: 'rate_limit_exceeded', message: 'Rate limit exceeded.' } } }),
-  badPrompt: (): StubReply => ({
+  /** 400 `bad_prompt` with `data.prompt_suggestion`; `null`: without one (ElevenLabs gives none for harmful material). */
+  badPrompt: (suggestion: string | null = 'An upbeat indie pop song about learning to surf'): StubReply => ({
     kind: 'status',
     status: 400,
     body: {
       detail: {
         status: 'bad_prompt',
         message: 'The prompt references a copyrighted artist.',
-        data: { prompt_suggestion: 'An upbeat indie pop song about learning to surf' },
+        ...(suggestion !== null && { data: { prompt_suggestion: suggestion } }),
+      },
+    },
+  }),
+  /** 400 `bad_composition_plan` with `data.composition_plan_suggestion` (ElevenLabs makes a plan from every prompt). */
+  badCompositionPlan: (suggestion: Record<string, unknown>): StubReply => ({
+    kind: 'status',
+    status: 400,
+    body: {
+      detail: {
+        status: 'bad_composition_plan',
+        message: 'The composition plan references a copyrighted artist.',
+        data: { composition_plan_suggestion: suggestion },
       },
     },
   }),
@@ -79,10 +94,19 @@ export const ELEVENLABS_ERRORS = {
  * A local HTTP stand-in for the ElevenLabs Music API (`POST /v1/music`),
  * speaking its wire format: JSON request (`prompt`, `music_length_ms`,
  * `model_id`), `output_format` query, `xi-api-key` header; MP3 bytes with a
- * `song-id` header, or ElevenLabs' error bodies. Scriptable per call, and it
- * measures the calls in flight (max and time-weighted mean).
+ * `song-id` header, or ElevenLabs' error bodies. It checks that the configured
+ * model and output format are sent (422 otherwise, never a song). Scriptable
+ * per call, and it measures the calls in flight (max and time-weighted mean).
  */
-export async function startElevenLabsStub(options: { latencyMs?: number; script?: (call: StubCall, n: number) => StubReply } = {}) {
+export async function startElevenLabsStub(
+  options: {
+    latencyMs?: number;
+    script?: (call: StubCall, n: number) => StubReply;
+    /** The model and output format every call must send (default: this app's defaults); others get a 422, as an unknown value would. */
+    expect?: { modelId: string; outputFormat: string };
+  } = {},
+) {
+  const expected = options.expect ?? { modelId: 'music_v2_5', outputFormat: 'mp3_44100_128' };
   const mp3 = Buffer.from(
     encodeMp3(
       new Int16Array(22050 * 2).map((_, i) => Math.round(8000 * Math.sin(i / 10))),
@@ -122,13 +146,25 @@ export async function startElevenLabsStub(options: { latencyMs?: number; script?
       const json = JSON.parse(body || '{}') as Record<string, unknown>;
       const call: StubCall = {
         prompt: String(json.prompt ?? ''),
+        compositionPlan: json.composition_plan ?? null,
         musicLengthMs: Number(json.music_length_ms),
         modelId: String(json.model_id),
         outputFormat: url.searchParams.get('output_format'),
         apiKey: req.headers['xi-api-key'] as string | undefined,
         reply: 'ok',
       };
-      const reply = script(call, calls.length + 1);
+      const wrongConfig = call.modelId !== expected.modelId || call.outputFormat !== expected.outputFormat;
+      const reply: StubReply = wrongConfig
+        ? {
+            kind: 'status',
+            status: 422,
+            body: {
+              detail: [
+                { loc: ['body', 'model_id'], msg: `expected model_id ${expected.modelId} and output_format ${expected.outputFormat}`, type: 'value_error' },
+              ],
+            },
+          }
+        : script(call, calls.length + 1);
       call.reply = reply.kind;
       calls.push(call);
       tick(+1);

@@ -139,17 +139,18 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
-    name: '400 bad_prompt: no retry, dead-lettered with the prompt suggestion; the siblings complete',
-    variant1: [ELEVENLABS_ERRORS.badPrompt()],
+    // The first rejection is healed at once with the provider's suggestion (issue 14); the suggestion rejected too is final.
+    name: '400 bad_prompt twice: healed once with the suggestion, then dead-lettered with it, no backoff retry; the siblings complete',
+    variant1: [ELEVENLABS_ERRORS.badPrompt(), ELEVENLABS_ERRORS.badPrompt()],
     async run(driver, order) {
       await driver.settle(order.orderId);
       expect(await statuses(driver, order.orderId)).toEqual(['failed', 'complete', 'complete']);
-      expect(order.calls()).toHaveLength(3);
+      expect(order.calls()).toHaveLength(4);
       const { rows } = await driver.db.pool.query('select job_type, retry_count, provider_detail from public.failed_jobs where order_id = $1', [order.orderId]);
       expect(rows).toEqual([
         {
           job_type: 'generate_variant',
-          retry_count: 1,
+          retry_count: 2,
           provider_detail: expect.objectContaining({
             providerStatus: 400,
             status: 'bad_prompt',
@@ -200,7 +201,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'a manual retry regenerates the dead-lettered variant and keeps its share token',
-    variant1: [ELEVENLABS_ERRORS.badPrompt()],
+    variant1: [ELEVENLABS_ERRORS.badPrompt(), ELEVENLABS_ERRORS.badPrompt()],
     async run(driver, order) {
       await driver.settle(order.orderId);
       const before = await listVariants(driver.db.pool, order.orderId);
@@ -209,7 +210,7 @@ export const SCENARIOS: Scenario[] = [
       const after = await listVariants(driver.db.pool, order.orderId);
       expect(after.map((v) => v.status)).toEqual(['complete', 'complete', 'complete']);
       expect(after.map((v) => v.shareToken)).toEqual(before.map((v) => v.shareToken));
-      expect(order.calls()).toHaveLength(4);
+      expect(order.calls()).toHaveLength(5);
       const { rows } = await driver.db.pool.query('select count(*)::int as open from public.failed_jobs where order_id = $1 and resolved_at is null', [
         order.orderId,
       ]);

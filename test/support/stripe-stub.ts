@@ -23,14 +23,16 @@ export interface StubWebhookEndpoint {
  * A local HTTP stand-in for the Stripe API, speaking its wire format for
  * `POST /v1/checkout/sessions`: form-encoded request, JSON checkout session
  * reply, and idempotency-key replay (the same key returns the same session);
- * and `POST /v1/checkout/sessions/:id/expire`; and `GET /v1/webhook_endpoints`,
- * listing `webhookEndpoints`.
+ * and `POST /v1/checkout/sessions/:id/expire`; `GET /v1/webhook_endpoints`,
+ * listing `webhookEndpoints`; and `GET /v1/checkout/sessions` (status,
+ * `created[gte]`, `limit`, `starting_after`), listing `checkoutSessions`.
  * `beforeCreate`, when set, runs before a session is created: a test's way to
  * make something happen while the app waits on Stripe.
  */
 export async function startStripeStub() {
   const requests: StubRequest[] = [];
   const webhookEndpoints: StubWebhookEndpoint[] = [];
+  const checkoutSessions: Array<Record<string, unknown> & { id: string; created: number; status: string }> = [];
   const byIdempotencyKey = new Map<string, string>();
   const hooks: { beforeCreate: (() => Promise<void>) | null } = { beforeCreate: null };
   const server = http.createServer((req, res) => {
@@ -71,6 +73,20 @@ export async function startStripeStub() {
         res.end(json);
         return;
       }
+      if (req.method === 'GET' && /^\/v1\/checkout\/sessions(\?|$)/.test(req.url!)) {
+        // Stripe's list: newest first, filtered by status and created[gte], paged by starting_after.
+        const query = new URL(req.url!, 'http://stub').searchParams;
+        const gte = query.get('created[gte]');
+        const limit = Number(query.get('limit') ?? 10);
+        let matching = [...checkoutSessions]
+          .sort((a, b) => Number(b.created) - Number(a.created))
+          .filter((cs) => (!query.get('status') || cs.status === query.get('status')) && (!gte || Number(cs.created) >= Number(gte)));
+        const after = query.get('starting_after');
+        if (after) matching = matching.slice(matching.findIndex((cs) => cs.id === after) + 1);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ object: 'list', url: '/v1/checkout/sessions', has_more: matching.length > limit, data: matching.slice(0, limit) }));
+        return;
+      }
       if (req.method === 'GET' && req.url!.startsWith('/v1/webhook_endpoints')) {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
@@ -95,6 +111,8 @@ export async function startStripeStub() {
     hooks,
     /** What `GET /v1/webhook_endpoints` lists; tests push into it. */
     webhookEndpoints,
+    /** What `GET /v1/checkout/sessions` lists (Stripe's checkout session objects); tests push into it. */
+    checkoutSessions,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -37,7 +37,7 @@ export function testGenerationDeps(
 export async function launchInProcessWorker(url: string, deps: GenerationDeps, executorID: string, concurrency = 2) {
   const generateSong = registerGenerateSongWorkflow(deps);
   registerRetryVariantWorkflow(deps);
-  DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: url, applicationVersion: APP_VERSION, executorID, logLevel: 'error' });
+  DBOS.setConfig({ name: APP_NAME, systemDatabaseUrl: url, applicationVersion: APP_VERSION, enablePatching: true, executorID, logLevel: 'error' });
   await DBOS.launch();
   await registerGenerationQueues(concurrency, 100);
   return { generateSong };

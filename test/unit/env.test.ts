@@ -62,6 +62,19 @@ describe('parseEnv in local mode (SONGSWIPE_LOCAL_MODE=1)', () => {
     expect(parseEnv({ ...withoutSecret, SUPABASE_URL: 'https://ref.supabase.co' }).SUPABASE_JWT_SECRET).toBeUndefined();
   });
 
+  it('ELEVENLABS_MUSIC_MODEL and ELEVENLABS_OUTPUT_FORMAT: documented defaults, and a bad value stops boot naming the variable', () => {
+    expect(parseEnv(local)).toMatchObject({ ELEVENLABS_MUSIC_MODEL: 'music_v2_5', ELEVENLABS_OUTPUT_FORMAT: 'mp3_44100_128' });
+    expect(parseEnv({ ...local, ELEVENLABS_MUSIC_MODEL: 'music_v1', ELEVENLABS_OUTPUT_FORMAT: 'mp3_48000_192' })).toMatchObject({
+      ELEVENLABS_MUSIC_MODEL: 'music_v1',
+      ELEVENLABS_OUTPUT_FORMAT: 'mp3_48000_192',
+    });
+    // pcm has no container an <audio> element plays from storage as audio/mpeg
+    expect(envError({ ...local, ELEVENLABS_MUSIC_MODEL: 'music_v9', ELEVENLABS_OUTPUT_FORMAT: 'pcm_44100' }).invalid).toEqual([
+      'ELEVENLABS_MUSIC_MODEL',
+      'ELEVENLABS_OUTPUT_FORMAT',
+    ]);
+  });
+
   it('rejects a webhook secret that is not a whsec_ secret', () => {
     expect(() => parseEnv({ ...local, STRIPE_WEBHOOK_SECRET: 'whsec_ok,sk_test_oops' })).toThrow(/STRIPE_WEBHOOK_SECRET/);
   });

@@ -22,7 +22,8 @@ describe('log redaction', () => {
     log.info(
       {
         share_token: token,
-        variant: { shareToken: token, story: 'private story' },
+        variant: { shareToken: token, story: 'private story', prompt: 'private prompt' },
+        detail: { promptSuggestion: 'private suggestion', compositionPlanSuggestion: { lines: ['private plan'] } },
         apiKey: 'xi-secret',
         email: 'buyer@example.com',
         headers: { authorization: `Bearer ${jwt}`, 'stripe-signature': 't=1,v1=abc' },
@@ -30,7 +31,7 @@ describe('log redaction', () => {
       'hello',
     );
     const out = lines.join('');
-    for (const secret of [token, 'private story', 'xi-secret', 'buyer@example.com', jwt, 'v1=abc']) {
+    for (const secret of [token, 'private story', 'private prompt', 'private suggestion', 'private plan', 'xi-secret', 'buyer@example.com', jwt, 'v1=abc']) {
       expect(out).not.toContain(secret);
     }
     expect(out).toContain('[REDACTED]');

@@ -16,6 +16,8 @@ export function createMusicProvider(e: Env): MusicProvider {
     apiKey: e.ELEVENLABS_API_KEY!,
     baseUrl: e.ELEVENLABS_BASE_URL,
     attemptTimeoutMs: e.GENERATION_ATTEMPT_TIMEOUT_MS,
+    modelId: e.ELEVENLABS_MUSIC_MODEL,
+    outputFormat: e.ELEVENLABS_OUTPUT_FORMAT,
   });
 }
 

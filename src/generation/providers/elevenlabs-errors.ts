@@ -2,7 +2,9 @@ import { ElevenLabsError, ElevenLabsTimeoutError } from '@elevenlabs/elevenlabs-
 import { PermanentProviderError, ProviderAccountError, type ProviderDetail, type ProviderError, RateLimitedError, RetryableProviderError } from '@/errors';
 
 /**
- * Reads ElevenLabs' error body in both shapes it uses:
+ * Reads ElevenLabs' error body in both shapes it uses (a rejected prompt's
+ * `data.prompt_suggestion`, a rejected plan's `data.composition_plan_suggestion`:
+ * https://elevenlabs.io/docs/cookbooks/music/quickstart "Copyrighted material"):
  * `{"detail": {"status": "...", "message": "...", "data": {...}}}` and the newer
  * `{"detail": {"type": "...", "code": "...", "message": "...", "request_id": "..."}}`
  * (and a plain string `detail` from FastAPI validation).
@@ -15,6 +17,7 @@ export function readDetail(body: unknown): ProviderDetail {
   const d = detail as Record<string, unknown>;
   const data = (d.data ?? {}) as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const obj = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
   return Object.fromEntries(
     Object.entries({
       status: str(d.status) ?? str(d.type),
@@ -22,6 +25,7 @@ export function readDetail(body: unknown): ProviderDetail {
       message: str(d.message),
       requestId: str(d.request_id),
       promptSuggestion: str(data.prompt_suggestion) ?? str(d.prompt_suggestion),
+      compositionPlanSuggestion: obj(data.composition_plan_suggestion) ?? obj(d.composition_plan_suggestion),
     }).filter(([, v]) => v !== undefined),
   ) as ProviderDetail;
 }

@@ -100,6 +100,21 @@ const TABLES: TableSpec[] = [
     update: 'update public.provider_calls set provider = provider where id::text = any($1) returning id::text as id',
   },
   {
+    table: 'public.checkout_reconciliations',
+    key: 'id::text',
+    insert: () => [`insert into public.checkout_reconciliations (run_id, stripe_session_id, outcome) values ('attack', 'cs_attack', 'fulfilled')`, []],
+    update: 'update public.checkout_reconciliations set outcome = outcome where id::text = any($1) returning id::text as id',
+  },
+  {
+    table: 'public.prompt_revisions',
+    key: 'id::text',
+    insert: () => [
+      `insert into public.prompt_revisions (order_id, variant_number, source, prompt, previous_prompt_sha256, prompt_sha256, created_by) select id, 1, 'operator', 'p', repeat('a', 64), repeat('b', 64), 'attacker' from public.orders limit 1`,
+      [],
+    ],
+    update: 'update public.prompt_revisions set created_by = created_by where id::text = any($1) returning id::text as id',
+  },
+  {
     table: 'public.generation_control',
     key: 'id::text',
     insert: () => [`insert into public.generation_control (id) values (true) on conflict do nothing`, []],
@@ -137,6 +152,9 @@ const USER_CELLS: Record<string, Partial<Record<Op, Cell>>> = {
   'public.stripe_events': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.payment_disputes': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.provider_calls': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  'public.checkout_reconciliations': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  // prompt texts (customer stories, operator rewrites) and who changed them: admins and the service role only
+  'public.prompt_revisions': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.generation_control': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.generation_outbox': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'auth.users': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
@@ -164,6 +182,8 @@ const EXPECTED: Record<Actor, typeof USER_CELLS> = {
     'public.stripe_events': { ...USER_CELLS['public.stripe_events'], SELECT: 'all' },
     'public.payment_disputes': { ...USER_CELLS['public.payment_disputes'], SELECT: 'all' },
     'public.provider_calls': { ...USER_CELLS['public.provider_calls'], SELECT: 'all' },
+    'public.checkout_reconciliations': { ...USER_CELLS['public.checkout_reconciliations'], SELECT: 'all' },
+    'public.prompt_revisions': { ...USER_CELLS['public.prompt_revisions'], SELECT: 'all' },
     'public.generation_control': { ...USER_CELLS['public.generation_control'], SELECT: 'all' },
     'public.generation_outbox': { ...USER_CELLS['public.generation_outbox'], SELECT: 'all' },
   },
@@ -215,6 +235,9 @@ beforeAll(async () => {
     );
   }
   victimUser = await createUser(db.pool); // owns nothing: deletable
+  // provider_calls, prompt_revisions and checkout_reconciliations all number rows 1, 2, …; this matrix maps ids to tables, so keep them apart.
+  await db.pool.query(`select setval(pg_get_serial_sequence('public.prompt_revisions', 'id'), 1000000)`);
+  await db.pool.query(`select setval(pg_get_serial_sequence('public.checkout_reconciliations', 'id'), 2000000)`);
   await withTransaction(db.pool, async (tx) => {
     for (const user of Object.values(users)) {
       const customization = await createCustomizationRow(db.pool, user);
@@ -236,11 +259,21 @@ beforeAll(async () => {
         `insert into public.generation_outbox (event_id, event_name, payload, order_id) values ('order:' || $1::text, 'song/order.paid', jsonb_build_object('orderId', $1::text), $1::text::uuid)`,
         [orderId],
       );
+      await tx.query(
+        `insert into public.prompt_revisions (order_id, variant_number, source, prompt, previous_prompt_sha256, prompt_sha256, created_by)
+         values ($1, 3, 'operator', 'An original folk song', repeat('a', 64), repeat('b', 64), 'cli:ops')`,
+        [orderId],
+      );
     }
     await tx.query(`insert into public.stripe_events (id, type, livemode) values ('evt_a', 'x', false), ('evt_b', 'y', false)`);
     await tx.query(
       `insert into public.payment_disputes (id, charge_id, status, reason, amount, currency, status_event_created)
        values ('dp_a', 'ch_a', 'needs_response', 'fraudulent', 2900, 'usd', 1), ('dp_b', 'ch_b', 'won', 'general', 2900, 'usd', 1)`,
+    );
+    await tx.query(
+      // ids apart from provider_calls' (row owners are looked up by id across tables)
+      `insert into public.checkout_reconciliations (id, run_id, stripe_session_id, outcome) overriding system value
+       values (900001, 'run-1', 'cs_a', 'fulfilled'), (900002, 'run-1', 'cs_b', 'needs_review')`,
     );
     await tx.query(`insert into dbos.workflow_status (workflow_uuid, status, name) values ('wf-1', 'SUCCESS', 'generate-song')`);
   });
@@ -253,6 +286,8 @@ beforeAll(async () => {
     ['public.stripe_events', `select id, 'system' as owner from public.stripe_events`],
     ['public.payment_disputes', `select id, 'system' as owner from public.payment_disputes`],
     ['public.provider_calls', 'select p.id::text, o.user_id::text as owner from public.provider_calls p join public.orders o on o.id = p.order_id'],
+    ['public.checkout_reconciliations', `select id::text, 'system' as owner from public.checkout_reconciliations`],
+    ['public.prompt_revisions', 'select r.id::text, o.user_id::text as owner from public.prompt_revisions r join public.orders o on o.id = r.order_id'],
     ['public.generation_control', `select id::text, 'system' as owner from public.generation_control`],
     ['public.generation_outbox', 'select g.id::text, o.user_id::text as owner from public.generation_outbox g join public.orders o on o.id = g.order_id'],
     ['auth.users', 'select id::text, id::text as owner from auth.users'],
@@ -317,6 +352,8 @@ beforeAll(async () => {
     ['public.stripe_events', 'select id from public.stripe_events'],
     ['public.payment_disputes', 'select id from public.payment_disputes'],
     ['public.provider_calls', 'select id::text from public.provider_calls'],
+    ['public.checkout_reconciliations', 'select id::text from public.checkout_reconciliations'],
+    ['public.prompt_revisions', 'select id::text from public.prompt_revisions'],
     ['public.generation_control', 'select id::text from public.generation_control'],
     ['public.generation_outbox', 'select id::text from public.generation_outbox'],
     ['auth.users', 'select id::text from auth.users'],

@@ -1,6 +1,7 @@
 import { withTransaction } from '@/db/pool';
 import { ServiceUnavailableError } from '@/errors';
 import { withRoute } from '@/server/route';
+import { webDraining } from '@/server/web-drain';
 
 export const dynamic = 'force-dynamic';
 
@@ -11,9 +12,12 @@ export const dynamic = 'force-dynamic';
  * `{error: {code: 'service_unavailable', message}}` (the database's own error
  * goes to the log only: it can name users and hosts), so a load balancer sends
  * no traffic to a web process that cannot take an order. Bounded by a 2 s
- * statement timeout. /api/health stays the cheap liveness check.
+ * statement timeout. 503 too once SIGTERM arrived (src/server/web-drain.ts),
+ * while the process still serves for WEB_DRAIN_MS. /api/health stays the
+ * cheap liveness check.
  */
 export const GET = withRoute({ route: 'ready', headers: { 'cache-control': 'no-store' } }, async ({ ctx, log }) => {
+  if (webDraining()) throw new ServiceUnavailableError('draining: this web process is shutting down');
   try {
     await withTransaction(ctx.db, async (tx) => {
       await tx.query(`set local statement_timeout = 2000`);

@@ -126,7 +126,9 @@ export function VariantDeck({ order, onOrder }: { order: OrderView; onOrder: (ne
                   {v?.selected ? (
                     <span className="badge favourite">Your favourite</span>
                   ) : (
-                    <span className={`badge ${v?.status ?? 'pending'}`}>{STATUS_LABEL[v?.status ?? 'pending']}</span>
+                    <span className={`badge ${v?.status ?? 'pending'}`}>
+                      {v?.revisingPrompt ? "We're adjusting your song's description" : STATUS_LABEL[v?.status ?? 'pending']}
+                    </span>
                   )}
                 </div>
                 <div className="variant-body">

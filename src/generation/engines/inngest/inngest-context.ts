@@ -57,6 +57,10 @@ export function inngestContext(step: InngestStepTools, attempt: number, workflow
     sleep(name, ms) {
       return step.sleep(name, ms);
     },
+    // Inngest memoizes steps by id: a run that started before a new step existed simply runs it, no marker needed.
+    async patched() {
+      return true;
+    },
     async runOnProviderQueue(name, tasks: VariantTask[], { priority }) {
       if (!generateVariant) throw new Error(`${workflowId} starts no children`);
       // The clock is read in a step, so a replay invokes with the same urgency.
