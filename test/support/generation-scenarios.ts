@@ -44,21 +44,32 @@ export interface EngineDriver {
  */
 export function scenarioScript() {
   const scripts = new Map<string, StubReply[]>();
+  /** Whose call each one was: a healed call carries the provider's suggested prompt, not the recipient's. */
+  const owners = new Map<StubCall, { recipient: string; variant: number }>();
+  let suggestionOwner: string | undefined;
   let keyDead = false;
   return {
     set: (recipient: string, replies: StubReply[]) => scripts.set(recipient, replies),
     revive: () => {
       keyDead = false;
     },
+    /** The recipient and variant a call was for (the suggestion's call: the order that got the suggestion). */
+    targetOf: (call: StubCall) => owners.get(call) ?? callTarget(call),
     reply(call: StubCall): StubReply {
+      let target = callTarget(call);
+      if (!target.recipient && suggestionOwner && call.prompt.includes(SUGGESTED_PROMPT)) target = { recipient: suggestionOwner, variant: 1 };
+      owners.set(call, target);
       if (keyDead) return ELEVENLABS_ERRORS.quotaExceeded();
-      const { recipient, variant } = callTarget(call);
-      const reply = (variant === 1 && scripts.get(recipient)?.shift()) || { kind: 'ok' };
+      const reply = (target.variant === 1 && scripts.get(target.recipient)?.shift()) || { kind: 'ok' };
       if (reply.kind === 'status' && reply.status === 401) keyDead = true;
+      if (reply.kind === 'status' && reply.status === 400) suggestionOwner = target.recipient;
       return reply;
     },
   };
 }
+
+/** The prompt ElevenLabs suggests in `ELEVENLABS_ERRORS.badPrompt()`. */
+const SUGGESTED_PROMPT = 'An upbeat indie pop song about learning to surf';
 export type ScenarioScript = ReturnType<typeof scenarioScript>;
 
 /**
@@ -93,7 +104,7 @@ export async function payScenarioOrder(driver: EngineDriver, replies: StubReply[
   const { rows } = await driver.db.pool.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [event.data.object.id]);
   const orderId = rows[0]!.id;
   await driver.start(orderId);
-  return { orderId, recipient, event, calls: () => driver.stub.calls.filter((c) => c.prompt.includes(`written for ${recipient};`)) };
+  return { orderId, recipient, event, calls: () => driver.stub.calls.filter((c) => driver.script.targetOf(c).recipient === recipient) };
 }
 
 const statuses = async (driver: EngineDriver, orderId: string) => (await listVariants(driver.db.pool, orderId)).map((v) => v.status);
@@ -170,7 +181,7 @@ export const SCENARIOS: Scenario[] = [
       // Variant 1 met the dead key; a sibling whose call was already under way is refused too,
       // one waiting for a slot waits out the pause (until the admin resumes) and then completes.
       const refused = order.calls().filter((c) => c.status === 401);
-      const refusedVariants = new Set(refused.map((c) => callTarget(c).variant));
+      const refusedVariants = new Set(refused.map((c) => driver.script.targetOf(c).variant));
       expect(refusedVariants.has(1)).toBe(true);
       expect(refusedVariants.size).toBe(refused.length); // an account error is never retried
       expect(order.calls()).toHaveLength(refused.length + (3 - refusedVariants.size)); // no call while paused
@@ -182,7 +193,7 @@ export const SCENARIOS: Scenario[] = [
     name: 'a refund during generation cancels: no provider call starts after it, nothing unfinished completes, share links dead',
     variant1: [{ kind: 'ok', latencyMs: 1500 }],
     async run(driver, order) {
-      await eventually(async () => order.calls().some((c) => callTarget(c).variant === 1), 30_000, 'variant 1 in flight');
+      await eventually(async () => order.calls().some((c) => driver.script.targetOf(c).variant === 1), 30_000, 'variant 1 in flight');
       const before = order.calls().length;
       expect(await deliver(driver.webhook, buildChargeRefundedEvent(order.event))).toMatchObject({ outcome: 'refunded' });
       const callsAtRefund = order.calls().length;
