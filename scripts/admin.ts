@@ -12,7 +12,6 @@ import { selectOpenDisputes } from '../src/db/payment-disputes';
 import { listVariants } from '../src/db/song-variants';
 import { destroyDbosClients } from '../src/generation/enqueue';
 import { createGenerationScheduler } from '../src/generation/create-scheduler';
-import { getDbosScheduler } from '../src/generation/dbos-scheduler';
 import { createLogger } from '../src/logging/logger';
 import { parseEngineConfig } from '../src/config/env';
 import { describeStartupError, prepareDatabase } from '../src/launcher/runtime';
@@ -163,7 +162,7 @@ try {
     const fixes = await reconcileCheckouts(
       {
         db,
-        scheduler: await getDbosScheduler(runtime.databaseUrl, 1),
+        scheduler: await createGenerationScheduler(parseEngineConfig(process.env), db, runtime.databaseUrl, createLogger({ level: 'warn' }), 1),
         stripe,
         price: songPrice(e),
         livemode: stripeLivemode(e),
