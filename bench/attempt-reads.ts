@@ -27,13 +27,13 @@ const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 
 async function baseline(db: Db, orderId: string): Promise<string> {
-  const variant = await getVariant(db, orderId, 1);
+  const variant = await getVariant(db, { orderId, variantNumber: 1 });
   const order = await getOrderForGeneration(db, orderId);
-  await findDeliveredAudio(db, orderId, 1);
+  await findDeliveredAudio(db, { orderId, variantNumber: 1 });
   await getGenerationPause(db);
-  await closeAbandonedProviderCalls(db, orderId, 1);
+  await closeAbandonedProviderCalls(db, { orderId, variantNumber: 1 });
   await getCustomization(db, order!.customizationId);
-  if (!variant || !(await markVariantGenerating(db, orderId, 1))) throw new Error('not marked');
+  if (!variant || !(await markVariantGenerating(db, { orderId, variantNumber: 1 }))) throw new Error('not marked');
   return startProviderCall(db, { orderId, variantNumber: 1, provider: 'bench' });
 }
 
@@ -70,7 +70,7 @@ try {
         const started = performance.now();
         const callId = await attempt(db, orderId);
         spent += performance.now() - started;
-        await recordProviderCallFailed(db, callId, 'bench'); // close it, outside the timing, as the call's outcome would
+        await recordProviderCallFailed(db, { id: callId, error: 'bench' }); // close it, outside the timing, as the call's outcome would
       }
       timings[name].push(spent / ITERATIONS);
     }

@@ -30,6 +30,7 @@ const EVENTS_PER_LEVEL = Number(process.env.BENCH_EVENTS ?? 20000);
 if (process.argv.includes('--help')) {
   console.log(`usage: npm run bench:webhook
 env: BENCH_CONNECTIONS (default 50,200,500), BENCH_DURATION_S (10), BENCH_EVENTS per level (20000),
+     WEB_DB_POOL_SIZE (the server's pool; unset: its default),
      DATABASE_URL (unset: embedded PostgreSQL; set: also SONGSWIPE_LOCAL_MODE=1), BENCH_SKIP_BUILD=1 to reuse the last production build.`);
   process.exit(0);
 }
@@ -135,7 +136,9 @@ try {
     rows.push(await run(connections, 'no-op', events));
     rows.push(await run(connections, 'webhook', events));
   }
-  console.log(`\nPOST /api/stripe/webhook vs GET /api/health (no-op), ${DURATION_S} s each, same server, node ${process.version}\n`);
+  console.log(
+    `\nPOST /api/stripe/webhook vs GET /api/health (no-op), ${DURATION_S} s each, same server, node ${process.version}, web pool ${process.env.WEB_DB_POOL_SIZE ?? 'default'}\n`,
+  );
   console.log('| connections | route | req/s | p50 ms | p99 ms | non-2xx | errors | p99 ratio |');
   console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
   for (let i = 0; i < rows.length; i += 2) {

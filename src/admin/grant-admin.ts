@@ -24,7 +24,7 @@ export async function grantAdmin(deps: GrantAdminDeps, email: string): Promise<{
   const userId = await findUserIdByEmail(deps.db, email);
   if (!userId) throw new NotFoundError(`no user with email ${email}`);
   if (!deps.supabase) {
-    await setAppMetadataRole(deps.db, userId, 'admin');
+    await setAppMetadataRole(deps.db, { userId, role: 'admin' });
     return { userId, via: 'database' };
   }
   const res = await fetch(`${deps.supabase.url.replace(/\/$/, '')}/auth/v1/admin/users/${userId}`, {

@@ -142,12 +142,12 @@ export async function retryFailedVariant(
   const afterCommit: (() => Promise<void>)[] = [];
   const result = await withTransaction(db, async (tx) => {
     const status = await lockOrderStatus(tx, orderId);
-    const variant = status && (await getVariant(tx, orderId, variantNumber));
+    const variant = status && (await getVariant(tx, { orderId, variantNumber }));
     if (!variant) throw new NotFoundError('variant not found');
     // a disputed order's song may be the evidence: it is regenerated like a paid one's
     if (!isFulfillable(status)) throw new ConflictError(`order is ${status}, not paid: nothing to regenerate`);
     if (variant.status !== 'failed') throw new ConflictError(`variant ${variantNumber} is ${variant.status}, not failed`);
-    const deadLetterId = await findRetryableDeadLetter(tx, orderId, variantNumber);
+    const deadLetterId = await findRetryableDeadLetter(tx, { orderId, variantNumber });
     if (!deadLetterId) throw new ConflictError(`variant ${variantNumber} has no open dead letter to retry`);
     const order = (await getOrderForGeneration(tx, orderId))!;
     if (replacement.useSuggestion) {

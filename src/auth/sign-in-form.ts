@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from '@/errors';
+import { parseInput } from '@/validation/parse-input';
 
 /**
  * Where to go after signing in: a path on this site only, never `//evil.example`
@@ -24,7 +24,5 @@ export const signInFormSchema = z.object({
  * @throws ValidationError (400) with `fields.email` for a bad email.
  */
 export function parseSignInForm(form: Record<string, unknown>): z.infer<typeof signInFormSchema> {
-  const parsed = signInFormSchema.safeParse(form);
-  if (!parsed.success) throw new ValidationError('invalid sign-in', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
-  return parsed.data;
+  return parseInput(signInFormSchema, form, 'invalid sign-in');
 }

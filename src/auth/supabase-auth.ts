@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { z } from 'zod';
 import type { Env } from '@/config/env';
 import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '@/errors';
+import { parseInput } from '@/validation/parse-input';
 import { nextPathSchema, parseSignInForm } from './sign-in-form';
 
 /**
@@ -126,9 +127,7 @@ const emailCodeSchema = z.object({
  *   UnauthorizedError (401) for a wrong, used or expired code.
  */
 export async function verifyEmailCode(e: SupabaseAuthEnv, appUrl: string, jar: CookieJar, form: Record<string, unknown>): Promise<string> {
-  const parsed = emailCodeSchema.safeParse(form);
-  if (!parsed.success) throw new ValidationError('invalid code', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
-  const { email, code, next } = parsed.data;
+  const { email, code, next } = parseInput(emailCodeSchema, form, 'invalid code');
   const { error } = await createSupabaseAuthClient(e, appUrl, jar).auth.verifyOtp({ email, token: code, type: 'email' });
   if (error) throw new UnauthorizedError('that code is wrong or has expired; check the latest email or ask for a new one');
   return next;

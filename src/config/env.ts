@@ -190,6 +190,10 @@ const localSchema = z.object({
    * checkpoints); the DBOS client that enqueues (web, and the worker's
    * reconciliation) uses DBOS_CLIENT_POOL_SIZE.
    */
+  // The default keeps an all-in-one host under 20 connections. Intake throughput
+  // was measured to rise up to 16 (`BENCH_POOL_SWEEP=2,4,8,16,32 npm run bench:intake`,
+  // docs/benchmarks.md "Pool size": commits share a WAL flush), so a web host with
+  // the connections to spare should set 16.
   WEB_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   WORKER_DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   DBOS_SYSTEM_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(6),

@@ -43,7 +43,7 @@ export type CustomizationBody = z.infer<typeof customizationBodySchema>;
 export async function createCustomization(db: Db, claims: JwtClaims, body: unknown): Promise<{ id: string }> {
   const customization = parseInput(customizationBodySchema, body, 'invalid customization');
   try {
-    const id = await insertCustomization(db, claims.sub, customization);
+    const id = await insertCustomization(db, { userId: claims.sub, ...customization });
     return { id };
   } catch (err) {
     // A valid token for an account that has since been deleted.

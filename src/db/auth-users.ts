@@ -11,7 +11,7 @@ export async function findUserIdByEmail(db: Queryable, email: string): Promise<s
  * the other keys: for a database with no Supabase Auth server in front of it
  * (local runs and the compat bootstrap).
  */
-export async function setAppMetadataRole(db: Queryable, userId: string, role: string): Promise<void> {
+export async function setAppMetadataRole(db: Queryable, { userId, role }: { userId: string; role: string }): Promise<void> {
   await db.query(`update auth.users set raw_app_meta_data = coalesce(raw_app_meta_data, '{}'::jsonb) || jsonb_build_object('role', $2::text) where id = $1`, [
     userId,
     role,

@@ -1,16 +1,12 @@
 import type { Queryable } from './pool';
+import type { Columns } from './rows';
+import type { VariantKey } from './song-variants';
 
-export interface FailedJobView {
-  id: string;
-  jobType: string;
-  orderId: string | null;
-  variantNumber: number | null;
-  errorMessage: string;
-  retryCount: number;
-  providerDetail: Record<string, unknown> | null;
-  failedAt: Date;
-  resolvedAt: Date | null;
-}
+/** A dead letter as admins list it; `providerDetail` is what the provider said (status, code, message). */
+export type FailedJobView = Columns<
+  'failed_jobs',
+  'id' | 'job_type' | 'order_id' | 'variant_number' | 'error_message' | 'retry_count' | 'provider_detail' | 'failed_at' | 'resolved_at'
+>;
 
 /**
  * Dead-lettered jobs, newest first (at most 500). Admins read them under RLS
@@ -31,7 +27,7 @@ export async function selectFailedJobs(db: Queryable, options: { includeResolved
 }
 
 /** Marks a variant's open dead-letter rows resolved (its retry succeeded). */
-export async function resolveFailedVariantJobs(db: Queryable, orderId: string, variantNumber: number): Promise<number> {
+export async function resolveFailedVariantJobs(db: Queryable, { orderId, variantNumber }: VariantKey): Promise<number> {
   const { rowCount } = await db.query(
     `update public.failed_jobs set resolved_at = now()
      where order_id = $1 and variant_number = $2 and job_type = 'generate_variant' and resolved_at is null`,
@@ -50,7 +46,7 @@ export async function resolveFailedJob(db: Queryable, id: string): Promise<void>
  * id names the retry workflow, so asking twice names the same workflow, and a
  * new failure (a new row) names a new one.
  */
-export async function findRetryableDeadLetter(db: Queryable, orderId: string, variantNumber: number): Promise<string | undefined> {
+export async function findRetryableDeadLetter(db: Queryable, { orderId, variantNumber }: VariantKey): Promise<string | undefined> {
   const { rows } = await db.query<{ id: string }>(
     `select id from public.failed_jobs
      where order_id = $1 and variant_number = $2 and job_type = 'generate_variant' and resolved_at is null

@@ -1,4 +1,5 @@
 import type { Queryable } from './pool';
+import type { Column, Columns } from './rows';
 
 /**
  * One dead-letter row. `eventData` must hold ids only: no secrets, no share
@@ -52,12 +53,15 @@ export async function insertFailedJob(db: Queryable, job: FailedJobInput): Promi
   return rows[0]?.id;
 }
 
+/** Who took a dead letter on, and whether it is resolved (`resolved_at` is set). */
+export type FailedJobLock = Columns<'failed_jobs', 'retry_workflow_id'> & { resolved: boolean };
+
 /**
  * Locks one dead-letter row (FOR UPDATE, in the caller's transaction) and says
  * which retry workflow, if any, has taken it on.
  */
-export async function lockFailedJob(tx: Queryable, id: string): Promise<{ retryWorkflowId: string | null; resolved: boolean } | undefined> {
-  const { rows } = await tx.query<{ retryWorkflowId: string | null; resolved: boolean }>(
+export async function lockFailedJob(tx: Queryable, id: string): Promise<FailedJobLock | undefined> {
+  const { rows } = await tx.query<FailedJobLock>(
     `select retry_workflow_id as "retryWorkflowId", resolved_at is not null as resolved
      from public.failed_jobs where id = $1 for update`,
     [id],
@@ -66,6 +70,9 @@ export async function lockFailedJob(tx: Queryable, id: string): Promise<{ retryW
 }
 
 /** Records that retry workflow `workflowId` took this dead letter on (see `lockFailedJob`). */
-export async function markFailedJobRetried(tx: Queryable, id: string, workflowId: string): Promise<void> {
+export async function markFailedJobRetried(
+  tx: Queryable,
+  { id, workflowId }: { id: Column<'failed_jobs', 'id'>; workflowId: NonNullable<Column<'failed_jobs', 'retry_workflow_id'>> },
+): Promise<void> {
   await tx.query(`update public.failed_jobs set retry_workflow_id = $2 where id = $1`, [id, workflowId]);
 }

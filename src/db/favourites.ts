@@ -1,4 +1,6 @@
 import type { Queryable } from './pool';
+import type { Column } from './rows';
+import type { VariantKey } from './song-variants';
 
 export type FavouriteOutcome = 'chosen' | 'no-such-order' | 'not-complete';
 
@@ -15,11 +17,11 @@ export type FavouriteOutcome = 'chosen' | 'no-such-order' | 'not-complete';
  *   (missing, another user's, or not generating yet); `not-complete` when that
  *   variant is missing or not complete (nothing changes).
  */
-export async function chooseFavouriteVariant(db: Queryable, orderId: string, variantNumber: number): Promise<FavouriteOutcome> {
-  const { rows } = await db.query<{ variant_number: number; generation_status: string }>(
-    `select variant_number, generation_status from public.song_variants where order_id = $1 order by variant_number for update`,
-    [orderId],
-  );
+export async function chooseFavouriteVariant(db: Queryable, { orderId, variantNumber }: VariantKey): Promise<FavouriteOutcome> {
+  const { rows } = await db.query<{
+    variant_number: Column<'song_variants', 'variant_number'>;
+    generation_status: Column<'song_variants', 'generation_status'>;
+  }>(`select variant_number, generation_status from public.song_variants where order_id = $1 order by variant_number for update`, [orderId]);
   if (rows.length === 0) return 'no-such-order';
   if (!rows.some((r) => r.variant_number === variantNumber && r.generation_status === 'complete')) return 'not-complete';
   await db.query(`update public.song_variants set selected = false where order_id = $1 and selected and variant_number <> $2`, [orderId, variantNumber]);

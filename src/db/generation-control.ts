@@ -1,8 +1,12 @@
 import type { Queryable } from './pool';
+import type { Column, Columns } from './rows';
+
+/** Whether provider calls are paused now, with the latest pause's reason and time (`paused_reason`, `paused_at`). */
+export type GenerationPause = { paused: boolean; reason: Column<'generation_control', 'paused_reason'> } & Columns<'generation_control', 'paused_at'>;
 
 /** Whether provider calls are paused (a dead key or exhausted quota), and why. */
-export async function getGenerationPause(db: Queryable): Promise<{ paused: boolean; reason: string | null; pausedAt: Date | null }> {
-  const { rows } = await db.query<{ paused: boolean; reason: string | null; pausedAt: Date | null }>(
+export async function getGenerationPause(db: Queryable): Promise<GenerationPause> {
+  const { rows } = await db.query<GenerationPause>(
     `select paused_at is not null and (resumed_at is null or resumed_at < paused_at) as paused,
             paused_reason as reason, paused_at as "pausedAt"
      from public.generation_control where id`,

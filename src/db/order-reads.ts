@@ -1,33 +1,27 @@
-import type { OrderStatus } from './orders';
 import type { Queryable } from './pool';
-import type { VariantStatus } from './song-variants';
+import type { Column, Columns, Filled } from './rows';
 import { isUuid } from '../validation/uuid';
 
-export interface OrderWithVariants {
-  id: string;
-  status: OrderStatus;
-  occasionDate: string;
-  recipientName: string;
-  occasion: string;
-  createdAt: Date;
-  /** `created_at` at full (µs) precision, for the page cursor: a JS Date keeps only ms. */
-  cursorAt: string;
-  variants: {
-    id: string;
-    variantNumber: number;
-    status: VariantStatus;
-    durationMs: number | null;
-    storagePath: string | null;
-    shareToken: string;
-    sharingEnabled: boolean;
-    selected: boolean;
-    /** Being retried with a revised prompt (a provider suggestion or an operator's): pending or generating, prompt_source not original. */
-    revisingPrompt: boolean;
-  }[];
-}
+/**
+ * An order with its customization's names and its variants. `occasionDate` is
+ * the order's, or its customization's where the order has none (`orders.occasion_date`
+ * is nullable; the generated types showed it); `cursorAt` is `created_at`
+ * at full (µs) precision, for the page cursor: a JS Date keeps only ms. The
+ * variants arrive as JSON, so their types are the columns' JSON forms (all
+ * strings, numbers and booleans here, no dates).
+ */
+export type OrderWithVariants = Columns<'orders', 'id' | 'status' | 'created_at'> &
+  Columns<'customizations', 'recipient_name' | 'occasion' | 'occasion_date'> & {
+    cursorAt: string;
+    variants: (Columns<'song_variants', 'id' | 'variant_number' | 'duration_ms' | 'storage_path' | 'share_token' | 'sharing_enabled' | 'selected'> & {
+      status: Column<'song_variants', 'generation_status'>;
+      /** Being retried with a revised prompt (a provider suggestion or an operator's): pending or generating, prompt_source not original. */
+      revisingPrompt: boolean;
+    })[];
+  };
 
 const SELECT = `
-  select o.id, o.status, o.occasion_date as "occasionDate", o.created_at as "createdAt", o.created_at::text as "cursorAt",
+  select o.id, o.status, coalesce(o.occasion_date, c.occasion_date) as "occasionDate", o.created_at as "createdAt", o.created_at::text as "cursorAt",
     c.recipient_name as "recipientName", c.occasion,
     coalesce((
       select json_agg(json_build_object(
@@ -61,7 +55,7 @@ export async function selectOrderWithVariants(db: Queryable, orderId: string): P
  * @param after the cursor of the previous page's last order, or undefined for the first page.
  * @param limit orders per page.
  */
-export async function selectOrdersPage(db: Queryable, after: OrderCursor | undefined, limit: number): Promise<OrderWithVariants[]> {
+export async function selectOrdersPage(db: Queryable, { after, limit }: { after: OrderCursor | undefined; limit: number }): Promise<OrderWithVariants[]> {
   const { rows } = after
     ? await db.query<OrderWithVariants>(`${SELECT} where (o.created_at, o.id) < ($1::timestamptz, $2::uuid) order by o.created_at desc, o.id desc limit $3`, [
         after.createdAt,
@@ -72,13 +66,14 @@ export async function selectOrdersPage(db: Queryable, after: OrderCursor | undef
   return rows;
 }
 
-export interface SharedSongRow {
-  variantNumber: number;
-  durationMs: number;
-  occasion: string;
-  recipientName: string;
-  storagePath: string;
-}
+/**
+ * What `get_shared_song` returns for a complete variant (its duration and
+ * storage path are set once complete). A SQL function's result is not in the
+ * generated tables; its columns are the variant's and customization's.
+ */
+export type SharedSongRow = Columns<'song_variants', 'variant_number'> &
+  Columns<'customizations', 'occasion' | 'recipient_name'> &
+  Filled<Columns<'song_variants', 'duration_ms' | 'storage_path'>>;
 
 /**
  * Calls `public.get_shared_song(token)`; undefined unless the token names a

@@ -1,7 +1,9 @@
 import { uuidOrNull } from '../validation/uuid';
 import type { Queryable } from './pool';
+import type { Column, Columns } from './rows';
 
-export type OrderStatus = 'pending_payment' | 'awaiting_payment' | 'paid' | 'disputed' | 'payment_failed' | 'expired' | 'refunded' | 'needs_review';
+/** The `order_status` enum. */
+export type OrderStatus = Column<'orders', 'status'>;
 
 /**
  * Statuses whose songs are generated and shared: `paid`, and `disputed`, since
@@ -55,11 +57,8 @@ export interface SessionOrderInput {
   livemode: boolean;
 }
 
-export interface OrderTransition {
-  id: string;
-  /** Status after the statement: the target, or the old one if the transition was not allowed. */
-  status: OrderStatus;
-}
+/** The order after a transition; `status` is the target, or the old one if the transition was not allowed. */
+export type OrderTransition = Columns<'orders', 'id' | 'status'>;
 
 /**
  * Moves the order of a checkout session to `target`, creating it if this is the
@@ -68,7 +67,7 @@ export interface OrderTransition {
  * late or duplicate event never moves an order backwards; the SQL trigger on
  * orders enforces the same table for every other writer.
  */
-export async function transitionSessionOrder(tx: Queryable, input: SessionOrderInput, target: OrderStatus): Promise<OrderTransition> {
+export async function transitionSessionOrder(tx: Queryable, { target, ...input }: SessionOrderInput & { target: OrderStatus }): Promise<OrderTransition> {
   const { rows } = await tx.query<OrderTransition>(
     `insert into public.orders
        (user_id, customization_id, stripe_session_id, stripe_event_id, stripe_payment_intent_id,
@@ -188,8 +187,7 @@ export async function customizationsOfPaymentIntent(tx: Queryable, paymentIntent
  */
 export async function markOrderRefunded(
   tx: Queryable,
-  paymentIntentId: string,
-  reviewReason: string,
+  { paymentIntentId, reviewReason }: { paymentIntentId: string; reviewReason: string },
 ): Promise<(OrderTransition & { previousStatus: OrderStatus }) | undefined> {
   const { rows } = await tx.query<OrderTransition & { previousStatus: OrderStatus }>(
     `with previous as (
@@ -263,7 +261,7 @@ export async function insertPendingOrder(tx: Queryable, input: PendingOrderInput
 export async function listOrdersForCustomization(
   tx: Queryable,
   customizationId: string,
-): Promise<{ id: string; status: OrderStatus; checkoutUrl: string | null; checkoutExpiresAt: Date | null }[]> {
+): Promise<Columns<'orders', 'id' | 'status' | 'checkout_url' | 'checkout_expires_at'>[]> {
   const { rows } = await tx.query(
     `select id, status, checkout_url as "checkoutUrl", checkout_expires_at as "checkoutExpiresAt"
      from public.orders where customization_id = $1 order by created_at desc`,
@@ -272,12 +270,18 @@ export async function listOrdersForCustomization(
   return rows;
 }
 
+/**
+ * What a generation workflow reads of its order. The columns `user_id` and
+ * `customization_id` are nullable (a `needs_review` order may name neither; an
+ * account deletion keeps its orders with `user_id` null), but a workflow is only
+ * started for a paid order, which has both when it starts: typed non-null, as
+ * the workflow uses them.
+ */
+export type GenerationOrder = Columns<'orders', 'id' | 'status' | 'occasion_date'> & { userId: string; customizationId: string };
+
 /** The ids a generation workflow needs, or undefined for an unknown order. */
-export async function getOrderForGeneration(
-  tx: Queryable,
-  orderId: string,
-): Promise<{ id: string; userId: string; customizationId: string; status: OrderStatus; occasionDate: string | null } | undefined> {
-  const { rows } = await tx.query(
+export async function getOrderForGeneration(tx: Queryable, orderId: string): Promise<GenerationOrder | undefined> {
+  const { rows } = await tx.query<GenerationOrder>(
     `select id, user_id as "userId", customization_id as "customizationId", status, occasion_date as "occasionDate"
      from public.orders where id = $1`,
     [orderId],

@@ -1,6 +1,6 @@
 import type { OrderStatus, OrderTransition } from './orders';
 import type { Queryable } from './pool';
-import { REFUND_BEFORE_ORDER } from './stripe-events';
+import type { Column, Columns } from './rows';
 
 /** One dispute as a `charge.dispute.*` event reports it. */
 export interface DisputeFacts {
@@ -64,7 +64,7 @@ export async function recordDispute(tx: Queryable, d: DisputeFacts): Promise<{ f
  * put it, through the SQL state machine: a lost dispute → `refunded`; an open
  * one → `disputed`; all closed otherwise (won, warning_closed) → `paid`.
  * Orders not yet paid are left alone: their checkout event lands them via
- * `paymentIntentSettlement`. A refunded order stays refunded.
+ * `SessionFacts.settlement` (session-facts.ts). A refunded order stays refunded.
  * @returns the order, or undefined when no paid or disputed order has this payment intent.
  */
 export async function applyDisputesToOrder(tx: Queryable, paymentIntent: string): Promise<(OrderTransition & { previousStatus: OrderStatus }) | undefined> {
@@ -91,28 +91,6 @@ export async function applyDisputesToOrder(tx: Queryable, paymentIntent: string)
   return rows[0];
 }
 
-/**
- * Where a payment's order must land when its checkout event says `paid`,
- * given what arrived before it (Stripe may deliver a refund or a dispute
- * before the checkout events of the same payment):
- * `refunded` after a full refund or a lost dispute, `disputed` while a
- * dispute is open, null when nothing overrides `paid`.
- */
-export async function paymentIntentSettlement(tx: Queryable, paymentIntent: string): Promise<'refunded' | 'disputed' | null> {
-  const { rows } = await tx.query<{ settled: 'refunded' | 'disputed' | null }>(
-    `select case
-       when exists (select 1 from public.stripe_events
-                    where payment_intent = $1 and type = 'charge.refunded' and outcome = '${REFUND_BEFORE_ORDER}')
-         or exists (select 1 from public.payment_disputes where payment_intent = $1 and status = 'lost')
-         then 'refunded'
-       when exists (select 1 from public.payment_disputes where payment_intent = $1 and closed_at is null)
-         then 'disputed'
-     end as settled`,
-    [paymentIntent],
-  );
-  return rows[0]?.settled ?? null;
-}
-
 /** The order (any status) that paid with `paymentIntent`, if one exists yet. */
 export async function orderOfPaymentIntent(tx: Queryable, paymentIntent: string | null): Promise<string | null> {
   if (!paymentIntent) return null;
@@ -131,19 +109,11 @@ export async function resolveDisputeAlert(tx: Queryable, disputeId: string): Pro
   );
 }
 
-export interface OpenDispute {
-  id: string;
-  orderId: string | null;
-  chargeId: string;
-  paymentIntent: string | null;
-  status: string;
-  reason: string;
-  amount: number;
-  currency: string;
-  evidenceDueBy: Date | null;
-  fundsWithdrawnAt: Date | null;
-  openedAt: Date;
-}
+/** An open dispute with its order (null before the payment's checkout events); `amount` in cents, `openedAt` is `created_at`. */
+export type OpenDispute = Columns<
+  'payment_disputes',
+  'id' | 'charge_id' | 'payment_intent' | 'status' | 'reason' | 'amount' | 'currency' | 'evidence_due_by' | 'funds_withdrawn_at'
+> & { orderId: string | null; openedAt: Column<'payment_disputes', 'created_at'> };
 
 /** Disputes not closed yet, the soonest evidence deadline first (at most 500). */
 export async function selectOpenDisputes(db: Queryable): Promise<OpenDispute[]> {

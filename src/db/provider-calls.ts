@@ -1,4 +1,6 @@
 import type { Queryable } from './pool';
+import type { Column, Columns } from './rows';
+import type { VariantKey, VariantResult } from './song-variants';
 
 /**
  * Records that a provider call is about to be made, before it is made: a call
@@ -6,7 +8,7 @@ import type { Queryable } from './pool';
  * providers charge for it anyway.
  * @returns the ledger row id, for `recordProviderCallDelivered` or `recordProviderCallFailed`.
  */
-export async function startProviderCall(db: Queryable, call: { orderId: string; variantNumber: number; provider: string }): Promise<string> {
+export async function startProviderCall(db: Queryable, call: Columns<'provider_calls', 'order_id' | 'variant_number' | 'provider'>): Promise<string> {
   const { rows } = await db.query<{ id: string }>(`insert into public.provider_calls (order_id, variant_number, provider) values ($1, $2, $3) returning id`, [
     call.orderId,
     call.variantNumber,
@@ -15,24 +17,25 @@ export async function startProviderCall(db: Queryable, call: { orderId: string; 
   return rows[0]!.id;
 }
 
-/** What a successful call delivered, and where its audio is (being) stored. */
-export interface DeliveredAudio {
-  storagePath: string;
-  contentType: string;
-  durationMs: number;
-  providerSongId: string | null;
-}
+/**
+ * What a successful call delivered, and where its audio is (being) stored: the
+ * ledger's columns, which become the variant's when it is marked complete.
+ */
+export type DeliveredAudio = VariantResult;
 
 /**
  * Records a failed call (`error` is the provider's message). `unknown`: it timed
  * out or was reset after the request was sent, so it was probably charged.
  */
-export async function recordProviderCallFailed(db: Queryable, id: string, error: string, outcome: 'error' | 'unknown' = 'error'): Promise<void> {
+export async function recordProviderCallFailed(
+  db: Queryable,
+  { id, error, outcome = 'error' }: { id: string; error: string; outcome?: 'error' | 'unknown' },
+): Promise<void> {
   await db.query(`update public.provider_calls set finished_at = now(), outcome = $3, error = $2 where id = $1`, [id, error, outcome]);
 }
 
 /** Records a successful call and the storage key its audio goes to. */
-export async function recordProviderCallDelivered(db: Queryable, id: string, audio: DeliveredAudio): Promise<void> {
+export async function recordProviderCallDelivered(db: Queryable, { id, ...audio }: DeliveredAudio & { id: string }): Promise<void> {
   await db.query(
     `update public.provider_calls
        set finished_at = now(), outcome = 'success', storage_path = $2, content_type = $3, duration_ms = $4, provider_song_id = $5
@@ -42,7 +45,7 @@ export async function recordProviderCallDelivered(db: Queryable, id: string, aud
 }
 
 /** The latest successful call for a variant, if any: audio already paid for. */
-export async function findDeliveredAudio(db: Queryable, orderId: string, variantNumber: number): Promise<DeliveredAudio | undefined> {
+export async function findDeliveredAudio(db: Queryable, { orderId, variantNumber }: VariantKey): Promise<DeliveredAudio | undefined> {
   const { rows } = await db.query<DeliveredAudio>(
     `select storage_path as "storagePath", content_type as "contentType", duration_ms as "durationMs",
             provider_song_id as "providerSongId"
@@ -56,7 +59,7 @@ export async function findDeliveredAudio(db: Queryable, orderId: string, variant
 
 /** Calls made per variant of an order: `{ 1: 1, 2: 1, 3: 2 }`. */
 export async function countProviderCalls(db: Queryable, orderId: string): Promise<Record<number, number>> {
-  const { rows } = await db.query<{ variant_number: number; calls: number }>(
+  const { rows } = await db.query<{ variant_number: Column<'provider_calls', 'variant_number'>; calls: number }>(
     `select variant_number, count(*)::int as calls from public.provider_calls where order_id = $1 group by 1`,
     [orderId],
   );
@@ -69,7 +72,7 @@ export async function countProviderCalls(db: Queryable, orderId: string): Promis
  * own step, when no other attempt of it can be running.
  * @returns how many were closed.
  */
-export async function closeAbandonedProviderCalls(db: Queryable, orderId: string, variantNumber: number): Promise<number> {
+export async function closeAbandonedProviderCalls(db: Queryable, { orderId, variantNumber }: VariantKey): Promise<number> {
   const { rowCount } = await db.query(
     `update public.provider_calls set finished_at = now(), outcome = 'unknown', error = 'cut off by a worker crash'
      where order_id = $1 and variant_number = $2 and finished_at is null`,

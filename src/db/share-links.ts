@@ -1,4 +1,8 @@
 import type { Queryable } from './pool';
+import type { Column } from './rows';
+
+/** One user's variant, by id: both writes name the owner (see below). */
+export type OwnedVariant = { variantId: Column<'song_variants', 'id'>; userId: Column<'song_variants', 'user_id'> };
 
 // Both writes name the owner as well as the variant: the ownership check
 // (selectVisibleVariant, under RLS) ran in an earlier transaction, and the
@@ -8,8 +12,8 @@ import type { Queryable } from './pool';
  * Gives `userId`'s variant a new random share token and turns sharing on.
  * @returns the new token, or undefined when that user has no such variant (any more).
  */
-export async function rotateShareToken(db: Queryable, variantId: string, userId: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ share_token: string }>(
+export async function rotateShareToken(db: Queryable, { variantId, userId }: OwnedVariant): Promise<string | undefined> {
+  const { rows } = await db.query<{ share_token: Column<'song_variants', 'share_token'> }>(
     `update public.song_variants set share_token = gen_random_uuid(), sharing_enabled = true, updated_at = now()
      where id = $1 and user_id = $2 returning share_token`,
     [variantId, userId],
@@ -21,7 +25,7 @@ export async function rotateShareToken(db: Queryable, variantId: string, userId:
  * Turns sharing off for `userId`'s variant; its token stops opening anything.
  * @returns false when that user has no such variant (any more).
  */
-export async function disableSharing(db: Queryable, variantId: string, userId: string): Promise<boolean> {
+export async function disableSharing(db: Queryable, { variantId, userId }: OwnedVariant): Promise<boolean> {
   const { rowCount } = await db.query(`update public.song_variants set sharing_enabled = false, updated_at = now() where id = $1 and user_id = $2`, [
     variantId,
     userId,

@@ -1,21 +1,27 @@
 import type { Queryable } from './pool';
+import type { Column, Columns, Filled } from './rows';
 
-export type VariantStatus = 'pending' | 'generating' | 'complete' | 'failed';
+/** The `generation_status` enum. */
+export type VariantStatus = Column<'song_variants', 'generation_status'>;
 
-export interface VariantRow {
-  id: string;
-  orderId: string;
-  variantNumber: number;
-  status: VariantStatus;
-  storagePath: string | null;
-  contentType: string | null;
-  durationMs: number | null;
-  shareToken: string;
-  selected: boolean;
-  attempts: number;
-  lastError: string | null;
-  completedAt: Date | null;
-}
+/** One variant as `VARIANT_COLUMNS` reads it. */
+export type VariantRow = Columns<
+  'song_variants',
+  | 'id'
+  | 'order_id'
+  | 'variant_number'
+  | 'storage_path'
+  | 'content_type'
+  | 'duration_ms'
+  | 'share_token'
+  | 'selected'
+  | 'attempts'
+  | 'last_error'
+  | 'completed_at'
+> & { status: VariantStatus };
+
+/** Names one variant: the order and its number (from 1). */
+export type VariantKey = Columns<'song_variants', 'order_id' | 'variant_number'>;
 
 export const VARIANT_COLUMNS = `id, order_id as "orderId", variant_number as "variantNumber",
   generation_status as status, storage_path as "storagePath", content_type as "contentType",
@@ -38,7 +44,7 @@ const PAID_ORDER = `paid_order as (select id, user_id from public.orders where i
  * rows (from an earlier run of the same workflow) are kept as they are.
  * @returns false when the order is no longer paid (refunded meanwhile): nothing is created.
  */
-export async function createPendingVariants(db: Queryable, orderId: string, count: number): Promise<boolean> {
+export async function createPendingVariants(db: Queryable, { orderId, count }: { orderId: string; count: number }): Promise<boolean> {
   const { rows } = await db.query<{ paid: boolean }>(
     `with ${PAID_ORDER},
      created as (
@@ -52,7 +58,7 @@ export async function createPendingVariants(db: Queryable, orderId: string, coun
   return rows[0]!.paid;
 }
 
-export async function getVariant(db: Queryable, orderId: string, variantNumber: number): Promise<VariantRow | undefined> {
+export async function getVariant(db: Queryable, { orderId, variantNumber }: VariantKey): Promise<VariantRow | undefined> {
   const { rows } = await db.query<VariantRow>(`select ${VARIANT_COLUMNS} from public.song_variants where order_id = $1 and variant_number = $2`, [
     orderId,
     variantNumber,
@@ -71,7 +77,7 @@ export async function listVariants(db: Queryable, orderId: string): Promise<Vari
  * @returns false (nothing written, do not call the provider) when the order is
  *   no longer paid or the variant is already complete.
  */
-export async function markVariantGenerating(db: Queryable, orderId: string, variantNumber: number): Promise<boolean> {
+export async function markVariantGenerating(db: Queryable, { orderId, variantNumber }: VariantKey): Promise<boolean> {
   const { rowCount } = await db.query(
     `with ${PAID_ORDER}
      update public.song_variants v
@@ -83,15 +89,16 @@ export async function markVariantGenerating(db: Queryable, orderId: string, vari
   return (rowCount ?? 0) > 0;
 }
 
+/** What a finished variant records (non-null once it is complete). */
+export type VariantResult = Filled<Columns<'song_variants', 'storage_path' | 'content_type' | 'duration_ms'>> & Columns<'song_variants', 'provider_song_id'>;
+
 /**
  * Records a finished variant. `durationMs` in ms; `storagePath` relative to the storage root.
  * @returns false when the order is no longer paid (refunded meanwhile): the variant is left as the refund left it.
  */
 export async function markVariantComplete(
   db: Queryable,
-  orderId: string,
-  variantNumber: number,
-  result: { storagePath: string; contentType: string; durationMs: number; providerSongId: string | null },
+  { orderId, variantNumber, storagePath, contentType, durationMs, providerSongId }: VariantKey & VariantResult,
 ): Promise<boolean> {
   const { rowCount } = await db.query(
     `with ${PAID_ORDER}
@@ -100,13 +107,13 @@ export async function markVariantComplete(
            provider_song_id = $6, last_error = null, completed_at = now(), updated_at = now()
      from paid_order o
      where v.order_id = o.id and v.variant_number = $2`,
-    [orderId, variantNumber, result.storagePath, result.contentType, result.durationMs, result.providerSongId],
+    [orderId, variantNumber, storagePath, contentType, durationMs, providerSongId],
   );
   return (rowCount ?? 0) > 0;
 }
 
 /** Records the latest error of an attempt; status stays `generating` while retries remain. */
-export async function recordVariantError(db: Queryable, orderId: string, variantNumber: number, error: string): Promise<void> {
+export async function recordVariantError(db: Queryable, { orderId, variantNumber, error }: VariantKey & { error: string }): Promise<void> {
   await db.query(
     `update public.song_variants set last_error = $3, updated_at = now()
      where order_id = $1 and variant_number = $2`,
@@ -115,7 +122,7 @@ export async function recordVariantError(db: Queryable, orderId: string, variant
 }
 
 /** Marks a variant `failed` for good (attempts exhausted or a permanent error). */
-export async function markVariantFailed(db: Queryable, orderId: string, variantNumber: number, error: string): Promise<void> {
+export async function markVariantFailed(db: Queryable, { orderId, variantNumber, error }: VariantKey & { error: string }): Promise<void> {
   await db.query(
     `update public.song_variants set generation_status = 'failed', last_error = $3, updated_at = now()
      where order_id = $1 and variant_number = $2 and generation_status <> 'complete'`,
@@ -128,7 +135,7 @@ export async function markVariantFailed(db: Queryable, orderId: string, variantN
  * Its share token, attempts and history stay.
  * @returns false unless the order is paid and the variant was `failed`.
  */
-export async function resetFailedVariant(db: Queryable, orderId: string, variantNumber: number): Promise<boolean> {
+export async function resetFailedVariant(db: Queryable, { orderId, variantNumber }: VariantKey): Promise<boolean> {
   const { rowCount } = await db.query(
     `with ${PAID_ORDER}
      update public.song_variants v set generation_status = 'pending', updated_at = now()
@@ -144,7 +151,7 @@ export async function resetFailedVariant(db: Queryable, orderId: string, variant
  * `reason` (e.g. the order was refunded): they will not be generated, and the
  * order's generation status should say so instead of "generating" forever.
  */
-export async function failUnfinishedVariants(db: Queryable, orderId: string, reason: string): Promise<number> {
+export async function failUnfinishedVariants(db: Queryable, { orderId, reason }: { orderId: string; reason: string }): Promise<number> {
   const { rowCount } = await db.query(
     `update public.song_variants set generation_status = 'failed', last_error = $2, updated_at = now()
      where order_id = $1 and generation_status in ('pending', 'generating')`,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { chooseFavouriteVariant } from '../db/favourites';
 import { type JwtClaims, withUserTransaction } from '../db/pool';
-import { ConflictError, NotFoundError, ValidationError } from '../errors';
+import { ConflictError, NotFoundError } from '../errors';
+import { parseInput } from '../validation/parse-input';
 import { isUuid } from '../validation/uuid';
 import { getOrderView, type DeliveryDeps, type OrderView } from './order-view';
 
@@ -18,12 +19,9 @@ export const favouriteBodySchema = z.strictObject({ variantNumber: z.number().in
  */
 export async function chooseFavourite(deps: DeliveryDeps, claims: JwtClaims, orderId: string, body: unknown): Promise<OrderView> {
   if (!isUuid(orderId)) throw new NotFoundError('order not found');
-  const parsed = favouriteBodySchema.safeParse(body);
-  if (!parsed.success) {
-    throw new ValidationError('invalid favourite', z.flattenError(parsed.error).fieldErrors as Record<string, string[]>);
-  }
-  const outcome = await withUserTransaction(deps.db, claims, (tx) => chooseFavouriteVariant(tx, orderId, parsed.data.variantNumber));
+  const { variantNumber } = parseInput(favouriteBodySchema, body, 'invalid favourite');
+  const outcome = await withUserTransaction(deps.db, claims, (tx) => chooseFavouriteVariant(tx, { orderId, variantNumber }));
   if (outcome === 'no-such-order') throw new NotFoundError('order not found');
-  if (outcome === 'not-complete') throw new ConflictError(`variant ${parsed.data.variantNumber} is not ready to be chosen`);
+  if (outcome === 'not-complete') throw new ConflictError(`variant ${variantNumber} is not ready to be chosen`);
   return getOrderView(deps, claims, orderId);
 }

@@ -147,7 +147,7 @@ function decodeCursor(cursor: string): OrderCursor {
 export async function listOrderViews(deps: DeliveryDeps, claims: JwtClaims, cursor?: string | null, limit = ORDERS_PAGE_SIZE): Promise<OrderPage> {
   const after = cursor ? decodeCursor(cursor) : undefined;
   // one extra row says whether another page follows
-  const rows = await withUserTransaction(deps.db, claims, (tx) => selectOrdersPage(tx, after, limit + 1));
+  const rows = await withUserTransaction(deps.db, claims, (tx) => selectOrdersPage(tx, { after, limit: limit + 1 }));
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const snapshot = lazySnapshot(deps);

@@ -24,7 +24,7 @@ async function assertOwnVariant(deps: DeliveryDeps, claims: JwtClaims, variantId
  */
 export async function rotateVariantShareLink(deps: DeliveryDeps, claims: JwtClaims, variantId: string): Promise<{ shareUrl: string }> {
   await assertOwnVariant(deps, claims, variantId);
-  const token = await withTransaction(deps.db, (tx) => rotateShareToken(tx, variantId, claims.sub));
+  const token = await withTransaction(deps.db, (tx) => rotateShareToken(tx, { variantId, userId: claims.sub }));
   if (!token) throw new NotFoundError('variant not found');
   return { shareUrl: `${deps.appUrl}/s/${token}` };
 }
@@ -35,6 +35,6 @@ export async function rotateVariantShareLink(deps: DeliveryDeps, claims: JwtClai
  */
 export async function disableVariantSharing(deps: DeliveryDeps, claims: JwtClaims, variantId: string): Promise<{ sharingEnabled: false }> {
   await assertOwnVariant(deps, claims, variantId);
-  if (!(await withTransaction(deps.db, (tx) => disableSharing(tx, variantId, claims.sub)))) throw new NotFoundError('variant not found');
+  if (!(await withTransaction(deps.db, (tx) => disableSharing(tx, { variantId, userId: claims.sub })))) throw new NotFoundError('variant not found');
   return { sharingEnabled: false };
 }

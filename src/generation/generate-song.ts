@@ -88,7 +88,7 @@ async function deadLetterVariant(
   failure: Failure,
 ): Promise<boolean> {
   const written = await withTransaction(deps.db, async (tx) => {
-    const variant = await getVariant(tx, orderId, variantNumber);
+    const variant = await getVariant(tx, { orderId, variantNumber });
     if (!variant || variant.status === 'complete') return false;
     const order = await getOrderForGeneration(tx, orderId);
     const id = await insertFailedJob(tx, {
@@ -103,7 +103,7 @@ async function deadLetterVariant(
       providerDetail: failure.providerStatus || failure.detail ? { providerStatus: failure.providerStatus ?? null, ...failure.detail } : null,
     });
     // No id: this very step wrote its row (and failed the variant) before a crash.
-    if (id) await markVariantFailed(tx, orderId, variantNumber, failure.message);
+    if (id) await markVariantFailed(tx, { orderId, variantNumber, error: failure.message });
     return true;
   });
   if (written) {
@@ -261,7 +261,7 @@ export async function generateSong(ctx: DurableContext, deps: GenerationDeps, or
     return { orderId, skipped: `order status is ${order.status}`, variants: {} };
   }
   // Re-checks the payment in the same statement: a refund that landed after load-order must not leave 3 pending variants.
-  const stillPaid = await ctx.step('create-variants', () => createPendingVariants(deps.db, orderId, VARIANTS_PER_ORDER), BOOKKEEPING);
+  const stillPaid = await ctx.step('create-variants', () => createPendingVariants(deps.db, { orderId, count: VARIANTS_PER_ORDER }), BOOKKEEPING);
   if (!stillPaid) {
     log.warn({ orderId }, 'order stopped being paid before its variants were created; not generating');
     return { orderId, skipped: 'order is no longer paid', variants: {} };

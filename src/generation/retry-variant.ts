@@ -19,8 +19,8 @@ async function takeOnDeadLetter(db: Db, workflowId: string, orderId: string, var
     const letter = await lockFailedJob(tx, deadLetterId);
     if (letter?.retryWorkflowId === workflowId) return true;
     if (!letter || letter.resolved || letter.retryWorkflowId) return false;
-    if (!(await resetFailedVariant(tx, orderId, variantNumber))) return false;
-    await markFailedJobRetried(tx, deadLetterId, workflowId);
+    if (!(await resetFailedVariant(tx, { orderId, variantNumber }))) return false;
+    await markFailedJobRetried(tx, { id: deadLetterId, workflowId });
     return true;
   });
 }
@@ -61,7 +61,7 @@ export async function retryVariant(
       'resolve-dead-letters',
       async () => {
         await resolveFailedJob(deps.db, deadLetterId);
-        if (outcome === 'complete') await resolveFailedVariantJobs(deps.db, orderId, variantNumber);
+        if (outcome === 'complete') await resolveFailedVariantJobs(deps.db, { orderId, variantNumber });
       },
       BOOKKEEPING,
     );

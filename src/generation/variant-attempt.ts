@@ -67,7 +67,7 @@ function failure(err: unknown): Extract<AttemptResult, { ok: false }> {
  * write re-checks it): then the refund's `failed` stands and the attempt is `skipped`.
  */
 async function completeVariant(deps: AttemptDeps, orderId: string, variantNumber: number, audio: DeliveredAudio): Promise<AttemptResult> {
-  if (await markVariantComplete(deps.db, orderId, variantNumber, audio)) return { ok: true, outcome: 'complete' };
+  if (await markVariantComplete(deps.db, { orderId, variantNumber, ...audio })) return { ok: true, outcome: 'complete' };
   deps.log.info({ orderId, variantNumber }, 'order is no longer paid; the audio is stored but not delivered');
   return { ok: true, outcome: 'skipped' };
 }
@@ -133,8 +133,8 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
       } catch (err) {
         const result = { ...failure(err), prompt: { source: prompt.source, sha256: sentPromptSha256(prompt) } };
         const unknown = err instanceof ProviderError && err.outcomeUnknown;
-        await recordProviderCallFailed(db, callId, result.message, unknown ? 'unknown' : 'error');
-        await recordVariantError(db, orderId, variantNumber, result.message);
+        await recordProviderCallFailed(db, { id: callId, error: result.message, outcome: unknown ? 'unknown' : 'error' });
+        await recordVariantError(db, { orderId, variantNumber, error: result.message });
         if (result.kind === 'account') {
           await pauseGeneration(db, result.message);
           log.error({ err }, 'provider refused our account: all generation paused until an admin resumes it');
@@ -145,7 +145,8 @@ export async function attemptVariant(deps: AttemptDeps, orderId: string, variant
       }
       // Paid for from here on: keep the audio until it is stored and recorded.
       undelivered.set(memoKey, song);
-      await recordProviderCallDelivered(db, callId, {
+      await recordProviderCallDelivered(db, {
+        id: callId,
         storagePath: variantStorageKey(orderId, variantNumber, song.extension),
         contentType: song.contentType,
         durationMs: song.durationMs,

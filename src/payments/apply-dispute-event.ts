@@ -25,7 +25,7 @@ function evidenceDueBy(dispute: Dispute): Date | null {
  *    closed without a chargeback → `paid`, lost → `refunded` with
  *    `refunded`'s semantics (share links revoked, unfinished generation
  *    stopped). An order not yet paid gets there when its checkout event
- *    arrives (`paymentIntentSettlement`).
+ *    arrives (`SessionFacts.settlement`, src/db/session-facts.ts).
  * @param funds the money movement this event type reports, if any.
  * @returns the outcome recorded on the webhook event.
  * @throws ValidationError (400) when the event data is not a dispute.

@@ -1,6 +1,5 @@
-import { isFulfillable, lockCustomizationPayment, markSessionNeedsReview, transitionSessionOrder, type OrderStatus } from '../db/orders';
-import { paymentIntentSettlement } from '../db/payment-disputes';
-import { lockPaymentIntent } from '../db/stripe-events';
+import { isFulfillable, markSessionNeedsReview, transitionSessionOrder, type OrderStatus } from '../db/orders';
+import { lockSessionPayment } from '../db/session-facts';
 import { ValidationError } from '../errors';
 import { isUuid } from '../validation/uuid';
 import { checkoutSessionSchema, expandableId, type CheckoutSession } from './event-schemas';
@@ -15,11 +14,12 @@ export type SessionDecision = { target: Exclude<OrderStatus, 'needs_review' | 'p
 /**
  * The shared path of every `checkout.session.*` event:
  * 1. parse the session (400 if it is not one);
- * 2. take the payment intent's lock, then the customization's
- *    (`lockCustomizationPayment`): two sessions for one customization carry
+ * 2. take the payment intent's lock, then the customization's, in one
+ *    statement (`lockSessionPayment`): two sessions for one customization carry
  *    different payment intents, and only the second lock orders them, so the
  *    later one's trust check sees the first one's paid order;
- * 3. trust checks (owner, customization, amounts, not already paid); a failure, or a `reject`
+ * 3. trust checks (owner, customization, amounts, not already paid), read in
+ *    one statement with the payment's refunds and disputes; a failure, or a `reject`
  *    decision, records the order as `needs_review` with the reason plus a
  *    `failed_jobs` row (job type `payment_intake`), and answers 200 so Stripe
  *    stops retrying a permanent problem;
@@ -41,11 +41,10 @@ export async function applySessionEvent(ctx: WebhookEventContext, decide: (sessi
   const log = ctx.log.child({ stripeSessionId: session.id });
   const paymentIntent = expandableId(session.payment_intent);
 
-  if (paymentIntent) await lockPaymentIntent(tx, paymentIntent);
   const claimedCustomization = session.metadata?.customization_id;
-  if (isUuid(claimedCustomization)) await lockCustomizationPayment(tx, claimedCustomization);
+  await lockSessionPayment(tx, { paymentIntent, customizationId: isUuid(claimedCustomization) ? claimedCustomization : null });
   const decision = decide(session);
-  const trust = await checkSessionTrust(tx, session, price);
+  const trust = await checkSessionTrust(tx, { session, price, paymentIntent });
   if ('reject' in decision || !trust.ok) {
     const reason = 'reject' in decision ? decision.reject : trust.ok ? 'untrusted session' : trust.reason;
     const order = await markSessionNeedsReview(tx, {
@@ -65,30 +64,27 @@ export async function applySessionEvent(ctx: WebhookEventContext, decide: (sessi
   }
 
   let target = decision.target;
-  const settled = target === 'paid' && paymentIntent ? await paymentIntentSettlement(tx, paymentIntent) : null;
+  const settled = target === 'paid' ? trust.settlement : null;
   if (settled) {
     log.info({ paymentIntent, settled }, 'payment was refunded or disputed before its checkout event arrived');
     target = settled;
   }
   const amounts = sessionAmounts(session);
-  const order = await transitionSessionOrder(
-    tx,
-    {
-      userId: trust.userId,
-      customizationId: trust.customization.id,
-      stripeSessionId: session.id,
-      stripeEventId: event.id,
-      stripePaymentIntentId: paymentIntent,
-      amount: amounts.subtotal,
-      amountDiscount: amounts.discount,
-      amountTotal: amounts.total,
-      promotionCodeId: amounts.promotionCodeId,
-      currency: amounts.currency!,
-      occasionDate: trust.customization.occasionDate,
-      livemode: event.livemode,
-    },
+  const order = await transitionSessionOrder(tx, {
     target,
-  );
+    userId: trust.userId,
+    customizationId: trust.customization.id,
+    stripeSessionId: session.id,
+    stripeEventId: event.id,
+    stripePaymentIntentId: paymentIntent,
+    amount: amounts.subtotal,
+    amountDiscount: amounts.discount,
+    amountTotal: amounts.total,
+    promotionCodeId: amounts.promotionCodeId,
+    currency: amounts.currency!,
+    occasionDate: trust.customization.occasionDate,
+    livemode: event.livemode,
+  });
   const orderLog = log.child({ orderId: order.id });
   if (isFulfillable(order.status)) {
     // a disputed payment is generated too: the song may be the merchant's evidence

@@ -42,7 +42,7 @@ export const onChargeRefunded: WebhookEventHandler = async (ctx) => {
     await lockCustomizationPayment(tx, customizationId);
   }
   const reviewReason = 'payment refunded before it was fulfilled, and its customization is already paid for by another order';
-  const order = await markOrderRefunded(tx, paymentIntent, reviewReason);
+  const order = await markOrderRefunded(tx, { paymentIntentId: paymentIntent, reviewReason });
   if (!order) {
     log.info({ paymentIntent }, 'refund arrived before its checkout events; remembered for when they arrive');
     return REFUND_BEFORE_ORDER;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { claimStripeEvent, markStripeEventProcessed } from '../db/stripe-events';
+import { claimProcessedStripeEvent, isStripeEventRecorded } from '../db/stripe-events';
 import { type Db, withTransaction } from '../db/pool';
 import type { GenerationScheduler } from '../generation/scheduler';
 import { ValidationError } from '../errors';
@@ -18,6 +18,9 @@ import { paymentIntentOf, stripeEventSchema } from './event-schemas';
 import type { Price } from './price';
 import { verifyWebhookEvent } from './verify-webhook';
 import type { WebhookEventHandler } from './webhook-context';
+
+/** Thrown inside the intake transaction to roll back a delivery whose event id is already recorded. */
+class DuplicateDelivery extends Error {}
 
 /** One handler per event type; other types are recorded and acknowledged. */
 const HANDLERS: Record<string, WebhookEventHandler> = {
@@ -56,10 +59,20 @@ export interface WebhookResult {
 
 /**
  * Payment intake: verifies a Stripe webhook delivery and applies it in ONE
- * transaction: claim `event.id` in `stripe_events` (a duplicate stops there),
- * run the event type's handler (order state machine, workflow enqueue), stamp
- * `processed_at` and the outcome. If anything throws, all of it rolls back, so
- * Stripe's retry finds the event unclaimed and can succeed later.
+ * transaction: run the event type's handler (order state machine, workflow
+ * enqueue), then claim `event.id` in `stripe_events` stamped processed with the
+ * outcome, in one statement (`claimProcessedStripeEvent`). A duplicate finds
+ * the id taken and rolls its whole transaction back, so it did nothing; its
+ * handler's log lines are followed by "duplicate delivery". If anything throws,
+ * all of it rolls back, so Stripe's retry finds the event unclaimed and can
+ * succeed later; a delivery whose handler throws for an event already recorded
+ * is answered as the duplicate it is.
+ *
+ * Claiming last instead of first saves the round trip of a separate processed
+ * stamp on every event, and costs a duplicate the handler's work (rolled back).
+ * Duplicates are the rare case; every handler is idempotent under the SQL
+ * state machine and takes its locks in the same order, so a concurrent
+ * duplicate waits on the first one's locks and then on its primary key.
  *
  * Stripe docs: events are delivered at least once, in no guaranteed order, and
  * retried for up to three days.
@@ -79,24 +92,32 @@ export async function handleStripeWebhook(deps: WebhookDeps, rawBody: string, si
   }
 
   const afterCommit: (() => Promise<void>)[] = [];
-  const result = await withTransaction(deps.db, async (tx): Promise<WebhookResult> => {
-    const claimed = await claimStripeEvent(tx, {
-      id: event.id,
-      type: event.type,
-      livemode: event.livemode,
-      objectId: event.data.object.id ?? null,
-      paymentIntent: paymentIntentOf(event.data.object),
+  const duplicate: WebhookResult = { eventId: event.id, duplicate: true };
+  let result: WebhookResult;
+  try {
+    result = await withTransaction(deps.db, async (tx): Promise<WebhookResult> => {
+      const handler = HANDLERS[event.type];
+      const outcome = handler
+        ? await handler({ tx, event, scheduler: deps.scheduler, price: deps.price, log, afterCommit: (fn) => afterCommit.push(fn) })
+        : 'ignored';
+      const claimed = await claimProcessedStripeEvent(tx, {
+        id: event.id,
+        type: event.type,
+        livemode: event.livemode,
+        objectId: event.data.object.id ?? null,
+        paymentIntent: paymentIntentOf(event.data.object),
+        outcome,
+      });
+      if (!claimed) throw new DuplicateDelivery();
+      if (!handler) log.info('event type not handled; recorded and acknowledged');
+      return { eventId: event.id, duplicate: false, outcome };
     });
-    if (!claimed) return { eventId: event.id, duplicate: true };
-    const handler = HANDLERS[event.type];
-    const outcome = handler
-      ? await handler({ tx, event, scheduler: deps.scheduler, price: deps.price, log, afterCommit: (fn) => afterCommit.push(fn) })
-      : 'ignored';
-    if (!handler) log.info('event type not handled; recorded and acknowledged');
-    await markStripeEventProcessed(tx, event.id, outcome);
-    return { eventId: event.id, duplicate: false, outcome };
-  });
-  if (result.duplicate) log.info('duplicate delivery; already processed');
+  } catch (err) {
+    afterCommit.length = 0; // rolled back: nothing to follow up
+    if (!(err instanceof DuplicateDelivery) && !(await isStripeEventRecorded(deps.db, event.id).catch(() => false))) throw err;
+    result = duplicate;
+  }
+  if (result.duplicate) log.info('duplicate delivery; already processed, this delivery rolled back');
   for (const fn of afterCommit) {
     await fn().catch((err: unknown) => log.error({ err }, 'after-commit action failed'));
   }

@@ -2,12 +2,15 @@ import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { insertCheckoutReconciliation, selectSessionOrderStates, type SessionOrderState } from '../db/checkout-reconciliations';
 import { type Db, withTransaction } from '../db/pool';
-import { claimStripeEvent, markStripeEventProcessed } from '../db/stripe-events';
+import { claimProcessedStripeEvent } from '../db/stripe-events';
 import { generateSongWorkflowId } from '../generation/workflow-names';
 import { onCheckoutSessionCompleted } from './checkout-session-completed';
 import { checkoutSessionSchema, expandableId, type CheckoutSession, stripeEventSchema } from './event-schemas';
 import type { Price } from './price';
 import type { GenerationScheduler } from '../generation/scheduler';
+
+/** Thrown inside a replay's transaction to roll it back when its event id was already recorded. */
+class AlreadyReplayed extends Error {}
 
 /** How far back a reconciliation looks by default: Stripe retries a webhook for 3 days, so 7 covers a long outage. */
 export const RECONCILE_LOOKBACK_DAYS = 7;
@@ -138,17 +141,12 @@ export async function reconcileCheckouts(deps: ReconcileDeps, runId: string, opt
     const eventLog = log.child({ stripeEventId: event.id, stripeSessionId: session.id, reason });
     const afterCommit: (() => Promise<void>)[] = [];
     try {
-      const outcome = await withTransaction(deps.db, async (tx) => {
-        const claimed = await claimStripeEvent(tx, {
-          id: event.id,
-          type: event.type,
-          livemode: event.livemode,
-          objectId: session.id,
-          paymentIntent: expandableId(session.payment_intent),
-        });
-        let result = 'duplicate';
-        if (claimed) {
-          result = await onCheckoutSessionCompleted({
+      const reconciliation = { runId, stripeSessionId: session.id, orderId: state.orderId, statusBefore: state.status };
+      let outcome: string;
+      try {
+        // As at the webhook (handle-webhook.ts): the work first, then the claim that stamps it processed.
+        outcome = await withTransaction(deps.db, async (tx) => {
+          const result = await onCheckoutSessionCompleted({
             tx,
             event,
             scheduler: deps.scheduler,
@@ -156,11 +154,24 @@ export async function reconcileCheckouts(deps: ReconcileDeps, runId: string, opt
             log: eventLog,
             afterCommit: (fn) => afterCommit.push(fn),
           });
-          await markStripeEventProcessed(tx, event.id, result);
-        }
-        await insertCheckoutReconciliation(tx, { runId, stripeSessionId: session.id, orderId: state.orderId, statusBefore: state.status, outcome: result });
-        return result;
-      });
+          const claimed = await claimProcessedStripeEvent(tx, {
+            id: event.id,
+            type: event.type,
+            livemode: event.livemode,
+            objectId: session.id,
+            paymentIntent: expandableId(session.payment_intent),
+            outcome: result,
+          });
+          if (!claimed) throw new AlreadyReplayed();
+          await insertCheckoutReconciliation(tx, { ...reconciliation, outcome: result });
+          return result;
+        });
+      } catch (err) {
+        if (!(err instanceof AlreadyReplayed)) throw err;
+        afterCommit.length = 0; // the replay's work rolled back: nothing to do after it
+        outcome = 'duplicate';
+        await insertCheckoutReconciliation(deps.db, { ...reconciliation, outcome });
+      }
       for (const fn of afterCommit) await fn().catch((err: unknown) => eventLog.error({ err }, 'after-commit action failed'));
       eventLog[outcome === 'duplicate' ? 'warn' : 'info'](
         { outcome, orderId: state.orderId, statusBefore: state.status },

@@ -1,12 +1,13 @@
-import { type Customization, getCustomization } from '../db/customizations';
-import { PAID_OR_LATER } from '../db/orders';
+import type { Customization } from '../db/customizations';
 import type { Queryable } from '../db/pool';
+import { readSessionFacts, type SessionFacts } from '../db/session-facts';
 import { isUuid } from '../validation/uuid';
 import type { CheckoutSession } from './event-schemas';
 import type { Price } from './price';
 import { amountMismatch } from './session-amounts';
 
-export type SessionTrust = { ok: true; userId: string; customization: Customization } | { ok: false; reason: string };
+/** A trusted session carries its payment's settlement (`SessionFacts.settlement`), read with the trust facts. */
+export type SessionTrust = { ok: true; userId: string; customization: Customization; settlement: SessionFacts['settlement'] } | { ok: false; reason: string };
 
 /**
  * Checks that a checkout session may be fulfilled. Metadata is set by our own
@@ -21,9 +22,12 @@ export type SessionTrust = { ok: true; userId: string; customization: Customizat
  *   subtotal − discount + tax + shipping = total (`amountMismatch`);
  * - no other session already paid for the same customization (it would be
  *   generated twice: held for review and a refund instead). This read is only
- *   race-free under `lockCustomizationPayment`, which the caller must hold.
+ *   race-free under `lockSessionPayment`, which the caller must hold.
  */
-export async function checkSessionTrust(db: Queryable, session: CheckoutSession, price: Price): Promise<SessionTrust> {
+export async function checkSessionTrust(
+  db: Queryable,
+  { session, price, paymentIntent }: { session: CheckoutSession; price: Price; paymentIntent: string | null },
+): Promise<SessionTrust> {
   const userId = session.metadata?.user_id;
   const customizationId = session.metadata?.customization_id;
   if (!isUuid(userId) || !isUuid(customizationId)) {
@@ -32,34 +36,19 @@ export async function checkSessionTrust(db: Queryable, session: CheckoutSession,
   if (session.client_reference_id && session.client_reference_id !== customizationId) {
     return { ok: false, reason: 'client_reference_id does not match metadata.customization_id' };
   }
-  // One round trip for both order facts (this is the webhook's hot path):
-  // - the price and customization this session's order was created with, if we
-  //   created it (a price change must not strand a customer whose delayed
-  //   payment started before it);
-  // - another order that already holds the customization (paid or later).
-  const { rows } = await db.query<{
-    createdAt: { amount: number; currency: string; customizationId: string | null } | null;
-    paidBy: string | null;
-  }>(
-    `select
-       (select json_build_object('amount', amount, 'currency', currency, 'customizationId', customization_id) from public.orders
-        where stripe_session_id = $1 and status <> 'needs_review') as "createdAt",
-       (select id from public.orders
-        where customization_id = $2 and stripe_session_id <> $1 and status = any($3::public.order_status[]) limit 1) as "paidBy"`,
-    [session.id, customizationId, PAID_OR_LATER],
-  );
-  const createdAt = rows[0]?.createdAt;
+  // One round trip for every fact (this is the webhook's hot path). `createdWith`:
+  // a price change must not strand a customer whose delayed payment started before it.
+  const facts = await readSessionFacts(db, { sessionId: session.id, customizationId, paymentIntent });
   // Our order's customization is the one the one-paid-order rule is checked
   // (and locked) for: metadata naming another would slip past both.
-  if (createdAt?.customizationId && createdAt.customizationId !== customizationId) {
+  if (facts.createdWith?.customizationId && facts.createdWith.customizationId !== customizationId) {
     return { ok: false, reason: 'metadata.customization_id does not match the order created for this session' };
   }
-  const mismatch = amountMismatch(session, createdAt ?? price);
+  const mismatch = amountMismatch(session, facts.createdWith ?? price);
   if (mismatch) return { ok: false, reason: mismatch };
-  const customization = await getCustomization(db, customizationId);
+  const customization = facts.customization;
   if (!customization) return { ok: false, reason: 'customization does not exist' };
   if (customization.userId !== userId) return { ok: false, reason: 'customization belongs to another user' };
-  const paidBy = rows[0]?.paidBy;
-  if (paidBy) return { ok: false, reason: `customization already paid for by order ${paidBy}; refund this session` };
-  return { ok: true, userId, customization };
+  if (facts.paidBy) return { ok: false, reason: `customization already paid for by order ${facts.paidBy}; refund this session` };
+  return { ok: true, userId, customization, settlement: facts.settlement };
 }

@@ -17,7 +17,7 @@ import type { WebhookEventContext } from './webhook-context';
  * @returns how many variants were stopped.
  */
 export async function stopFulfilment(ctx: WebhookEventContext, orderId: string, reason: string): Promise<number> {
-  const stopped = await failUnfinishedVariants(ctx.tx, orderId, reason);
+  const stopped = await failUnfinishedVariants(ctx.tx, { orderId, reason });
   ctx.afterCommit(async () => {
     const runIds = await ctx.scheduler.cancelOrder(orderId);
     if (runIds.length > 0) ctx.log.info({ orderId, runIds }, 'unfinished generation cancelled');

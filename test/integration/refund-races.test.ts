@@ -173,10 +173,10 @@ describe('a refund racing generation', () => {
     const audio = { storagePath: `songs/${orderId}/variant-2.mp3`, contentType: 'audio/mpeg', durationMs: 3000, providerSongId: null };
 
     const wrote = {
-      create: await createPendingVariants(db.pool, orderId, 3),
-      reset: await resetFailedVariant(db.pool, orderId, 2),
-      generating: await markVariantGenerating(db.pool, orderId, 2),
-      complete: await markVariantComplete(db.pool, orderId, 2, audio),
+      create: await createPendingVariants(db.pool, { orderId, count: 3 }),
+      reset: await resetFailedVariant(db.pool, { orderId, variantNumber: 2 }),
+      generating: await markVariantGenerating(db.pool, { orderId, variantNumber: 2 }),
+      complete: await markVariantComplete(db.pool, { orderId, variantNumber: 2, ...audio }),
     };
     expect(await listVariants(db.pool, orderId)).toEqual(before); // variant 3 not recreated, variant 2 still failed
     expect(wrote).toEqual({ create: false, reset: false, generating: false, complete: false });
