@@ -19,7 +19,7 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import { createPool } from '../src/db/pool';
 import { getOrderView } from '../src/delivery/order-view';
 import { registerGenerateSongWorkflow, registerGenerationQueues, registerRetryVariantWorkflow } from '../src/generation/dbos-workflow';
-import { getDbosClient } from '../src/generation/enqueue';
+import { getDbosScheduler } from '../src/generation/dbos-scheduler';
 import { createElevenLabsProvider } from '../src/generation/providers/elevenlabs-provider';
 import type { MusicProvider } from '../src/generation/providers/music-provider';
 import { APP_NAME, APP_VERSION } from '../src/generation/workflow-names';
@@ -51,7 +51,14 @@ const url = scratch.url;
 const dbName = new URL(url).pathname.slice(1);
 const db = createPool({ connectionString: url, max: 10, application_name: 'bench-observer' });
 const secret = 'whsec_bench_secret';
-const webhook: WebhookDeps = { db, dbos: await getDbosClient(url), webhookSecrets: [secret], livemode: false, price: { amount: 2900, currency: 'usd' }, log };
+const webhook: WebhookDeps = {
+  db,
+  scheduler: await getDbosScheduler(url),
+  webhookSecrets: [secret],
+  livemode: false,
+  price: { amount: 2900, currency: 'usd' },
+  log,
+};
 const storage = createLocalStorage({ root: scratch.tempDir('storage'), signingSecret: 'b'.repeat(32), baseUrl: 'http://bench' });
 
 // The provider is the real ElevenLabs one; each scenario points it at a fresh stub.

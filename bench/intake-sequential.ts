@@ -23,7 +23,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { createPool } from '../src/db/pool';
-import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
+import { destroyDbosClients } from '../src/generation/enqueue';
+import { getDbosScheduler } from '../src/generation/dbos-scheduler';
 import { createLogger } from '../src/logging/logger';
 import { buildCheckoutSessionCompletedEvent, signStripePayload } from '../src/payments/dev-events';
 import { handleStripeWebhook } from '../src/payments/handle-webhook';
@@ -68,7 +69,7 @@ pool.on('connect', (client: pg.PoolClient) => {
 
 try {
   const events = await signedPaidEvents(pool, EVENTS + WARMUP);
-  const deps = { db: pool, dbos: await getDbosClient(scratch.url), webhookSecrets: [SECRET], livemode: false, price: PRICE, log };
+  const deps = { db: pool, scheduler: await getDbosScheduler(scratch.url), webhookSecrets: [SECRET], livemode: false, price: PRICE, log };
   for (const e of events.slice(0, WARMUP)) await handleStripeWebhook(deps, e.body, e.signature);
 
   const walls: number[] = [];
@@ -148,7 +149,7 @@ async function poolSweep(): Promise<void> {
     for (const size of SWEEP) {
       const sized = createPool({ connectionString: scratch.url, max: size });
       const events = await signedPaidEvents(sized, SWEEP_EVENTS);
-      const deps = { db: sized, dbos: await getDbosClient(scratch.url), webhookSecrets: [SECRET], livemode: false, price: PRICE, log };
+      const deps = { db: sized, scheduler: await getDbosScheduler(scratch.url), webhookSecrets: [SECRET], livemode: false, price: PRICE, log };
       const walls: number[] = [];
       let next = 0;
       const t0 = performance.now();

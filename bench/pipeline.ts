@@ -16,7 +16,7 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import { createPool } from '../src/db/pool';
 import { createScratchDatabase } from './scratch-database';
 import { registerGenerateSongWorkflow, registerGenerationQueues } from '../src/generation/dbos-workflow';
-import { getDbosClient } from '../src/generation/enqueue';
+import { getDbosScheduler } from '../src/generation/dbos-scheduler';
 import type { MusicProvider } from '../src/generation/providers/music-provider';
 import { encodeMp3 } from '../src/generation/providers/synth-provider';
 import { APP_NAME, APP_VERSION } from '../src/generation/workflow-names';
@@ -45,7 +45,14 @@ const url = scratch.url;
 const dbName = new URL(url).pathname.slice(1);
 const db = createPool({ connectionString: url, max: 10 });
 const secret = 'whsec_bench_secret';
-const webhook: WebhookDeps = { db, dbos: await getDbosClient(url), webhookSecrets: [secret], livemode: false, price: { amount: 2900, currency: 'usd' }, log };
+const webhook: WebhookDeps = {
+  db,
+  scheduler: await getDbosScheduler(url),
+  webhookSecrets: [secret],
+  livemode: false,
+  price: { amount: 2900, currency: 'usd' },
+  log,
+};
 
 async function customizations(n: number) {
   const { rows } = await db.query<{ user_id: string; id: string }>(

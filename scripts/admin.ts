@@ -10,8 +10,10 @@ import { getGenerationPause } from '../src/db/generation-control';
 import { selectFailedJobs } from '../src/db/failed-job-reads';
 import { selectOpenDisputes } from '../src/db/payment-disputes';
 import { listVariants } from '../src/db/song-variants';
-import { destroyDbosClients, getDbosClient } from '../src/generation/enqueue';
+import { destroyDbosClients } from '../src/generation/enqueue';
+import { createGenerationScheduler } from '../src/generation/create-scheduler';
 import { createLogger } from '../src/logging/logger';
+import { parseEngineConfig } from '../src/config/env';
 import { describeStartupError, prepareDatabase } from '../src/launcher/runtime';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -107,11 +109,11 @@ try {
     if (prompt !== undefined && !variant) throw new Error('a replacement prompt is for one variant: give its number');
     // the same check every other entry point uses, before the id reaches SQL
     if (!isUuid(orderId)) throw new Error(`order id ${JSON.stringify(orderId)} is not a UUID`);
-    const dbos = await getDbosClient(runtime.databaseUrl);
+    const scheduler = await createGenerationScheduler(parseEngineConfig(process.env), db, runtime.databaseUrl, createLogger({ level: 'warn' }));
     const targets = variant ? [Number(variant)] : (await listVariants(db, orderId)).filter((v) => v.status === 'failed').map((v) => v.variantNumber);
     if (!targets.length) console.log(`order ${orderId} has no failed variants`);
     for (const n of targets) {
-      const { workflowId } = await retryFailedVariant(db, dbos, orderId, n, request, `cli:${userInfo().username}`);
+      const { workflowId } = await retryFailedVariant(db, scheduler, orderId, n, request, `cli:${userInfo().username}`);
       const how = request.useSuggestion ? ' with the provider suggestion' : prompt !== undefined ? ' with your prompt' : '';
       console.log(`variant ${n}: retry enqueued${how} as workflow ${workflowId}`);
     }
@@ -158,7 +160,14 @@ try {
     if (!stripe) throw new Error('reconcile needs STRIPE_SECRET_KEY (the local dev checkout has no Stripe account to list)');
     const runId = `admin:${randomUUID()}`;
     const fixes = await reconcileCheckouts(
-      { db, dbos: await getDbosClient(runtime.databaseUrl, 1), stripe, price: songPrice(e), livemode: stripeLivemode(e), log: createLogger({ level: 'warn' }) },
+      {
+        db,
+        scheduler: await createGenerationScheduler(parseEngineConfig(process.env), db, runtime.databaseUrl, createLogger({ level: 'warn' }), 1),
+        stripe,
+        price: songPrice(e),
+        livemode: stripeLivemode(e),
+        log: createLogger({ level: 'warn' }),
+      },
       runId,
     );
     if (!fixes.length) console.log('every paid checkout session of the last 7 days has its order');

@@ -4,6 +4,7 @@ import { env } from './config/env';
 import { closePools, type Db, getPool } from './db/pool';
 import { selectPendingByVersion } from './db/workflow-versions';
 import { registerGenerateSongWorkflow, registerGenerationQueues, registerRetryVariantWorkflow } from './generation/dbos-workflow';
+import { dbosScheduler } from './generation/dbos-scheduler';
 import { createDrain, drainTimeoutMs } from './generation/drain';
 import { ExecutorIdTakenError, type ExecutorLock, lockExecutorId } from './generation/executor-lock';
 import { startExecutorTakeover } from './generation/executor-takeover';
@@ -128,7 +129,7 @@ export async function startWorker(options: { onExecutorLockLost(reason: Error): 
             // the worker's own pool: enqueueing from here costs no connection of its own
             systemDatabasePool: deps.db,
             applicationName: APP_NAME,
-          }).then((dbos) => ({ db: deps.db, dbos, stripe, price: songPrice(e), livemode: stripeLivemode(e), log }))),
+          }).then((dbos) => ({ db: deps.db, scheduler: dbosScheduler(dbos), stripe, price: songPrice(e), livemode: stripeLivemode(e), log }))),
       )
     : undefined;
   DBOS.setConfig({

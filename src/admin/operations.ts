@@ -1,4 +1,3 @@
-import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import { z } from 'zod';
 import { getCustomization } from '../db/customizations';
 import { getDeadLetterSuggestion } from '../db/failed-job-reads';
@@ -14,7 +13,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { JwtClaims } from '../db/pool';
 import { orderPriority } from '../generation/priority';
 import { isUuid } from '../validation/uuid';
-import { APP_NAME, APP_VERSION, PROVIDER_QUEUE, RETRY_VARIANT_WORKFLOW, retryVariantWorkflowId } from '../generation/workflow-names';
+import type { GenerationScheduler } from '../generation/scheduler';
 
 /**
  * Admin rights come only from `app_metadata.role = 'admin'`, which only the
@@ -113,14 +112,16 @@ const EMPTY_CUSTOMIZATION = { recipientName: '', occasion: '', occasionDate: '',
  * - Named after the variant's open dead letter: asking twice returns the same
  *   workflow; a retry that failed again left a new dead letter, so the next
  *   request starts a new workflow instead of finding the finished one.
- * - Enqueued in the transaction that checked the order is paid, with the order
- *   row locked: a refund waits for it, then cancels this workflow with the rest.
+ * - Started (`scheduler.retryVariant`: a DBOS enqueue, or an Inngest outbox
+ *   row sent after commit) in the transaction that checked the order is paid,
+ *   with the order row locked: a refund waits for it, then cancels this run
+ *   with the rest.
  * - With `request.prompt` (validated: `RetryRequestSchema`) the retry uses
  *   that prompt (`prompt_source = operator`); with `request.useSuggestion` the
  *   provider's suggestion from the open dead letter (`provider_suggestion`).
  *   Either way an audit row records `actor`, the time and both prompts'
  *   sha256, in the same transaction as the enqueue. The share token stays.
- * @returns the workflow id.
+ * @returns the run id (DBOS workflow id; Inngest event id).
  * @throws NotFoundError (404) for an unknown order or variant; ValidationError
  *   (400) for a bad replacement prompt; ConflictError (409) when the order is
  *   not paid, the variant has not failed, it has no open dead letter, or
@@ -128,7 +129,7 @@ const EMPTY_CUSTOMIZATION = { recipientName: '', occasion: '', occasionDate: '',
  */
 export async function retryFailedVariant(
   db: Db,
-  dbos: DBOSClient,
+  scheduler: GenerationScheduler,
   orderId: string,
   variantNumber: number,
   request: RetryRequest = {},
@@ -138,7 +139,8 @@ export async function retryFailedVariant(
   if (!Number.isInteger(variantNumber) || variantNumber < 1 || variantNumber > 5)
     throw new ValidationError('variant must be 1–5', undefined, 'invalid_request');
   const replacement = parseInput(RetryRequestSchema, request, 'invalid retry request');
-  return withTransaction(db, async (tx) => {
+  const afterCommit: (() => Promise<void>)[] = [];
+  const result = await withTransaction(db, async (tx) => {
     const status = await lockOrderStatus(tx, orderId);
     const variant = status && (await getVariant(tx, { orderId, variantNumber }));
     if (!variant) throw new NotFoundError('variant not found');
@@ -147,7 +149,6 @@ export async function retryFailedVariant(
     if (variant.status !== 'failed') throw new ConflictError(`variant ${variantNumber} is ${variant.status}, not failed`);
     const deadLetterId = await findRetryableDeadLetter(tx, { orderId, variantNumber });
     if (!deadLetterId) throw new ConflictError(`variant ${variantNumber} has no open dead letter to retry`);
-    const workflowId = retryVariantWorkflowId(orderId, variantNumber, deadLetterId);
     const order = (await getOrderForGeneration(tx, orderId))!;
     if (replacement.useSuggestion) {
       const { promptSuggestion, compositionPlanSuggestion } = await getDeadLetterSuggestion(tx, deadLetterId);
@@ -158,22 +159,13 @@ export async function retryFailedVariant(
     } else if (replacement.prompt !== undefined) {
       await revisePrompt(tx, orderId, variantNumber, order.customizationId, { prompt: replacement.prompt }, 'operator', actor);
     }
-    await dbos.enqueueInTransaction(
-      tx,
-      {
-        queueName: PROVIDER_QUEUE,
-        workflowName: RETRY_VARIANT_WORKFLOW,
-        workflowID: workflowId,
-        appVersion: APP_VERSION,
-        applicationName: APP_NAME,
-        priority: await orderPriority(tx, { id: orderId, occasionDate: order.occasionDate }),
-      },
-      orderId,
-      variantNumber,
-      deadLetterId,
-    );
+    const priority = await orderPriority(tx, { id: orderId, occasionDate: order.occasionDate });
+    const workflowId = await scheduler.retryVariant(tx, { orderId, variantNumber, deadLetterId, priority }, (fn) => afterCommit.push(fn));
     return { workflowId };
   });
+  // Inngest: send the committed outbox row now; a failure is left to the relay.
+  for (const fn of afterCommit) await fn().catch(() => undefined);
+  return result;
 }
 
 /** Lets provider calls run again after a pause (dead key, quota). */

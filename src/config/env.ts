@@ -33,6 +33,26 @@ const commaSeparatedSecrets = z
 const databaseUrl = z.url({ protocol: /^postgres(ql)?$/ });
 const stripeSecretKey = z.string().regex(/^(sk|rk)_(test|live)_/, 'must be an sk_/rk_ test or live key');
 const musicProvider = z.enum(['synth', 'elevenlabs']);
+
+/**
+ * The generation engine and, for Inngest, how to reach it. Split out so tools
+ * that need only the engine (`npm run admin`) parse the same rules.
+ */
+const engineFields = {
+  /** `dbos` (default): a worker process next to Postgres. `inngest`: Vercel, no worker (README "Deploy on Vercel with Inngest"). */
+  GENERATION_ENGINE: z.enum(['dbos', 'inngest']).default('dbos'),
+  /** Key for `inngest.send` (Inngest Cloud: required with GENERATION_ENGINE=inngest in deployment mode). */
+  INNGEST_EVENT_KEY: z.string().min(1).optional(),
+  /** Signs Inngest's requests to `/api/inngest` and ours to its API (`signkey-…`). Required with GENERATION_ENGINE=inngest in deployment mode. */
+  INNGEST_SIGNING_KEY: z
+    .string()
+    .regex(/^signkey-/, 'must be an Inngest signing key (signkey-…)')
+    .optional(),
+  /** An Inngest server other than Inngest Cloud (a self-hosted server, or a test recorder). */
+  INNGEST_BASE_URL: z.url().optional(),
+  /** `1` or the dev server's URL: talk to an Inngest dev server, unsigned. Refused in deployment mode. */
+  INNGEST_DEV: z.string().optional(),
+};
 /** ElevenLabs Music models the compose endpoint accepts (`model_id`). */
 export const ELEVENLABS_MUSIC_MODELS = ['music_v2_5', 'music_v2', 'music_v1'] as const;
 /** ElevenLabs Music MP3 output formats (`output_format`). */
@@ -186,6 +206,9 @@ const localSchema = z.object({
   WEB_DRAIN_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Port of the worker's Prometheus listener (`GET /metrics`, `GET /ready`); unset: none. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+
+  ...engineFields,
+
   STORAGE_DRIVER: z.enum(['local', 'supabase']).default('local'),
   /** HMAC key for local signed URLs (STORAGE_DRIVER=local). */
   STORAGE_SIGNING_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -206,6 +229,7 @@ const deploymentSchema = localSchema.extend({
   STRIPE_API_BASE_URL: refusedInDeployment,
   MUSIC_PROVIDER: musicProvider,
   ELEVENLABS_BASE_URL: refusedInDeployment,
+  INNGEST_DEV: z.never({ error: 'is the unsigned dev-server mode, refused in deployment mode' }).optional(),
 });
 
 export type Env = z.infer<typeof localSchema> & { mode: Mode };
@@ -219,6 +243,11 @@ function crossFieldIssues(raw: Record<string, string>): { name: string; message:
   const issues = (raw.DATABASE_URL ? databaseUrlProblems(raw.DATABASE_URL) : []).map((message) => ({ name: 'DATABASE_URL', message }));
   if (raw.MUSIC_PROVIDER === 'elevenlabs' && !raw.ELEVENLABS_API_KEY) {
     issues.push({ name: 'ELEVENLABS_API_KEY', message: 'is required when MUSIC_PROVIDER=elevenlabs' });
+  }
+  if (raw.GENERATION_ENGINE === 'inngest' && modeOf(raw) === 'deployment') {
+    for (const name of ['INNGEST_SIGNING_KEY', 'INNGEST_EVENT_KEY']) {
+      if (!raw[name]) issues.push({ name, message: 'is required when GENERATION_ENGINE=inngest in deployment mode' });
+    }
   }
   if (!raw.SUPABASE_JWT_SECRET && !raw.SUPABASE_URL) {
     issues.push({ name: 'SUPABASE_JWT_SECRET', message: 'is required unless SUPABASE_URL is set (then access tokens are verified with the project JWKS)' });
@@ -339,4 +368,21 @@ export function bootWarnings(e: Env): string[] {
     warnings.push('STRIPE_SECRET_KEY is a TEST key while NODE_ENV=production: no payment here is real. Fine for staging; use a live key to sell songs.');
   }
   return warnings;
+}
+
+const engineSchema = z.object(engineFields);
+/** The engine settings of an Env (see engineFields). */
+export type EngineConfig = z.infer<typeof engineSchema>;
+
+/**
+ * Parses only the engine settings, with the same rules as `parseEnv`
+ * (for tools that need no full env, e.g. `npm run admin`).
+ * @throws EnvError naming the invalid variables.
+ */
+export function parseEngineConfig(source: Record<string, string | undefined>): EngineConfig {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = engineSchema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const invalid = [...new Set(result.error.issues.map((i) => i.path.join('.')))].sort();
+  throw new EnvError(`invalid environment: ${invalid.join(', ')}`, modeOf(cleaned), [], invalid);
 }

@@ -61,6 +61,12 @@ export interface DeliveryDeps {
   /** Signed URL lifetime, s. */
   signedUrlTtlSeconds: number;
   appUrl: string;
+  /**
+   * Whether the provider queue can be read for ETAs: only on DBOS, whose queue is
+   * in our database (`dbos.*`). On Inngest the queue lives in Inngest, and
+   * `estimatedReadyAt`/`queuePosition` stay null. Default true.
+   */
+  queueEta?: boolean;
 }
 
 const SETTLED: GenerationStatus[] = ['complete', 'partial', 'failed'];
@@ -75,7 +81,7 @@ async function toView(order: OrderWithVariants, deps: DeliveryDeps, snapshot: ()
   const generationStatus = deriveGenerationStatus(order.variants.map((v) => v.status));
   // The queue is read with the privileged pool: the caller's ownership of the order was established under RLS above.
   const eta =
-    order.status === 'paid' && !SETTLED.includes(generationStatus)
+    deps.queueEta !== false && order.status === 'paid' && !SETTLED.includes(generationStatus)
       ? await estimateOrderReady(deps.db, await snapshot(), {
           id: order.id,
           occasionDate: order.occasionDate,

@@ -1,7 +1,8 @@
 /**
  * The tiny durable-execution surface the generation workflows are written
- * against. DBOS implements it today (./dbos-workflow.ts); an Inngest binding
- * (`step.run`, `step.sleep`, `step.invoke`, the run id) implements the same methods.
+ * against, implemented twice: on DBOS (./dbos-workflow.ts) and on Inngest
+ * (./engines/inngest/inngest-context.ts: `step.run`, `step.sleep`,
+ * `step.invoke`), chosen by `GENERATION_ENGINE`.
  *
  * Replay rule: a body may branch only on its arguments and on step results.
  * Configuration, the clock, randomness and reads are taken inside a step (for
@@ -63,11 +64,12 @@ export interface DurableContext {
    * - DBOS: `DBOS.startWorkflow(generate-variant, { workflowID:
    *   order:<orderId>:variant:<n>, queueName: PROVIDER_QUEUE, enqueueOptions: {
    *   priority } })` per task, then `DBOS.waitAll` and each handle's result.
-   * - Inngest: `Promise.all(tasks.map((t) => step.invoke(`${name}-${t.variantNumber}`,
-   *   { function: generateVariant, data: { ...t, priority } })))`, where
+   * - Inngest: `Promise.allSettled(tasks.map((t) => step.invoke(`${name}-${t.variantNumber}`,
+   *   { function: generateVariant, data: { ...t, urgencySeconds } })))`, where
    *   `generateVariant` is created with `concurrency: { limit:
-   *   GENERATION_CONCURRENCY }` (account-wide, one key) and `priority: { run:
-   *   'event.data.priority' }` mapped to Inngest's relative seconds.
+   *   GENERATION_CONCURRENCY, scope: 'account', key: '"music-provider"' }` and
+   *   `priority: { run: 'event.data.urgencySeconds' }`: the priority mapped to
+   *   Inngest's ±600 s window (./engines/inngest/events.ts), in a step `${name}-urgency`.
    * @param name step name of the fan-out (the invoke step ids derive from it).
    * @param priority 0 … 2,147,483,647, lower first (./priority.ts).
    * @throws when a child ended in error (not a dead-letter: those are `failed`)

@@ -1,7 +1,6 @@
 import { isFulfillable, markSessionNeedsReview, transitionSessionOrder, type OrderStatus } from '../db/orders';
 import { lockSessionPayment } from '../db/session-facts';
 import { ValidationError } from '../errors';
-import { enqueueGenerateSong } from '../generation/enqueue';
 import { isUuid } from '../validation/uuid';
 import { checkoutSessionSchema, expandableId, type CheckoutSession } from './event-schemas';
 import { deadLetterPaymentIntake } from './payment-intake-dead-letter';
@@ -29,8 +28,9 @@ export type SessionDecision = { target: Exclude<OrderStatus, 'needs_review' | 'p
  *    its discount and promotion code, except that a payment already refunded
  *    or lost in a dispute (delivered first) lands on `refunded`, and one with
  *    an open dispute on `disputed`;
- * 5. if the order is now `paid` or `disputed`, enqueue its generate-song
- *    workflow in this transaction (idempotent: the workflow id is `order:<id>`).
+ * 5. if the order is now `paid` or `disputed`, start its generate-song run in
+ *    this transaction through the scheduler (DBOS enqueue, or an Inngest outbox
+ *    row sent after commit; idempotent: the run id is `order:<id>`).
  * @returns the outcome recorded on the webhook event.
  */
 export async function applySessionEvent(ctx: WebhookEventContext, decide: (session: CheckoutSession) => SessionDecision): Promise<string> {
@@ -88,7 +88,7 @@ export async function applySessionEvent(ctx: WebhookEventContext, decide: (sessi
   const orderLog = log.child({ orderId: order.id });
   if (isFulfillable(order.status)) {
     // a disputed payment is generated too: the song may be the merchant's evidence
-    const workflowId = await enqueueGenerateSong(tx, ctx.dbos, order.id);
+    const workflowId = await ctx.scheduler.startOrder(tx, order.id, ctx.afterCommit);
     orderLog.info({ workflowId, status: order.status, amountDiscount: amounts.discount }, 'order paid; generation enqueued');
     return order.status === 'paid' ? 'fulfilled' : `fulfilled_${order.status}`;
   }

@@ -10,9 +10,9 @@ import type { WebhookEventHandler } from './webhook-context';
  * `charge.refunded`. A full refund marks the order `refunded`:
  * - its share links stop working at once (`get_shared_song` serves paid and
  *   disputed orders only);
- * - every unfinished workflow of the order (generate-song, its variant children
- *   and each manual retry-variant, found by the order's workflow-id prefix) is
- *   cancelled and every variant-state write re-checks the order
+ * - every unfinished run of the order (generate-song, its variant children
+ *   and each manual retry-variant) is cancelled through the generation
+ *   scheduler, whichever engine runs them, and every variant-state write re-checks the order
  *   (`stopFulfilment`).
  * A refund that arrives before the checkout events is remembered on the event
  * row; the checkout event then lands the order on `refunded` directly.

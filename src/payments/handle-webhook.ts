@@ -1,7 +1,7 @@
-import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
 import { claimProcessedStripeEvent, isStripeEventRecorded } from '../db/stripe-events';
 import { type Db, withTransaction } from '../db/pool';
+import type { GenerationScheduler } from '../generation/scheduler';
 import { ValidationError } from '../errors';
 import { onChargeDisputeClosed } from './charge-dispute-closed';
 import { onChargeDisputeCreated } from './charge-dispute-created';
@@ -42,7 +42,7 @@ export const HANDLED_EVENT_TYPES = Object.keys(HANDLERS);
 
 export interface WebhookDeps {
   db: Db;
-  dbos: DBOSClient;
+  scheduler: GenerationScheduler;
   webhookSecrets: readonly string[];
   /** true with a live secret key: test-mode events are then refused, and vice versa. */
   livemode: boolean;
@@ -97,7 +97,9 @@ export async function handleStripeWebhook(deps: WebhookDeps, rawBody: string, si
   try {
     result = await withTransaction(deps.db, async (tx): Promise<WebhookResult> => {
       const handler = HANDLERS[event.type];
-      const outcome = handler ? await handler({ tx, event, dbos: deps.dbos, price: deps.price, log, afterCommit: (fn) => afterCommit.push(fn) }) : 'ignored';
+      const outcome = handler
+        ? await handler({ tx, event, scheduler: deps.scheduler, price: deps.price, log, afterCommit: (fn) => afterCommit.push(fn) })
+        : 'ignored';
       const claimed = await claimProcessedStripeEvent(tx, {
         id: event.id,
         type: event.type,
@@ -119,5 +121,7 @@ export async function handleStripeWebhook(deps: WebhookDeps, rawBody: string, si
   for (const fn of afterCommit) {
     await fn().catch((err: unknown) => log.error({ err }, 'after-commit action failed'));
   }
+  // Inngest: one attempt at starts committed earlier but never accepted (the outbox relay).
+  await deps.scheduler.relayPending().catch((err: unknown) => log.warn({ err }, 'generation outbox relay failed; the cron relay retries'));
   return result;
 }

@@ -1,4 +1,3 @@
-import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
 import type Stripe from 'stripe';
 import { insertCheckoutReconciliation, selectSessionOrderStates, type SessionOrderState } from '../db/checkout-reconciliations';
@@ -8,6 +7,7 @@ import { generateSongWorkflowId } from '../generation/workflow-names';
 import { onCheckoutSessionCompleted } from './checkout-session-completed';
 import { checkoutSessionSchema, expandableId, type CheckoutSession, stripeEventSchema } from './event-schemas';
 import type { Price } from './price';
+import type { GenerationScheduler } from '../generation/scheduler';
 
 /** Thrown inside a replay's transaction to roll it back when its event id was already recorded. */
 class AlreadyReplayed extends Error {}
@@ -17,7 +17,8 @@ export const RECONCILE_LOOKBACK_DAYS = 7;
 
 export interface ReconcileDeps {
   db: Db;
-  dbos: DBOSClient;
+  /** Starts generation for a reconciled paid order (DBOS or Inngest, `GENERATION_ENGINE`). */
+  scheduler: GenerationScheduler;
   stripe: Stripe;
   price: Price;
   /** The mode of the secret key (test/live); sessions are listed in that mode anyway. */
@@ -147,7 +148,7 @@ export async function reconcileCheckouts(deps: ReconcileDeps, runId: string, opt
           const result = await onCheckoutSessionCompleted({
             tx,
             event,
-            dbos: deps.dbos,
+            scheduler: deps.scheduler,
             price: deps.price,
             log: eventLog,
             afterCommit: (fn) => afterCommit.push(fn),

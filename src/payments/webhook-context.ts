@@ -1,6 +1,6 @@
-import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
 import type { Tx } from '../db/pool';
+import type { GenerationScheduler } from '../generation/scheduler';
 import type { StripeEventEnvelope } from './event-schemas';
 import type { Price } from './price';
 
@@ -8,7 +8,8 @@ import type { Price } from './price';
 export interface WebhookEventContext {
   tx: Tx;
   event: StripeEventEnvelope;
-  dbos: DBOSClient;
+  /** Starts and cancels generation (DBOS or Inngest, `GENERATION_ENGINE`). */
+  scheduler: GenerationScheduler;
   price: Price;
   log: Logger;
   /**

@@ -1,12 +1,12 @@
 import 'server-only';
-import type { DBOSClient } from '@dbos-inc/dbos-sdk';
 import type { Logger } from 'pino';
 import { createAccessTokenVerifier, type AccessTokenVerifier } from '../auth/jwt';
 import { authenticateRequest, authenticateRequestIfPresent } from '../auth/session';
 import { appUrl, env, type Env } from '../config/env';
 import { type Db, getPool, type JwtClaims } from '../db/pool';
 import type { DeliveryDeps } from '../delivery/order-view';
-import { getDbosClient } from '../generation/enqueue';
+import { createGenerationScheduler } from '../generation/create-scheduler';
+import type { GenerationScheduler } from '../generation/scheduler';
 import { logger } from '../logging/logger';
 import { songPrice, stripeLivemode } from '../payments/price';
 import type { CheckoutDeps } from '../payments/create-checkout';
@@ -33,8 +33,8 @@ export interface WebContext {
   delivery: DeliveryDeps;
   checkout: CheckoutDeps;
   devCheckout: DevCheckoutDeps;
-  /** The process's DBOS client (for enqueueing); created on first use. */
-  dbos(): Promise<DBOSClient>;
+  /** Starts, retries and cancels generation on the configured engine (`GENERATION_ENGINE`); created on first use. */
+  scheduler(): Promise<GenerationScheduler>;
   webhookDeps(): Promise<WebhookDeps>;
 }
 
@@ -60,6 +60,11 @@ export function webContext(): WebContext {
   });
   const storage = createStorage(e);
   const accessTokens = createAccessTokenVerifier({ jwtSecret: e.SUPABASE_JWT_SECRET, supabaseUrl: e.SUPABASE_URL, log: log.child({ component: 'auth' }) });
+  let scheduler: Promise<GenerationScheduler> | undefined;
+  const getScheduler = () => {
+    scheduler ??= createGenerationScheduler(e, db, databaseUrl, log, e.DBOS_CLIENT_POOL_SIZE);
+    return scheduler;
+  };
   const built: WebContext = {
     env: e,
     db,
@@ -69,7 +74,7 @@ export function webContext(): WebContext {
     authenticateIfPresent: (req) => authenticateRequestIfPresent(req, accessTokens, appUrl(e)),
     storage,
     localStorage: e.STORAGE_DRIVER === 'local' ? createConfiguredLocalStorage(e) : undefined,
-    delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e) },
+    delivery: { db, storage, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, appUrl: appUrl(e), queueEta: e.GENERATION_ENGINE === 'dbos' },
     checkout: {
       db,
       stripe: createStripeClient(e),
@@ -86,11 +91,11 @@ export function webContext(): WebContext {
       enabled: devCheckoutEnabled(e),
       log,
     },
-    dbos: () => getDbosClient(databaseUrl, e.DBOS_CLIENT_POOL_SIZE),
+    scheduler: getScheduler,
     async webhookDeps() {
       return {
         db,
-        dbos: await getDbosClient(databaseUrl, e.DBOS_CLIENT_POOL_SIZE),
+        scheduler: await getScheduler(),
         webhookSecrets: e.STRIPE_WEBHOOK_SECRET,
         livemode: stripeLivemode(e),
         price: songPrice(e),

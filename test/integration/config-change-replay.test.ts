@@ -11,6 +11,7 @@ import { retryFailedVariant } from '../../src/admin/operations';
 import { pauseGeneration, resumeGeneration } from '../../src/db/generation-control';
 import { listVariants } from '../../src/db/song-variants';
 import { getDbosClient } from '../../src/generation/enqueue';
+import { dbosScheduler } from '../../src/generation/dbos-scheduler';
 import { stopService } from '../../src/launcher/services';
 import { spawnWorkerProcess, stubbedWorkerEnv } from '../support/worker';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -116,7 +117,7 @@ describe('replay after a restart with changed configuration', () => {
       const { orderId: genOrder } = await payForOrder(db, { recipient_name: g });
       const { orderId: retryOrder } = await payForOrder(db, { recipient_name: r });
       await eventually(async () => (await workflowStatus(`order:${retryOrder}`)) === 'SUCCESS', 60_000, `the retry order to settle; ${log()}`);
-      const { workflowId: retryId } = await retryFailedVariant(db.pool, await getDbosClient(db.url), retryOrder, 2);
+      const { workflowId: retryId } = await retryFailedVariant(db.pool, dbosScheduler(await getDbosClient(db.url)), retryOrder, 2);
       await eventually(async () => callsFor(`${g}:2`).length === 1 && callsFor(`${r}:2`).length === 4, 60_000, `both workflows mid-call; ${log()}`);
 
       // Paused at the kill, so the restarted worker's first move on each is a pause poll.

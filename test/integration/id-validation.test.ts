@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { retryFailedVariant } from '../../src/admin/operations';
 import { PROJECT_ROOT } from '../../src/db/migrate';
 import { NotFoundError } from '../../src/errors';
-import { getDbosClient } from '../../src/generation/enqueue';
+import { getDbosScheduler } from '../../src/generation/dbos-scheduler';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 let db: TestDatabase;
@@ -24,7 +24,7 @@ const LOOKALIKES = ['-'.repeat(36), 'a'.repeat(36), 'ffffffff-ffff-ffff-ffff-fff
 
 describe('ids that only look like UUIDs', () => {
   it.each(LOOKALIKES)('admin retry of order %s is a 404, not a database error', async (orderId) => {
-    const dbos = await getDbosClient(db.url);
+    const dbos = await getDbosScheduler(db.url);
     await expect(retryFailedVariant(db.pool, dbos, orderId, 1)).rejects.toBeInstanceOf(NotFoundError);
   });
 

@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../../src/db/migrate';
 import { listVariants } from '../../src/db/song-variants';
 import { deriveGenerationStatus } from '../../src/generation/generation-status';
 import { ConflictError, PermanentProviderError } from '../../src/errors';
-import { getDbosClient } from '../../src/generation/enqueue';
+import { getDbosScheduler } from '../../src/generation/dbos-scheduler';
 import { occasionPriority } from '../../src/generation/priority';
 import type { MusicProvider } from '../../src/generation/providers/music-provider';
 import { createSynthProvider } from '../../src/generation/providers/synth-provider';
@@ -52,7 +52,7 @@ describe('manual retry of a dead-lettered variant', () => {
     expect(cli.stdout).toContain('bad_prompt: try again later');
 
     failVariant2 = false;
-    const dbos = await getDbosClient(db.url);
+    const dbos = await getDbosScheduler(db.url);
     const { workflowId } = await retryFailedVariant(db.pool, dbos, orderId, 2);
     expect(workflowId.startsWith(`order:${orderId}:retry:2:`)).toBe(true); // found by the refund's prefix cancel
     expect(await retryFailedVariant(db.pool, dbos, orderId, 2)).toEqual({ workflowId }); // asked twice: same workflow
@@ -96,7 +96,7 @@ describe('manual retry of a dead-lettered variant', () => {
     failVariant2 = true;
     const { orderId } = await payForOrder(db);
     await DBOS.retrieveWorkflow(`order:${orderId}`).getResult();
-    const dbos = await getDbosClient(db.url);
+    const dbos = await getDbosScheduler(db.url);
 
     // The provider refuses again: the retry ends `failed`, and so does the variant, with a new dead letter.
     const first = await retryFailedVariant(db.pool, dbos, orderId, 2);

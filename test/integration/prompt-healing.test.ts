@@ -20,6 +20,7 @@ import { getOrderView } from '../../src/delivery/order-view';
 import { orderStatusText } from '../../src/delivery/order-status-text';
 import { ValidationError } from '../../src/errors';
 import { getDbosClient } from '../../src/generation/enqueue';
+import { dbosScheduler } from '../../src/generation/dbos-scheduler';
 import { promptSha256 } from '../../src/generation/prompt';
 import { createElevenLabsProvider } from '../../src/generation/providers/elevenlabs-provider';
 import { createLogger } from '../../src/logging/logger';
@@ -172,7 +173,7 @@ describe('self-healing prompts (ElevenLabs stub, DBOS worker)', () => {
       Array(3).fill({ providerStatus: 400, status: 'bad_prompt', message: 'The prompt references a copyrighted artist.' }),
     );
 
-    const dbos = await getDbosClient(db.url);
+    const dbos = dbosScheduler(await getDbosClient(db.url));
     // Validated before anything is written: too long, empty, control characters, both at once.
     for (const bad of [{ prompt: 'x'.repeat(2001) }, { prompt: '   ' }, { prompt: 'a\u0000b' }, { prompt: 'ok', useSuggestion: true }]) {
       await expect(retryFailedVariant(db.pool, dbos, orderId, 1, bad, 'admin:x')).rejects.toBeInstanceOf(ValidationError);

@@ -10,7 +10,7 @@ import { retryFailedVariant } from '../../src/admin/operations';
 import { countProviderCalls } from '../../src/db/provider-calls';
 import { createPendingVariants, listVariants, markVariantComplete, markVariantGenerating, resetFailedVariant } from '../../src/db/song-variants';
 import { PermanentProviderError } from '../../src/errors';
-import { getDbosClient } from '../../src/generation/enqueue';
+import { getDbosScheduler } from '../../src/generation/dbos-scheduler';
 import { deriveGenerationStatus } from '../../src/generation/generation-status';
 import type { MusicProvider } from '../../src/generation/providers/music-provider';
 import { createSynthProvider } from '../../src/generation/providers/synth-provider';
@@ -107,7 +107,7 @@ describe('a refund racing generation', () => {
   it('a refund while a manual retry is queued cancels the retry: refunded, nothing reads generating', async () => {
     const { orderId, event } = await orderWithFailedVariant2();
     const queue = await occupyQueue();
-    const { workflowId } = await retryFailedVariant(db.pool, await getDbosClient(db.url), orderId, 2);
+    const { workflowId } = await retryFailedVariant(db.pool, await getDbosScheduler(db.url), orderId, 2);
     expect(await workflowStatus(workflowId)).toBe('ENQUEUED');
 
     expect((await deliver(await webhookDeps(db.pool, db.url), buildChargeRefundedEvent(event))).outcome).toBe('refunded');
@@ -123,7 +123,7 @@ describe('a refund racing generation', () => {
   it('a retry that runs after the refund (its cancel lost to a crash) leaves the failed variant as it is', async () => {
     const { orderId } = await orderWithFailedVariant2();
     const queue = await occupyQueue();
-    const { workflowId } = await retryFailedVariant(db.pool, await getDbosClient(db.url), orderId, 2);
+    const { workflowId } = await retryFailedVariant(db.pool, await getDbosScheduler(db.url), orderId, 2);
     // The refund committed, and the worker died before it could cancel anything.
     await db.pool.query(`update public.orders set status = 'refunded' where id = $1`, [orderId]);
     await queue.open();

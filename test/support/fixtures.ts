@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { buildCheckoutSessionCompletedEvent, signStripePayload } from '../../src/payments/dev-events';
-import { getDbosClient } from '../../src/generation/enqueue';
+import { getDbosScheduler } from '../../src/generation/dbos-scheduler';
 import { handleStripeWebhook, type WebhookDeps } from '../../src/payments/handle-webhook';
 import { createLogger } from '../../src/logging/logger';
 import { createUser } from './database';
@@ -29,7 +29,7 @@ export async function createCustomizationRow(db: pg.Pool, userId: string, overri
 }
 
 export async function webhookDeps(db: pg.Pool, url: string): Promise<WebhookDeps> {
-  return { db, dbos: await getDbosClient(url), webhookSecrets: [WEBHOOK_SECRET], livemode: false, price: PRICE, log: quietLog };
+  return { db, scheduler: await getDbosScheduler(url), webhookSecrets: [WEBHOOK_SECRET], livemode: false, price: PRICE, log: quietLog };
 }
 
 /** Signs `event` with the real Stripe scheme and runs payment intake on it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appUrl, bootWarnings, EnvError, parseEnv, supabaseAuthEnabled } from '../../src/config/env';
+import { appUrl, bootWarnings, EnvError, parseEngineConfig, parseEnv, supabaseAuthEnabled } from '../../src/config/env';
 
 const secrets = {
   STRIPE_WEBHOOK_SECRET: 'whsec_a',
@@ -172,6 +172,26 @@ describe('parseEnv in deployment mode (anything but SONGSWIPE_LOCAL_MODE=1)', ()
     const err = envError({ ...deployment, STRIPE_API_BASE_URL: 'http://127.0.0.1:1234', ELEVENLABS_BASE_URL: 'http://127.0.0.1:5678' });
     expect([err.missing, err.invalid]).toEqual([[], ['ELEVENLABS_BASE_URL', 'STRIPE_API_BASE_URL']]);
     expect(err.message).toMatch(/STRIPE_API_BASE_URL: is a test-only override, refused in deployment mode/);
+  });
+
+  it('GENERATION_ENGINE defaults to dbos; inngest in deployment mode needs its signing and event keys and refuses the unsigned dev mode', () => {
+    expect(parseEnv(deployment).GENERATION_ENGINE).toBe('dbos');
+    expect(parseEnv(local).GENERATION_ENGINE).toBe('dbos');
+    const missing = envError({ ...deployment, GENERATION_ENGINE: 'inngest' });
+    expect([missing.missing, missing.invalid]).toEqual([['INNGEST_EVENT_KEY', 'INNGEST_SIGNING_KEY'], []]);
+    expect(missing.message).toMatch(/INNGEST_SIGNING_KEY: is required when GENERATION_ENGINE=inngest in deployment mode/);
+    const inngest = { ...deployment, GENERATION_ENGINE: 'inngest', INNGEST_SIGNING_KEY: `signkey-prod-${'a'.repeat(64)}`, INNGEST_EVENT_KEY: 'evt' };
+    expect(parseEnv(inngest)).toMatchObject({ GENERATION_ENGINE: 'inngest', INNGEST_EVENT_KEY: 'evt' });
+    expect(envError({ ...inngest, INNGEST_DEV: '1' }).invalid).toEqual(['INNGEST_DEV']);
+    expect(envError({ ...inngest, INNGEST_SIGNING_KEY: 'sk_live_abc' }).invalid).toEqual(['INNGEST_SIGNING_KEY']);
+    expect(envError({ ...deployment, GENERATION_ENGINE: 'temporal' }).invalid).toEqual(['GENERATION_ENGINE']);
+    // Local mode: the dev server, unsigned, with no keys.
+    expect(parseEnv({ ...local, GENERATION_ENGINE: 'inngest', INNGEST_DEV: '1' })).toMatchObject({ GENERATION_ENGINE: 'inngest', INNGEST_DEV: '1' });
+  });
+
+  it('parseEngineConfig reads only the engine settings, with the same rules', () => {
+    expect(parseEngineConfig({})).toEqual({ GENERATION_ENGINE: 'dbos' });
+    expect(() => parseEngineConfig({ GENERATION_ENGINE: 'inngst' })).toThrow(/GENERATION_ENGINE/);
   });
 
   it('a SONGSWIPE_LOCAL_MODE other than 1 is deployment mode, and a typo is named', () => {

@@ -121,6 +121,15 @@ const TABLES: TableSpec[] = [
     update: `update public.generation_control set paused_at = paused_at where id::text = any($1) returning id::text as id`,
   },
   {
+    table: 'public.generation_outbox',
+    key: 'id::text',
+    insert: () => [
+      `insert into public.generation_outbox (event_id, event_name, payload, order_id) select 'attack:' || md5(random()::text), 'song/order.paid', '{}', id from public.orders limit 1`,
+      [],
+    ],
+    update: 'update public.generation_outbox set sent_at = now() where id::text = any($1) returning id::text as id',
+  },
+  {
     table: 'auth.users',
     key: 'id',
     insert: () => [`insert into auth.users (id, email) values (gen_random_uuid(), 'attacker@example.test')`, []],
@@ -147,6 +156,7 @@ const USER_CELLS: Record<string, Partial<Record<Op, Cell>>> = {
   // prompt texts (customer stories, operator rewrites) and who changed them: admins and the service role only
   'public.prompt_revisions': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'public.generation_control': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
+  'public.generation_outbox': { SELECT: 'none', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'auth.users': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
   'dbos.workflow_status': { SELECT: 'denied', INSERT: 'denied', UPDATE: 'denied', DELETE: 'denied' },
 };
@@ -175,6 +185,7 @@ const EXPECTED: Record<Actor, typeof USER_CELLS> = {
     'public.checkout_reconciliations': { ...USER_CELLS['public.checkout_reconciliations'], SELECT: 'all' },
     'public.prompt_revisions': { ...USER_CELLS['public.prompt_revisions'], SELECT: 'all' },
     'public.generation_control': { ...USER_CELLS['public.generation_control'], SELECT: 'all' },
+    'public.generation_outbox': { ...USER_CELLS['public.generation_outbox'], SELECT: 'all' },
   },
   service_role: serviceCells,
 };
@@ -245,6 +256,10 @@ beforeAll(async () => {
       await tx.query(`insert into public.failed_jobs (job_type, order_id, error_message) values ('generate_variant', $1, 'e')`, [orderId]);
       await tx.query(`insert into public.provider_calls (order_id, variant_number, provider) values ($1, 1, 'synth')`, [orderId]);
       await tx.query(
+        `insert into public.generation_outbox (event_id, event_name, payload, order_id) values ('order:' || $1::text, 'song/order.paid', jsonb_build_object('orderId', $1::text), $1::text::uuid)`,
+        [orderId],
+      );
+      await tx.query(
         `insert into public.prompt_revisions (order_id, variant_number, source, prompt, previous_prompt_sha256, prompt_sha256, created_by)
          values ($1, 3, 'operator', 'An original folk song', repeat('a', 64), repeat('b', 64), 'cli:ops')`,
         [orderId],
@@ -274,6 +289,7 @@ beforeAll(async () => {
     ['public.checkout_reconciliations', `select id::text, 'system' as owner from public.checkout_reconciliations`],
     ['public.prompt_revisions', 'select r.id::text, o.user_id::text as owner from public.prompt_revisions r join public.orders o on o.id = r.order_id'],
     ['public.generation_control', `select id::text, 'system' as owner from public.generation_control`],
+    ['public.generation_outbox', 'select g.id::text, o.user_id::text as owner from public.generation_outbox g join public.orders o on o.id = g.order_id'],
     ['auth.users', 'select id::text, id::text as owner from auth.users'],
     ['dbos.workflow_status', `select workflow_uuid as id, 'system' as owner from dbos.workflow_status`],
   ];
@@ -339,6 +355,7 @@ beforeAll(async () => {
     ['public.checkout_reconciliations', 'select id::text from public.checkout_reconciliations'],
     ['public.prompt_revisions', 'select id::text from public.prompt_revisions'],
     ['public.generation_control', 'select id::text from public.generation_control'],
+    ['public.generation_outbox', 'select id::text from public.generation_outbox'],
     ['auth.users', 'select id::text from auth.users'],
     ['dbos.workflow_status', 'select workflow_uuid as id from dbos.workflow_status'],
   ];

@@ -6,8 +6,9 @@ import { webDraining } from '@/server/web-drain';
 export const dynamic = 'force-dynamic';
 
 /**
- * Readiness: 200 `{ready: true}` when the database answers and the DBOS system
- * tables (where orders are enqueued) exist; else 503
+ * Readiness: 200 `{ready: true}` when the database answers and the table
+ * orders are started through exists (the DBOS system tables, or with
+ * GENERATION_ENGINE=inngest the generation outbox); else 503
  * `{error: {code: 'service_unavailable', message}}` (the database's own error
  * goes to the log only: it can name users and hosts), so a load balancer sends
  * no traffic to a web process that cannot take an order. Bounded by a 2 s
@@ -20,7 +21,7 @@ export const GET = withRoute({ route: 'ready', headers: { 'cache-control': 'no-s
   try {
     await withTransaction(ctx.db, async (tx) => {
       await tx.query(`set local statement_timeout = 2000`);
-      await tx.query(`select 1 from dbos.workflow_status limit 1`);
+      await tx.query(ctx.env.GENERATION_ENGINE === 'inngest' ? `select 1 from public.generation_outbox limit 1` : `select 1 from dbos.workflow_status limit 1`);
     });
   } catch (err) {
     log.warn({ err }, 'not ready: database or DBOS system tables unavailable');
