@@ -78,6 +78,20 @@ export interface GenerationControl {
   resumed_at: Timestamp | null;
 }
 
+export interface GenerationOutbox {
+  created_at: Generated<Timestamp>;
+  event_id: string;
+  event_name: string;
+  id: Generated<string>;
+  inngest_event_ids: string[] | null;
+  last_attempt_at: Timestamp | null;
+  last_error: string | null;
+  order_id: string;
+  payload: Json;
+  send_attempts: Generated<number>;
+  sent_at: Timestamp | null;
+}
+
 export interface Orders {
   account_deleted_at: Timestamp | null;
   amount: number;
@@ -188,6 +202,7 @@ export interface DB {
   customizations: Customizations;
   failed_jobs: FailedJobs;
   generation_control: GenerationControl;
+  generation_outbox: GenerationOutbox;
   orders: Orders;
   payment_disputes: PaymentDisputes;
   prompt_revisions: PromptRevisions;
