@@ -128,6 +128,10 @@ async function pageJsGzipBytes(page: Page): Promise<number> {
 
 /** Screenshot to test-results/screenshots/<name>-<viewport>.png, the JS budget and the axe check. */
 async function checkPage(page: Page, vp: Viewport, name: string): Promise<void> {
+  // Next.js streams a dynamic page's metadata after its first bytes, so <title> can land a
+  // moment after load (seen once: axe's document-title on /sign-in). Give it 5 s; a page
+  // that never gets a title still fails the axe check below.
+  await page.waitForFunction(() => document.title.trim() !== '', null, { timeout: 5000 }).catch(() => {});
   await page.screenshot({ path: path.join(SHOTS, `${name}-${vp.name}.png`), fullPage: true });
   const js = await pageJsGzipBytes(page);
   jsSizes[`${name} (${vp.name})`] = js;
