@@ -40,6 +40,9 @@ export function letPostgresReach(dirs: string[], log: Logger): void {
     }
   }
   if (changed.length) {
-    log.warn({ folders: changed }, 'gave the postgres user search permission (o+x) on private folders it must reach (the project, its data dir, the temp dir), so embedded PostgreSQL can run');
+    log.warn(
+      { folders: changed },
+      'gave the postgres user search permission (o+x) on private folders it must reach (the project, its data dir, the temp dir), so embedded PostgreSQL can run',
+    );
   }
 }
