@@ -19,16 +19,15 @@ import { DBOS } from '@dbos-inc/dbos-sdk';
 import { createPool } from '../src/db/pool';
 import { getOrderView } from '../src/delivery/order-view';
 import { registerGenerateSongWorkflow, registerGenerationQueues, registerRetryVariantWorkflow } from '../src/generation/dbos-workflow';
-import { getDbosScheduler } from '../src/generation/dbos-scheduler';
 import { createElevenLabsProvider } from '../src/generation/providers/elevenlabs-provider';
 import type { MusicProvider } from '../src/generation/providers/music-provider';
 import { APP_NAME, APP_VERSION } from '../src/generation/workflow-names';
 import { createLogger } from '../src/logging/logger';
 import { buildCheckoutSessionCompletedEvent, signStripePayload } from '../src/payments/dev-events';
-import { handleStripeWebhook, type WebhookDeps } from '../src/payments/handle-webhook';
+import { handleStripeWebhook } from '../src/payments/handle-webhook';
 import { createLocalStorage } from '../src/storage/local-storage';
 import { startElevenLabsStub, type StubReply } from '../test/support/elevenlabs-stub';
-import { createScratchDatabase } from './scratch-database';
+import { BENCH_WEBHOOK_SECRET, benchWebhookDeps, createScratchDatabase } from './scratch-database';
 
 const CALL_MS = Number(process.env.BENCH_CALL_MS ?? 3000);
 const SPIKE_CALL_MS = Number(process.env.BENCH_SPIKE_CALL_MS ?? 200);
@@ -50,15 +49,7 @@ const scratch = await createScratchDatabase(createLogger({ level: 'warn' }));
 const url = scratch.url;
 const dbName = new URL(url).pathname.slice(1);
 const db = createPool({ connectionString: url, max: 10, application_name: 'bench-observer' });
-const secret = 'whsec_bench_secret';
-const webhook: WebhookDeps = {
-  db,
-  scheduler: await getDbosScheduler(url),
-  webhookSecrets: [secret],
-  livemode: false,
-  price: { amount: 2900, currency: 'usd' },
-  log,
-};
+const webhook = await benchWebhookDeps(db, url, log);
 const storage = createLocalStorage({ root: scratch.tempDir('storage'), signingSecret: 'b'.repeat(32), baseUrl: 'http://bench' });
 
 // The provider is the real ElevenLabs one; each scenario points it at a fresh stub.
@@ -112,7 +103,7 @@ async function pay(occasionDate: string): Promise<{ orderId: string; userId: str
     currency: 'usd',
     email: 'b@example.test',
   });
-  const { body, signature } = await signStripePayload(event, secret);
+  const { body, signature } = await signStripePayload(event, BENCH_WEBHOOK_SECRET);
   await handleStripeWebhook(webhook, body, signature);
   const paidAt = performance.now();
   const order = await db.query<{ id: string }>('select id from public.orders where stripe_session_id = $1', [event.data.object.id]);

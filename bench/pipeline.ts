@@ -14,16 +14,15 @@
 import { readFileSync } from 'node:fs';
 import { DBOS } from '@dbos-inc/dbos-sdk';
 import { createPool } from '../src/db/pool';
-import { createScratchDatabase } from './scratch-database';
+import { BENCH_WEBHOOK_SECRET, benchWebhookDeps, createScratchDatabase } from './scratch-database';
 import { registerGenerateSongWorkflow, registerGenerationQueues } from '../src/generation/dbos-workflow';
-import { getDbosScheduler } from '../src/generation/dbos-scheduler';
 import type { MusicProvider } from '../src/generation/providers/music-provider';
 import { encodeMp3 } from '../src/generation/providers/synth-provider';
 import { APP_NAME, APP_VERSION } from '../src/generation/workflow-names';
 import { serviceCommands, spawnService, stopService } from '../src/launcher/services';
 import { createLogger } from '../src/logging/logger';
 import { buildCheckoutSessionCompletedEvent, signStripePayload } from '../src/payments/dev-events';
-import { handleStripeWebhook, type WebhookDeps } from '../src/payments/handle-webhook';
+import { handleStripeWebhook } from '../src/payments/handle-webhook';
 import { createLocalStorage } from '../src/storage/local-storage';
 
 const THROUGHPUT_ORDERS = Number(process.env.BENCH_ORDERS ?? 300);
@@ -44,15 +43,7 @@ const runtime = scratch.env;
 const url = scratch.url;
 const dbName = new URL(url).pathname.slice(1);
 const db = createPool({ connectionString: url, max: 10 });
-const secret = 'whsec_bench_secret';
-const webhook: WebhookDeps = {
-  db,
-  scheduler: await getDbosScheduler(url),
-  webhookSecrets: [secret],
-  livemode: false,
-  price: { amount: 2900, currency: 'usd' },
-  log,
-};
+const webhook = await benchWebhookDeps(db, url, log);
 
 async function customizations(n: number) {
   const { rows } = await db.query<{ user_id: string; id: string }>(
@@ -65,7 +56,7 @@ async function customizations(n: number) {
 }
 async function pay(c: { user_id: string; id: string }): Promise<string> {
   const event = buildCheckoutSessionCompletedEvent({ userId: c.user_id, customizationId: c.id, amount: 2900, currency: 'usd', email: 'b@example.test' });
-  const { body, signature } = await signStripePayload(event, secret);
+  const { body, signature } = await signStripePayload(event, BENCH_WEBHOOK_SECRET);
   await handleStripeWebhook(webhook, body, signature);
   return event.data.object.id;
 }

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { connectClient } from '../src/db/pool';
+import { connectClient, type Db } from '../src/db/pool';
+import { getDbosScheduler } from '../src/generation/dbos-scheduler';
+import type { WebhookDeps } from '../src/payments/handle-webhook';
 import type { Logger } from 'pino';
 import { migrate } from '../src/db/migrate';
 import { prepareRuntime } from '../src/launcher/runtime';
@@ -41,5 +43,23 @@ export async function createScratchDatabase(
       await admin(`drop database if exists ${name} with (force)`);
       await runtime.stop();
     },
+  };
+}
+
+/** The Stripe webhook secret the benchmarks sign their events with. */
+export const BENCH_WEBHOOK_SECRET = 'whsec_bench_secret';
+
+/**
+ * Payment intake's dependencies for a benchmark that delivers signed events in
+ * process: test mode, a $29.00 price (2900 cents), DBOS as the scheduler.
+ */
+export async function benchWebhookDeps(db: Db, url: string, log: Logger): Promise<WebhookDeps> {
+  return {
+    db,
+    scheduler: await getDbosScheduler(url),
+    webhookSecrets: [BENCH_WEBHOOK_SECRET],
+    livemode: false,
+    price: { amount: 2900, currency: 'usd' },
+    log,
   };
 }
